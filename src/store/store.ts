@@ -1,0 +1,163 @@
+import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
+
+/**
+ * The one interface the rest of pgdir uses to reach its database, implemented over PostgreSQL (pg)
+ * and over PGlite with the same kysely queries and migrations (DESIGN §2.1–2.2). Only src/store
+ * imports kysely, pg or PGlite.
+ */
+
+export type EntityKind = 'user' | 'group' | 'membership' | 'setting' | 'service_account';
+
+/** One row of the change log: what changed, never the data itself (readers re-read by id). */
+export interface Change {
+  readonly revision: number;
+  readonly kind: EntityKind;
+  /** user id, group id, `<groupId>:<userId>` for memberships, setting key, service account id. */
+  readonly key: string;
+  readonly op: 'upsert' | 'delete';
+}
+
+export interface NewUser {
+  readonly id?: string; // generated when absent
+  readonly username: string | null;
+  readonly email: string;
+  readonly fallbackEmail?: string | null;
+  readonly displayName?: string;
+  readonly role?: Role;
+  readonly active?: boolean;
+  readonly source?: Source;
+  readonly sourceId?: string | null;
+  readonly sourceDn?: string | null;
+  readonly passwordHash?: string | null;
+}
+export type UserPatch = Partial<
+  Pick<
+    User,
+    | 'username'
+    | 'email'
+    | 'fallbackEmail'
+    | 'displayName'
+    | 'role'
+    | 'active'
+    | 'sourceId'
+    | 'sourceDn'
+    | 'passwordHash'
+    | 'totpEnabled'
+  >
+>;
+
+export interface NewGroup {
+  readonly id?: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly source?: Source;
+  readonly sourceId?: string | null;
+}
+export type GroupPatch = Partial<Pick<Group, 'name' | 'description' | 'sourceId'>>;
+
+export interface NewServiceAccount {
+  readonly name: string;
+  readonly secretHash: string;
+  readonly allowedCidrs?: readonly string[];
+  readonly privileged?: boolean;
+}
+
+export interface AuditEntry {
+  readonly actor: string | null; // user id, 'cli', 'admin', service account name...
+  readonly action: string; // e.g. 'user.create', 'ldap.bind'
+  readonly target?: string | null;
+  readonly result?: 'ok' | 'denied' | 'failed';
+  readonly ip?: string | null;
+  readonly details?: Record<string, unknown>;
+}
+export interface AuditRecord extends Required<Omit<AuditEntry, 'details'>> {
+  readonly id: number;
+  readonly at: Date;
+  readonly details: Record<string, unknown>;
+}
+
+export interface UserQuery {
+  readonly search?: string; // substring over username, email, display name (case-insensitive)
+  readonly active?: boolean;
+  readonly role?: Role;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** Everything the in-memory view needs, read in one consistent snapshot. */
+export interface Snapshot {
+  readonly revision: number;
+  readonly users: readonly User[];
+  readonly groups: readonly Group[];
+  readonly memberships: readonly Membership[];
+  readonly serviceAccounts: readonly ServiceAccount[];
+}
+
+export interface StoreReader {
+  getUser(id: string): Promise<User | undefined>;
+  /** Case-insensitive. */
+  findUserByUsername(username: string): Promise<User | undefined>;
+  /** Case-insensitive. */
+  findUserByEmail(email: string): Promise<User | undefined>;
+  listUsers(query?: UserQuery): Promise<{ users: User[]; total: number }>;
+  getGroup(id: string): Promise<Group | undefined>;
+  findGroupByName(name: string): Promise<Group | undefined>;
+  listGroups(): Promise<Group[]>;
+  groupMemberIds(groupId: string): Promise<string[]>;
+  userGroupIds(userId: string): Promise<string[]>;
+  getSetting<T = unknown>(key: string): Promise<T | undefined>;
+  getServiceAccount(id: string): Promise<ServiceAccount | undefined>;
+  findServiceAccountByName(name: string): Promise<ServiceAccount | undefined>;
+  listServiceAccounts(): Promise<ServiceAccount[]>;
+  listAudit(query?: { limit?: number; offset?: number; action?: string }): Promise<AuditRecord[]>;
+}
+
+/**
+ * A write transaction. Every mutating method also appends the matching change-log row in the same
+ * transaction; unique violations surface as DirectoryError('conflict', ..., { field }).
+ */
+export interface StoreTx extends StoreReader {
+  insertUser(user: NewUser): Promise<User>; // allocates uidNumber (from 10000, never reused)
+  updateUser(id: string, patch: UserPatch): Promise<User>; // bumps updatedAt; passwordChangedAt when passwordHash changes
+  deleteUser(id: string): Promise<void>; // also removes its memberships
+  insertGroup(group: NewGroup): Promise<Group>; // allocates gidNumber (from 10000)
+  updateGroup(id: string, patch: GroupPatch): Promise<Group>;
+  deleteGroup(id: string): Promise<void>;
+  addMember(groupId: string, userId: string): Promise<boolean>; // false when already a member
+  removeMember(groupId: string, userId: string): Promise<boolean>;
+  setMembers(groupId: string, userIds: readonly string[]): Promise<void>;
+  setSetting(key: string, value: unknown): Promise<void>;
+  deleteSetting(key: string): Promise<void>;
+  insertServiceAccount(account: NewServiceAccount): Promise<ServiceAccount>;
+  updateServiceAccount(
+    id: string,
+    patch: Partial<Pick<ServiceAccount, 'secretHash' | 'allowedCidrs' | 'privileged'>>,
+  ): Promise<ServiceAccount>;
+  deleteServiceAccount(id: string): Promise<void>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+}
+
+export interface Store extends StoreReader {
+  readonly mode: 'postgres' | 'pglite';
+  /**
+   * Runs `fn` in one transaction. On commit, the new revision is announced (Postgres NOTIFY on
+   * channel `pgdir_changes`, or an in-process event with PGlite); on throw, nothing is kept.
+   */
+  write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** The highest committed revision. */
+  revision(): Promise<number>;
+  /** Change rows with revision > `after`, ascending, at most `limit`. */
+  changesSince(after: number, limit?: number): Promise<Change[]>;
+  snapshot(): Promise<Snapshot>;
+  /**
+   * Subscribes to announced revisions (from this process and, with Postgres, from every other).
+   * `onReconnect` fires after the notification connection was lost and re-established, so that
+   * listeners catch up by revision. Returns the unsubscribe function.
+   */
+  subscribe(listener: (revision: number) => void, onReconnect?: () => void): () => void;
+  /** Brute-force counters shared by every replica (DESIGN §4). */
+  recordAuthFailure(key: string, windowMs: number): Promise<number>; // failures within the window, this one included
+  countAuthFailures(key: string, windowMs: number): Promise<number>;
+  clearAuthFailures(key: string): Promise<void>;
+  close(): Promise<void>;
+}
