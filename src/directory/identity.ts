@@ -1,0 +1,16 @@
+/** Who a connection or request is bound as (DESIGN §4–5). */
+export type Identity =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'admin'; readonly dn: string }
+  | {
+      readonly kind: 'service';
+      readonly dn: string;
+      readonly id: string;
+      readonly name: string;
+      readonly privileged: boolean;
+    }
+  | { readonly kind: 'user'; readonly dn: string; readonly id: string };
+
+export const ANONYMOUS: Identity = Object.freeze({ kind: 'anonymous' });
+
+export type UserSearchPolicy = 'self' | 'all' | 'none';
