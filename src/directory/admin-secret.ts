@@ -1,0 +1,105 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { writeFile, chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { invalid } from '../domain/errors.js';
+import type { Store, StoreTx } from '../store/store.js';
+
+/** Settings key holding the salted digest of the directory admin secret (never the secret). */
+export const ADMIN_SECRET_SETTING = 'directory.admin_secret';
+
+interface StoredSecret {
+  readonly salt: string;
+  readonly sha256: string;
+}
+
+export interface AdminSecretLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface AdminSecret {
+  /** Constant-time check of a bind password against the current secret. */
+  verify(password: Buffer): Promise<boolean>;
+  /** True when the secret comes from `ldap.admin_password_file` (the API reports it locked). */
+  readonly pinned: boolean;
+}
+
+/**
+ * The secret of `cn=admin,ou=system,<suffix>` (DESIGN §3). A salted SHA-256 digest is enough: the
+ * generated secret carries 256 bits of entropy and a set one must be at least 16 characters, so
+ * bcrypt's cost would only slow down every admin bind (the hot path of most applications).
+ */
+export async function openAdminSecret(options: {
+  store: Store;
+  dataDir: string;
+  pinnedSecret?: string;
+  logger: AdminSecretLogger;
+}): Promise<AdminSecret> {
+  const { store, pinnedSecret } = options;
+  if (pinnedSecret !== undefined) {
+    const stored = digest(pinnedSecret, 'pinned');
+    return { pinned: true, verify: async (password) => matches(stored, password) };
+  }
+  let cached = await store.getSetting<StoredSecret>(ADMIN_SECRET_SETTING);
+  if (cached === undefined) cached = await generateFirstSecret(options);
+  let stale = false;
+  // Any committed change may be a rotation: re-read lazily on the next bind after it.
+  store.subscribe(() => {
+    stale = true;
+  });
+  return {
+    pinned: false,
+    async verify(password) {
+      if (stale) {
+        stale = false;
+        cached = (await store.getSetting<StoredSecret>(ADMIN_SECRET_SETTING)) ?? cached;
+      }
+      return cached !== undefined && matches(cached, password);
+    },
+  };
+}
+
+async function generateFirstSecret(options: {
+  store: Store;
+  dataDir: string;
+  logger: AdminSecretLogger;
+}): Promise<StoredSecret> {
+  const secret = generateSecret();
+  const path = await writeSecretFile(options.dataDir, secret);
+  const stored = await options.store.write((tx) => setAdminSecret(tx, secret, 'generated'));
+  options.logger.warn({ path }, 'generated the directory admin secret; it is in this file (mode 0600)');
+  return stored;
+}
+
+/** Sets the secret inside a transaction; `who` goes to the audit log. */
+export async function setAdminSecret(tx: StoreTx, secret: string, who: string): Promise<StoredSecret> {
+  if (secret.length < 16) throw invalid('the directory admin secret must be at least 16 characters', 'secret');
+  if (secret.length > 1024) throw invalid('the directory admin secret must be at most 1024 characters', 'secret');
+  const stored = digest(secret, randomBytes(16).toString('hex'));
+  await tx.setSetting(ADMIN_SECRET_SETTING, stored);
+  await tx.appendAudit({ actor: who, action: 'directory.secret.set', target: 'cn=admin', result: 'ok' });
+  return stored;
+}
+
+export function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export async function writeSecretFile(dataDir: string, secret: string): Promise<string> {
+  await mkdir(dataDir, { recursive: true });
+  const path = join(dataDir, 'admin-secret');
+  // No trailing newline: `ldapsearch -y FILE` sends the file's bytes verbatim.
+  await writeFile(path, secret, { mode: 0o600 });
+  await chmod(path, 0o600);
+  return path;
+}
+
+function digest(secret: string, salt: string): StoredSecret {
+  return { salt, sha256: createHash('sha256').update(salt).update(secret).digest('hex') };
+}
+
+function matches(stored: StoredSecret, password: Buffer): boolean {
+  const given = createHash('sha256').update(stored.salt).update(password).digest();
+  const expected = Buffer.from(stored.sha256, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
