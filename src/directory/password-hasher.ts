@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { hash as bcryptHash, parseOptions, verify as bcryptVerify } from '@node-rs/bcrypt';
+import { createSemaphore } from './semaphore.js';
+
+/**
+ * bcrypt hashing off the event loop (DESIGN §2.4): @node-rs/bcrypt runs each hash on libuv's
+ * thread pool. In-flight jobs are capped (default: the number of CPUs) so that bcrypt never takes
+ * every pool thread from DNS lookups, file reads and PGlite, and so that a burst of binds queues
+ * here instead of thrashing the CPUs.
+ */
+export interface PasswordHasher {
+  readonly cost: number;
+  /** A new $2b$ hash at the configured cost. */
+  hash(password: string): Promise<string>;
+  /**
+   * Whether `password` matches `encoded` ($2a$, $2b$, $2y$ and the other prefixes bcrypt verifiers
+   * accept). For a missing or unparseable hash it still runs a full verify against a dummy hash of
+   * the configured cost and answers false, so unknown users cost the same as known ones (DESIGN §4).
+   */
+  verify(password: string, encoded: string | null | undefined): Promise<boolean>;
+  /** Whether a stored hash is weaker than the configured cost or unusable (rehash after login). */
+  needsRehash(encoded: string): boolean;
+}
+
+export interface PasswordHasherOptions {
+  /** bcrypt cost, 4–31 (DESIGN §7 default 10). */
+  readonly cost?: number;
+  /** Most hashes computed at once; defaults to the number of CPUs. */
+  readonly maxConcurrent?: number;
+}
+
+export const DEFAULT_BCRYPT_COST = 10;
+
+export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  const cost = options.cost ?? DEFAULT_BCRYPT_COST;
+  if (!Number.isInteger(cost) || cost < 4 || cost > 31) {
+    throw new RangeError(`bcrypt cost must be an integer from 4 to 31 (got ${cost})`);
+  }
+  const limit = createSemaphore(options.maxConcurrent ?? Math.max(1, availableParallelism()));
+  // Made once, up front, so the first unknown user does not pay for making it (a timing tell).
+  const dummy = bcryptHash(randomBytes(18).toString('base64'), { cost });
+  dummy.catch(() => undefined);
+
+  const usable = (encoded: string | null | undefined): encoded is string => {
+    if (typeof encoded !== 'string' || encoded.length === 0) return false;
+    try {
+      parseOptions(encoded);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  return {
+    cost,
+    hash: (password) => limit(() => bcryptHash(password, { cost })),
+    async verify(password, encoded) {
+      const candidate = typeof password === 'string' ? password : '';
+      if (usable(encoded) && typeof password === 'string') {
+        return limit(() => bcryptVerify(candidate, encoded));
+      }
+      const target = await dummy;
+      await limit(() => bcryptVerify(candidate, target));
+      return false;
+    },
+    needsRehash(encoded) {
+      if (!usable(encoded)) return true;
+      const parsed = parseOptions(encoded);
+      return parsed.cost < cost || parsed.version === '2x';
+    },
+  };
+}
