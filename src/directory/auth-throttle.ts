@@ -8,10 +8,14 @@ export interface AuthThrottleOptions {
 }
 
 export interface AuthThrottle {
-  /** True when this source has failed too often for this account: answer 49 without checking. */
-  blocked(ip: string, account: string): Promise<boolean>;
+  /**
+   * Recent failures of this source for this account; `blocked` means answer 49 without checking
+   * the password (the cool-down lasts until old failures leave the window).
+   */
+  check(ip: string, account: string): Promise<{ blocked: boolean; failures: number }>;
   failed(ip: string, account: string): Promise<void>;
-  succeeded(ip: string, account: string): Promise<void>;
+  /** Forgets earlier failures; pass `check`'s count so a clean success costs no write. */
+  succeeded(ip: string, account: string, failuresBefore: number): Promise<void>;
 }
 
 /**
@@ -23,16 +27,17 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
   const { store, maxFailures, windowMs } = options;
   const key = (ip: string, account: string): string => `${ip}|${account.toLowerCase()}`;
   return {
-    async blocked(ip, account) {
-      if (maxFailures <= 0) return false;
-      return (await store.countAuthFailures(key(ip, account), windowMs)) >= maxFailures;
+    async check(ip, account) {
+      if (maxFailures <= 0) return { blocked: false, failures: 0 };
+      const failures = await store.countAuthFailures(key(ip, account), windowMs);
+      return { blocked: failures >= maxFailures, failures };
     },
     async failed(ip, account) {
       if (maxFailures <= 0) return;
       await store.recordAuthFailure(key(ip, account), windowMs);
     },
-    async succeeded(ip, account) {
-      if (maxFailures <= 0) return;
+    async succeeded(ip, account, failuresBefore) {
+      if (maxFailures <= 0 || failuresBefore === 0) return;
       await store.clearAuthFailures(key(ip, account));
     },
   };
