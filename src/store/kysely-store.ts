@@ -1,0 +1,167 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Kysely, Transaction } from 'kysely';
+import { DirectoryError } from '../domain/errors.js';
+import type { Change, Snapshot, Store, StoreReader, StoreTx } from './store.js';
+import type { Database } from './schema.js';
+import { ChangeFeed } from './change-feed.js';
+import { mapDbError } from './db-errors.js';
+import { toChange, toGroup, toNumber, toServiceAccount, toUser } from './row-mappers.js';
+import { createReader } from './store-reader.js';
+import { createStoreTx } from './store-tx.js';
+import { TxContext } from './tx-context.js';
+import { recordAuthFailure, countAuthFailures, clearAuthFailures } from './auth-failures.js';
+
+/** What differs between PostgreSQL and PGlite; everything else is the same kysely code. */
+export interface StoreBackend {
+  readonly mode: Store['mode'];
+  readonly db: Kysely<Database>;
+  readonly feed: ChangeFeed;
+  /** PGlite: one-at-a-time (a mutex); Postgres: runs `fn` directly (the pool isolates callers). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs inside the write transaction just before commit, when it appended changes. */
+  announce(trx: Transaction<Database>, revision: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Marks code running inside a `write` callback. Calling the Store (not the tx) from there is a
+ * bug: it would read outside the transaction, and with PGlite's single connection (or the
+ * revision row lock, for a nested write) it would wait for itself forever. It throws instead.
+ */
+const inWrite = new AsyncLocalStorage<true>();
+
+type ReaderMethod = keyof StoreReader;
+
+export class KyselyStore implements Store {
+  readonly mode: Store['mode'];
+  readonly #backend: StoreBackend;
+  readonly #reader: StoreReader;
+  #closed = false;
+
+  constructor(backend: StoreBackend) {
+    this.mode = backend.mode;
+    this.#backend = backend;
+    this.#reader = createReader(backend.db);
+  }
+
+  #run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new DirectoryError('unavailable', 'the store is closed'));
+    if (inWrite.getStore()) {
+      return Promise.reject(
+        new DirectoryError('internal', 'Store method called inside write(); use the transaction it passes'),
+      );
+    }
+    return this.#backend.exclusive(fn).catch((error: unknown) => {
+      throw mapDbError(error);
+    });
+  }
+
+  #read<M extends ReaderMethod>(method: M): StoreReader[M] {
+    // Looked up per call: class fields are initialised before the constructor sets #reader.
+    const call = (...args: unknown[]): Promise<unknown> =>
+      this.#run(() => (this.#reader[method] as (...a: unknown[]) => Promise<unknown>)(...args));
+    return call as StoreReader[M];
+  }
+
+  getUser = this.#read('getUser');
+  findUserByUsername = this.#read('findUserByUsername');
+  findUserByEmail = this.#read('findUserByEmail');
+  listUsers = this.#read('listUsers');
+  getGroup = this.#read('getGroup');
+  findGroupByName = this.#read('findGroupByName');
+  listGroups = this.#read('listGroups');
+  groupMemberIds = this.#read('groupMemberIds');
+  userGroupIds = this.#read('userGroupIds');
+  getSetting = this.#read('getSetting');
+  getServiceAccount = this.#read('getServiceAccount');
+  findServiceAccountByName = this.#read('findServiceAccountByName');
+  listServiceAccounts = this.#read('listServiceAccounts');
+  listAudit = this.#read('listAudit');
+
+  write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.#run(async () => {
+      const { result, revision } = await this.#backend.db.transaction().execute(async (trx) => {
+        const ctx = new TxContext(trx);
+        try {
+          const value = await inWrite.run(true, () => fn(createStoreTx(ctx)));
+          await ctx.settled(); // a mutator the callback forgot to await still belongs to this commit
+          if (ctx.revision !== undefined) await this.#backend.announce(trx, ctx.revision);
+          return { result: value, revision: ctx.revision };
+        } finally {
+          ctx.close();
+        }
+      });
+      if (revision !== undefined) this.#backend.feed.publish(revision);
+      return result;
+    });
+  }
+
+  revision(): Promise<number> {
+    return this.#run(async () => {
+      const row = await this.#backend.db.selectFrom('store_revision').select('revision').executeTakeFirstOrThrow();
+      return toNumber(row.revision);
+    });
+  }
+
+  changesSince(after: number, limit = 1000): Promise<Change[]> {
+    return this.#run(async () => {
+      const rows = await this.#backend.db
+        .selectFrom('change_log')
+        .selectAll()
+        .where('revision', '>', Math.max(0, Math.trunc(after)))
+        .orderBy('revision')
+        .limit(Math.min(Math.max(Math.trunc(limit), 1), 100_000))
+        .execute();
+      return rows.map(toChange);
+    });
+  }
+
+  /** One REPEATABLE READ, read-only transaction: every list and the revision agree. */
+  snapshot(): Promise<Snapshot> {
+    return this.#run(() =>
+      this.#backend.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .setAccessMode('read only')
+        .execute(async (trx) => {
+          const revision = await trx.selectFrom('store_revision').select('revision').executeTakeFirstOrThrow();
+          const users = await trx.selectFrom('users').selectAll().orderBy('uid_number').execute();
+          const groups = await trx.selectFrom('groups').selectAll().orderBy('gid_number').execute();
+          const memberships = await trx.selectFrom('memberships').select(['group_id', 'user_id']).execute();
+          const accounts = await trx.selectFrom('service_accounts').selectAll().orderBy('name').execute();
+          return {
+            revision: toNumber(revision.revision),
+            users: users.map(toUser),
+            groups: groups.map(toGroup),
+            memberships: memberships.map((m) => ({ groupId: m.group_id, userId: m.user_id })),
+            serviceAccounts: accounts.map(toServiceAccount),
+          };
+        }),
+    );
+  }
+
+  subscribe(listener: (revision: number) => void, onReconnect?: () => void): () => void {
+    return this.#backend.feed.subscribe(listener, onReconnect);
+  }
+
+  recordAuthFailure(key: string, windowMs: number): Promise<number> {
+    return this.#run(() => recordAuthFailure(this.#backend.db, key, windowMs));
+  }
+
+  countAuthFailures(key: string, windowMs: number): Promise<number> {
+    return this.#run(() => countAuthFailures(this.#backend.db, key, windowMs));
+  }
+
+  clearAuthFailures(key: string): Promise<void> {
+    return this.#run(() => clearAuthFailures(this.#backend.db, key));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#backend.feed.clear();
+    // Waits for the transaction in progress (PGlite) before closing underneath it.
+    await this.#backend.exclusive(async () => undefined);
+    await this.#backend.close();
+  }
+}

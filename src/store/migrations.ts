@@ -1,0 +1,121 @@
+/**
+ * The one migration set for PostgreSQL and PGlite: an ordered list of named, immutable steps.
+ * Never edit or reorder a step once released; append a new one. Each step runs in its own
+ * transaction (migrate.ts) and is recorded in schema_migrations by name.
+ *
+ * Later steps this schema is shaped for (DESIGN §7, §11): API sessions and tokens, hashed
+ * invite/reset/impersonation tokens (`user_tokens(user_id, kind, token_hash, expires_at, used_at)`),
+ * app passwords, teams (groups.kind = 'team', memberships.level already present with a default).
+ */
+export interface Migration {
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+const ROLE_CHECK = `role IN ('user', 'usermanager', 'mailmanager', 'admin', 'owner')`;
+const SOURCE_CHECK = `source IN ('local', 'ldap')`;
+
+const initial: Migration = {
+  name: '0001_initial',
+  statements: [
+    // Numbers for posixAccount/posixGroup: from 10000, never reused (sequences never go back).
+    `CREATE SEQUENCE uid_number_seq START 10000 MINVALUE 10000`,
+    `CREATE SEQUENCE gid_number_seq START 10000 MINVALUE 10000`,
+    `CREATE TABLE users (
+      id uuid PRIMARY KEY,
+      username text,
+      email text NOT NULL,
+      fallback_email text,
+      display_name text NOT NULL DEFAULT '',
+      role text NOT NULL DEFAULT 'user' CHECK (${ROLE_CHECK}),
+      active boolean NOT NULL DEFAULT true,
+      source text NOT NULL DEFAULT 'local' CHECK (${SOURCE_CHECK}),
+      source_id text,
+      source_dn text,
+      password_hash text,
+      uid_number integer NOT NULL DEFAULT nextval('uid_number_seq') UNIQUE,
+      totp_secret_encrypted text,
+      totp_enabled boolean NOT NULL DEFAULT false,
+      totp_last_step bigint,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      password_changed_at timestamptz
+    )`,
+    `ALTER SEQUENCE uid_number_seq OWNED BY users.uid_number`,
+    // Case-insensitive uniqueness (DESIGN §7); constraint names are mapped to fields in db-errors.ts.
+    `CREATE UNIQUE INDEX users_username_lower_key ON users (lower(username)) WHERE username IS NOT NULL`,
+    `CREATE UNIQUE INDEX users_email_lower_key ON users (lower(email))`,
+    `CREATE UNIQUE INDEX users_source_id_key ON users (source, source_id) WHERE source_id IS NOT NULL`,
+    `CREATE TABLE groups (
+      id uuid PRIMARY KEY,
+      name text NOT NULL,
+      description text NOT NULL DEFAULT '',
+      gid_number integer NOT NULL DEFAULT nextval('gid_number_seq') UNIQUE,
+      source text NOT NULL DEFAULT 'local' CHECK (${SOURCE_CHECK}),
+      source_id text,
+      kind text NOT NULL DEFAULT 'group' CHECK (kind IN ('group', 'team')),
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `ALTER SEQUENCE gid_number_seq OWNED BY groups.gid_number`,
+    `CREATE UNIQUE INDEX groups_name_lower_key ON groups (lower(name))`,
+    `CREATE UNIQUE INDEX groups_source_id_key ON groups (source, source_id) WHERE source_id IS NOT NULL`,
+    `CREATE TABLE memberships (
+      group_id uuid NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+      user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      level text NOT NULL DEFAULT 'member'
+        CHECK (level IN ('member', 'viewer', 'user', 'editor', 'publisher', 'admin')),
+      created_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (group_id, user_id)
+    )`,
+    `CREATE INDEX memberships_user_id_idx ON memberships (user_id)`,
+    `CREATE TABLE settings (
+      key text PRIMARY KEY,
+      value jsonb NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE TABLE service_accounts (
+      id uuid PRIMARY KEY,
+      name text NOT NULL,
+      secret_hash text NOT NULL,
+      allowed_cidrs text[] NOT NULL DEFAULT '{}',
+      privileged boolean NOT NULL DEFAULT false,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE UNIQUE INDEX service_accounts_name_lower_key ON service_accounts (lower(name))`,
+    `CREATE TABLE audit_log (
+      id bigserial PRIMARY KEY,
+      at timestamptz NOT NULL DEFAULT now(),
+      actor text,
+      action text NOT NULL,
+      target text,
+      result text NOT NULL DEFAULT 'ok' CHECK (result IN ('ok', 'denied', 'failed')),
+      ip text,
+      details jsonb NOT NULL DEFAULT '{}'
+    )`,
+    `CREATE INDEX audit_log_action_idx ON audit_log (action, id)`,
+    // revision comes from store_revision, not a sequence: see change-log.ts for why.
+    `CREATE TABLE change_log (
+      revision bigint PRIMARY KEY,
+      kind text NOT NULL,
+      key text NOT NULL,
+      op text NOT NULL CHECK (op IN ('upsert', 'delete')),
+      at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE TABLE store_revision (
+      id boolean PRIMARY KEY DEFAULT true CHECK (id),
+      revision bigint NOT NULL
+    )`,
+    `INSERT INTO store_revision (id, revision) VALUES (true, 0)`,
+    `CREATE TABLE auth_failures (
+      id bigserial PRIMARY KEY,
+      key text NOT NULL,
+      at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX auth_failures_key_at_idx ON auth_failures (key, at)`,
+    `CREATE INDEX auth_failures_at_idx ON auth_failures (at)`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [initial];

@@ -1,0 +1,81 @@
+import { sql, type Updateable } from 'kysely';
+import type { User } from '../domain/model.js';
+import type { NewUser, UserPatch } from './store.js';
+import type { UsersTable } from './schema.js';
+import { toUser } from './row-mappers.js';
+import { found, newId, requireId, type TxContext } from './tx-context.js';
+
+function userColumns(patch: UserPatch): Updateable<UsersTable> {
+  const set: Updateable<UsersTable> = {};
+  if (patch.username !== undefined) set.username = patch.username;
+  if (patch.email !== undefined) set.email = patch.email;
+  if (patch.fallbackEmail !== undefined) set.fallback_email = patch.fallbackEmail;
+  if (patch.displayName !== undefined) set.display_name = patch.displayName;
+  if (patch.role !== undefined) set.role = patch.role;
+  if (patch.active !== undefined) set.active = patch.active;
+  if (patch.sourceId !== undefined) set.source_id = patch.sourceId;
+  if (patch.sourceDn !== undefined) set.source_dn = patch.sourceDn;
+  if (patch.totpEnabled !== undefined) set.totp_enabled = patch.totpEnabled;
+  return set;
+}
+
+export function insertUser(ctx: TxContext, user: NewUser): Promise<User> {
+  return ctx.step({ ...user }, async () => {
+    const id = newId(user.id);
+    const row = await ctx.trx
+      .insertInto('users')
+      .values({
+        id,
+        username: user.username,
+        email: user.email,
+        fallback_email: user.fallbackEmail ?? null,
+        display_name: user.displayName ?? '',
+        role: user.role ?? 'user',
+        active: user.active ?? true,
+        source: user.source ?? 'local',
+        source_id: user.sourceId ?? null,
+        source_dn: user.sourceDn ?? null,
+        password_hash: user.passwordHash ?? null,
+        password_changed_at: user.passwordHash ? sql<Date>`now()` : null,
+        totp_secret_encrypted: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await ctx.changed({ kind: 'user', key: id, op: 'upsert' });
+    return toUser(row);
+  });
+}
+
+export function updateUser(ctx: TxContext, id: string, patch: UserPatch): Promise<User> {
+  return ctx.step({ ...patch, id }, async () => {
+    const key = requireId(id, 'user');
+    let query = ctx.trx
+      .updateTable('users')
+      .set({ ...userColumns(patch), updated_at: sql<Date>`now()` })
+      .where('id', '=', key);
+    if (patch.passwordHash !== undefined) {
+      // passwordChangedAt moves only when the hash really changes (DESIGN §7 password rules).
+      query = query.set({
+        password_hash: patch.passwordHash,
+        password_changed_at: sql<Date>`CASE WHEN password_hash IS DISTINCT FROM ${patch.passwordHash}
+          THEN now() ELSE password_changed_at END`,
+      });
+    }
+    const row = found(await query.returningAll().executeTakeFirst(), 'user', id);
+    await ctx.changed({ kind: 'user', key, op: 'upsert' });
+    return toUser(row);
+  });
+}
+
+/** Memberships go explicitly (not by cascade) so that each one gets its change row. */
+export function deleteUser(ctx: TxContext, id: string): Promise<void> {
+  return ctx.step({ id }, async () => {
+    const key = requireId(id, 'user');
+    const groups = await ctx.trx.deleteFrom('memberships').where('user_id', '=', key).returning('group_id').execute();
+    found(await ctx.trx.deleteFrom('users').where('id', '=', key).returning('id').executeTakeFirst(), 'user', id);
+    await ctx.changed(
+      ...groups.map((g) => ({ kind: 'membership' as const, key: `${g.group_id}:${key}`, op: 'delete' as const })),
+      { kind: 'user', key, op: 'delete' },
+    );
+  });
+}
