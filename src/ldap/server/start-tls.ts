@@ -1,0 +1,36 @@
+import { TLSSocket } from 'node:tls';
+import { ResultCode } from '../../domain/result-code.js';
+import { encodeExtendedResponse } from '../codec/index.js';
+import { Oid } from '../protocol.js';
+import type { Connection } from './connection.js';
+import type { Operation } from './operation-scheduler.js';
+
+/**
+ * StartTLS (RFC 4511 §4.14, RFC 4513 §3): answer success in clear text, then upgrade the same TCP
+ * connection in place. New handshakes take the current certificate, so a reload applies to them.
+ */
+export async function startTls(conn: Connection, op: Operation): Promise<void> {
+  const refuse = (resultCode: ResultCode, diagnosticMessage: string): void =>
+    conn.answer(op.msg, { resultCode, diagnosticMessage });
+  // §4.14.1: "operationsError: ... TLS is already established" (DESIGN §5: connection kept).
+  if (conn.secure) return refuse(ResultCode.operationsError, 'TLS is already established');
+  // §4.14.2: a server that does not support TLS by its current configuration answers protocolError.
+  const material = conn.ctx.tls;
+  if (material === undefined) return refuse(ResultCode.protocolError, 'StartTLS is not available here');
+  if (conn.scheduler.runningCount > 1 || conn.pendingInput > 0) {
+    return refuse(ResultCode.operationsError, 'other operations are outstanding');
+  }
+  const raw = conn.socket;
+  conn.upgrading = true;
+  raw.pause(); // the ClientHello stays in the kernel until the TLS socket reads it
+  conn.output.write(encodeExtendedResponse(op.msg.messageId, { resultCode: ResultCode.success }, Oid.startTls));
+  await conn.output.flush();
+  if (conn.state !== 'open') return;
+  conn.detach(raw);
+  const secure = new TLSSocket(raw, { isServer: true, secureContext: material.current() });
+  conn.socket = secure;
+  conn.secure = true;
+  conn.output.replaceSocket(secure);
+  conn.attach(secure);
+  conn.upgrading = false;
+}
