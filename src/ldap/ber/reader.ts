@@ -7,18 +7,23 @@ const hex = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
  * tags). It never copies: octet strings are views into the PDU, and every length is checked against
  * the bytes actually present before anything is read, so a forged length cannot cause allocation.
  *
- * Constructed values are read as `const end = r.enter(tag)` … `r.close(end)`; `close` insists the
- * contents were consumed exactly, which also rejects a child that overruns its parent.
+ * Constructed values are read as `const end = r.enter(tag)` … `r.close(end)`. While inside, every
+ * read is bounded by the innermost value's end (so a child cannot overrun its parent and a missing
+ * element reads as "end of data"), and `close` insists the contents were consumed exactly.
  */
 export class BerReader {
   pos: number;
+  /** End of the innermost open constructed value (or of the buffer). */
+  private limit: number;
+  private readonly limits: number[] = [];
 
   constructor(
     readonly buf: Buffer,
     pos = 0,
-    readonly end = buf.length,
+    end = buf.length,
   ) {
     this.pos = pos;
+    this.limit = end;
   }
 
   fail(message: string): never {
@@ -27,7 +32,7 @@ export class BerReader {
 
   /** Tag octet at the current position, or -1 at the end of the PDU. */
   peek(): number {
-    return this.pos < this.end ? (this.buf[this.pos] as number) : -1;
+    return this.pos < this.limit ? (this.buf[this.pos] as number) : -1;
   }
 
   /** Reads a header whose tag must be `tag`; returns the content length, leaving pos at the content. */
@@ -42,30 +47,40 @@ export class BerReader {
 
   /** Length octets (X.690 §8.1.3): short form, or long form of at most 4 octets; never indefinite. */
   private length(): number {
-    if (this.pos >= this.end) this.fail('truncated length');
+    if (this.pos >= this.limit) this.fail('truncated length');
     const first = this.buf[this.pos++] as number;
     let len = first;
     if (first >= 0x80) {
       const n = first & 0x7f;
       if (n === 0) this.fail('indefinite length is not allowed in LDAP');
       if (n > 4) this.fail(`length of ${n} octets is too long`);
-      if (this.pos + n > this.end) this.fail('truncated length');
+      if (this.pos + n > this.limit) this.fail('truncated length');
       len = 0;
       for (let i = 0; i < n; i++) len = len * 256 + (this.buf[this.pos++] as number);
     }
-    if (len > this.end - this.pos) this.fail(`length ${len} exceeds the ${this.end - this.pos} bytes left`);
+    if (len > this.limit - this.pos) this.fail(`length ${len} exceeds the ${this.limit - this.pos} bytes left`);
     return len;
   }
 
   /** Enters a constructed value; returns the offset where its contents end. */
   enter(tag: number): number {
     const len = this.header(tag);
-    return this.pos + len;
+    this.limits.push(this.limit);
+    this.limit = this.pos + len;
+    return this.limit;
   }
 
   /** Leaves a constructed value, which must have been consumed exactly. */
   close(end: number): void {
-    if (this.pos !== end) this.fail(this.pos > end ? 'element overruns its enclosing value' : 'unexpected trailing data');
+    if (this.pos !== end || end !== this.limit) this.fail('unexpected trailing data');
+    const outer = this.limits.pop();
+    if (outer === undefined) this.fail('close() without enter()');
+    this.limit = outer;
+  }
+
+  /** The whole buffer must have been consumed. */
+  done(): void {
+    if (this.limits.length !== 0 || this.pos !== this.limit) this.fail('unexpected trailing data');
   }
 
   /** An OCTET STRING (or any primitive) as a view into the PDU. */

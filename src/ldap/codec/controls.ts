@@ -15,7 +15,7 @@ export function decodePagedResultsValue(value: Buffer): { size: number; cookie: 
   const size = r.integer(Tag.integer, 0, MAX_INT);
   const cookie = Buffer.from(r.octets(Tag.octetString));
   r.close(end);
-  r.close(value.length);
+  r.done();
   return { size, cookie };
 }
 

@@ -24,7 +24,7 @@ export function decodePasswordModifyRequest(value?: Buffer): PasswordModifyReque
   if (r.pos < end && r.peek() === Tag.ctx1) out.oldPassword = Buffer.from(r.octets(Tag.ctx1));
   if (r.pos < end && r.peek() === Tag.ctx2) out.newPassword = Buffer.from(r.octets(Tag.ctx2));
   r.close(end);
-  r.close(value.length);
+  r.done();
   return out;
 }
 
