@@ -129,7 +129,7 @@ export class WireClient {
     });
   }
 
-  static tls(port: number, options: ConnectionOptions): Promise<WireClient> {
+  static tls(port: number, options: ConnectionOptions & { localAddress?: string }): Promise<WireClient> {
     return new Promise((resolve, reject) => {
       const s = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', ...options }, () =>
         resolve(new WireClient(s)));
