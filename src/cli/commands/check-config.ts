@@ -1,0 +1,44 @@
+import { formatDuration } from '../../config/duration.js';
+import type { Config } from '../../config/schema.js';
+import { maskUrl } from '../../log/create-logger.js';
+import { EXIT_OK, type CliIo } from '../cli-io.js';
+import type { Command } from '../command.js';
+import { loadCliConfigFile } from '../load-cli-config.js';
+import type { OptionValues } from '../management-command.js';
+import { parseOptions } from '../parse-options.js';
+
+const USAGE = `Usage: pgdir check-config [--config FILE] [--print]
+
+Loads the configuration the way "pgdir serve" would (file, PGDIR_* variables, *_file secrets),
+reports the first problems with the keys that cause them, and exits 0 when it is valid.
+  --print   also print the effective configuration (secrets masked)
+`;
+
+export const checkConfigCommand: Command = {
+  name: 'check-config',
+  summary: 'validate the configuration and exit',
+  async run(argv, io: CliIo) {
+    const { values } = parseOptions(argv, { name: 'check-config', options: { print: { type: 'boolean' } } });
+    if (values.help === true) {
+      io.stdout.write(USAGE);
+      return EXIT_OK;
+    }
+    const { config, path } = loadCliConfigFile(values as OptionValues, io);
+    io.stdout.write(`configuration OK (${path ?? 'no file: defaults and PGDIR_* variables'})\n`);
+    if (values.print === true) io.stdout.write(`${JSON.stringify(printable(config), null, 2)}\n`);
+    return EXIT_OK;
+  },
+};
+
+const mask = (value: unknown): unknown => (value === undefined ? undefined : '***');
+
+function printable(config: Config): unknown {
+  return {
+    ...config,
+    shutdown_timeout: formatDuration(config.shutdown_timeout),
+    database: { url: config.database.url === undefined ? undefined : maskUrl(config.database.url) },
+    ldap: { ...config.ldap, admin_password: mask(config.ldap.admin_password) },
+    smtp: config.smtp === undefined ? undefined : { ...config.smtp, password: mask(config.smtp.password) },
+    connector: config.connector === undefined ? undefined : { ...config.connector, bind_password: mask(config.connector.bind_password) },
+  };
+}

@@ -1,0 +1,52 @@
+import { EXIT_OK, EXIT_USAGE, type CliIo } from '../cli-io.js';
+import type { Command } from '../command.js';
+import { loadCliConfig } from '../load-cli-config.js';
+import type { ManagementCommand, OptionValues } from '../management-command.js';
+import { parseOptions } from '../parse-options.js';
+import { CommandFailed, runRequest } from '../run-request.js';
+import { UsageError } from '../usage-error.js';
+
+/**
+ * `pgdir users …` and `pgdir groups …`: parse, build the request, run it in the daemon or locally
+ * (run-request.ts), print the result.
+ */
+export function managementGroup(group: string, summary: string, commands: readonly ManagementCommand[]): Command {
+  const help = (): string => {
+    const width = Math.max(...commands.map((c) => c.name.length));
+    const lines = commands.map((c) => `  pgdir ${c.name.padEnd(width)}  ${c.summary}`);
+    return `Usage:\n${lines.join('\n')}\n\nRun "pgdir ${group} <command> --help" for details.\n`;
+  };
+  return {
+    name: group,
+    summary,
+    async run(argv, io) {
+      const [sub, ...rest] = argv;
+      if (sub === undefined || sub === '--help' || sub === '-h') {
+        io.stdout.write(help());
+        return sub === undefined ? EXIT_USAGE : EXIT_OK;
+      }
+      const command = commands.find((c) => c.name === `${group} ${sub}`);
+      if (command === undefined) throw new UsageError(`unknown command "${group} ${sub}"`, group);
+      return runManagement(command, rest, io);
+    },
+  };
+}
+
+async function runManagement(command: ManagementCommand, argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseOptions(argv, { name: command.name, options: command.options, positionals: command.positionals });
+  const values = parsed.values as OptionValues;
+  if (values.help === true) {
+    io.stdout.write(`Usage: pgdir ${command.usage}\n\nOptions for every command: -c, --config FILE\n`);
+    return EXIT_OK;
+  }
+  const args = await command.toArgs(values, parsed.positionals, io);
+  const config = loadCliConfig(values, io);
+  let result: unknown;
+  try {
+    result = await runRequest(config, command.request, args);
+  } catch (err) {
+    throw err instanceof CommandFailed ? new CommandFailed(err.wire, command.fieldFlags) : err;
+  }
+  command.render(result, values, io);
+  return EXIT_OK;
+}

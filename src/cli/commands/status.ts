@@ -1,0 +1,43 @@
+import { controlSocketPath } from '../../control/protocol.js';
+import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../cli-io.js';
+import type { Command } from '../command.js';
+import { loadCliConfig } from '../load-cli-config.js';
+import type { OptionValues } from '../management-command.js';
+import { parseOptions } from '../parse-options.js';
+import { fetchStatus } from './healthcheck.js';
+
+const USAGE = `Usage: pgdir status [--config FILE] [--json]
+
+Shows whether a daemon runs for this configuration's data_dir, its state, database mode, the
+latest change revision it has seen, and its services. Exits 1 when no daemon runs.
+`;
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: "show the running daemon's state",
+  async run(argv, io: CliIo) {
+    const { values } = parseOptions(argv, { name: 'status', options: { json: { type: 'boolean' } } });
+    if (values.help === true) {
+      io.stdout.write(USAGE);
+      return EXIT_OK;
+    }
+    const config = loadCliConfig(values as OptionValues, io);
+    const status = await fetchStatus(controlSocketPath(config.data_dir), 5_000);
+    if (values.json === true) io.stdout.write(`${JSON.stringify(status ?? { state: 'not running' })}\n`);
+    else if (status === undefined) io.stdout.write(`not running (data_dir ${config.data_dir})\n`);
+    else {
+      io.stdout.write(
+        [
+          `state:    ${status.state}`,
+          `pid:      ${status.pid}`,
+          `database: ${status.mode}`,
+          `data_dir: ${status.dataDir}`,
+          `revision: ${status.revision}`,
+          `services: ${status.services.join(', ') || '(none)'}`,
+          `uptime:   ${Math.round(status.uptimeMs / 1000)} s`,
+        ].join('\n') + '\n',
+      );
+    }
+    return status === undefined ? EXIT_FAILURE : EXIT_OK;
+  },
+};

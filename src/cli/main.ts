@@ -1,0 +1,87 @@
+import { ConfigError } from '../config/config-error.js';
+import { DirectoryError } from '../domain/errors.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from './cli-io.js';
+import type { Command } from './command.js';
+import { checkConfigCommand } from './commands/check-config.js';
+import { healthcheckCommand } from './commands/healthcheck.js';
+import { managementGroup } from './commands/management.js';
+import { migrateCommand } from './commands/migrate.js';
+import { serveCommand } from './commands/serve.js';
+import { statusCommand } from './commands/status.js';
+import { GROUP_COMMANDS } from './group-commands.js';
+import { CommandFailed } from './run-request.js';
+import { UsageError } from './usage-error.js';
+import { USER_COMMANDS } from './user-commands.js';
+import { VERSION } from './version.js';
+
+const COMMANDS: readonly Command[] = [
+  serveCommand,
+  migrateCommand,
+  checkConfigCommand,
+  healthcheckCommand,
+  statusCommand,
+  managementGroup('users', 'manage users', USER_COMMANDS),
+  managementGroup('groups', 'manage groups', GROUP_COMMANDS),
+];
+
+export function topLevelHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: pgdir <command> [options]',
+    '',
+    'pgdir is an LDAP directory server backed by PostgreSQL (or an embedded PGlite).',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options for every command:',
+    '  -c, --config FILE   configuration file (default: $PGDIR_CONFIG, else /etc/pgdir/pgdir.yaml if it exists)',
+    '  -h, --help          show help for the command',
+    '',
+    'Run "pgdir <command> --help" for details.',
+    '',
+  ].join('\n');
+}
+
+/** The CLI entry point (bin/pgdir.js): runs one command and returns its exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(topLevelHelp());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`pgdir ${VERSION}\n`);
+    return EXIT_OK;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+    return await command.run(rest, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** Prints one clear line (no stack trace) and picks the exit code: 2 for bad input, 1 otherwise. */
+export function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof UsageError) {
+    const hint = err.command === undefined ? 'pgdir --help' : `pgdir ${err.command} --help`;
+    io.stderr.write(`pgdir: ${err.message}\nRun "${hint}" for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof ConfigError) {
+    io.stderr.write(`pgdir: ${err.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof CommandFailed) {
+    io.stderr.write(`pgdir: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof DirectoryError) {
+    io.stderr.write(`pgdir: ${err.message}\n`);
+    return err.kind === 'invalid' ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  io.stderr.write(`pgdir: ${err instanceof Error ? err.message : String(err)}\n`);
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,27 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { CliIo } from './cli-io.js';
+
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/**
+ * A `pgdir users …` / `pgdir groups …` command: how its command line becomes a control request
+ * (the same request runs in the daemon over the control socket or in this process against the
+ * store), and how the result is shown.
+ */
+export interface ManagementCommand {
+  /** As typed: `users add`. */
+  readonly name: string;
+  /** The control request's command: `users.add`. */
+  readonly request: string;
+  readonly summary: string;
+  /** Lines after `Usage: pgdir <name>`. */
+  readonly usage: string;
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  readonly positionals: readonly string[];
+  /** Use-case field → the flag or argument that supplies it, for error messages. */
+  readonly fieldFlags?: Readonly<Record<string, string>>;
+  toArgs(values: OptionValues, positionals: readonly string[], io: CliIo): Promise<Record<string, unknown>>;
+  render(result: unknown, values: OptionValues, io: CliIo): void;
+}
+
+export const str = (value: OptionValues[string]): string | undefined => (typeof value === 'string' ? value : undefined);

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { boolean, dn, duration, hostPort, integer, ipOrCidr, ldapListenUrl, list, text } from './scalars.js';
+
+/*
+ * The process-level configuration (DESIGN §10). Every object is strict, so a misspelt key stops
+ * start-up with its path. Nested objects use `prefault({})` so that their own defaults apply when
+ * the whole object is absent. config/pgdir.example.yaml documents every key with its default and
+ * must be kept in step with this file (test/config-example.test.ts checks it).
+ */
+
+const limits = z.strictObject({
+  max_connections: integer(1, 1_000_000).default(1024),
+  max_connections_per_ip: integer(1, 1_000_000).default(64),
+  idle_timeout: duration().default(900_000),
+  max_pdu_bytes: integer(1024, 256 * 1024 * 1024).default(1_048_576),
+  max_outstanding: integer(1, 10_000).default(32),
+  max_filter_depth: integer(1, 1_000).default(32),
+  max_filter_nodes: integer(1, 1_000_000).default(1_000),
+});
+
+const tls = z.strictObject({
+  cert_file: text().optional(),
+  key_file: text().optional(),
+});
+
+const ldap = z.strictObject({
+  suffix: dn().default('dc=example,dc=com'),
+  listen: list(ldapListenUrl()).default(['ldaps://127.0.0.1:6360']),
+  tls: tls.prefault({}),
+  allowlist: list(ipOrCidr()).default(['127.0.0.1', '::1']),
+  /** From `admin_password` or, preferably, `admin_password_file`. */
+  admin_password: text().optional(),
+  user_search: z.enum(['self', 'all', 'none'], { error: 'must be one of self, all, none' }).default('self'),
+  size_limit: integer(0, 10_000_000).default(1_000),
+  page_size_max: integer(1, 1_000_000).default(1_000),
+  home_directory_prefix: text().default('/home'),
+  login_shell: text().default('/bin/bash'),
+  totp_suffix: boolean().default(false),
+  limits: limits.prefault({}),
+});
+
+const smtp = z.strictObject({
+  host: text(),
+  port: integer(1, 65535).default(587),
+  secure: boolean().default(false),
+  username: text().optional(),
+  password: text().optional(),
+  from: text(),
+});
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const configSchema = z.strictObject({
+  data_dir: text().default('./data'),
+  shutdown_timeout: duration().default(10_000),
+  database: z.strictObject({ url: text().optional() }).prefault({}),
+  ldap: ldap.prefault({}),
+  http: z.strictObject({ listen: hostPort().default('127.0.0.1:8080') }).prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+      format: z.enum(['auto', 'json', 'pretty'], { error: 'must be one of auto, json, pretty' }).default('auto'),
+    })
+    .prefault({}),
+  bcrypt: z.strictObject({ cost: integer(4, 31).default(10) }).prefault({}),
+  auth_throttle: z
+    .strictObject({
+      max_failures: integer(1, 1_000_000).default(10),
+      window: duration().default(900_000),
+      cooldown: duration().default(900_000),
+    })
+    .prefault({}),
+  smtp: smtp.optional(),
+  /** Validated by src/connector when it starts; only its shape (a mapping) is checked here. */
+  connector: z.record(z.string(), z.unknown(), { error: 'must be a mapping' }).optional(),
+});
+
+type DeepReadonly<T> = T extends (infer I)[]
+  ? readonly DeepReadonly<I>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The validated, frozen configuration. Durations are milliseconds; data_dir is absolute. */
+export type Config = DeepReadonly<z.output<typeof configSchema>>;
+export type LdapConfig = Config['ldap'];
+export type HttpConfig = Config['http'];
+export type LogConfig = Config['log'];
+export type DatabaseConfig = Config['database'];
+export type AuthThrottleConfig = Config['auth_throttle'];
+export type SmtpConfig = NonNullable<Config['smtp']>;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Keys whose value may instead be read from a file named by `<key>_file` (trimmed at load), so that
+ * secrets stay out of the YAML and the environment.
+ */
+export const SECRET_KEYS: readonly (readonly string[])[] = [
+  ['database', 'url'],
+  ['ldap', 'admin_password'],
+  ['smtp', 'password'],
+  ['connector', 'bind_password'],
+];

@@ -1,0 +1,67 @@
+import { connect, type Socket } from 'node:net';
+import { PROTOCOL_VERSION, type ControlResponse } from './protocol.js';
+
+/** The daemon is not there (no socket file, or a stale one): the caller may open the store itself. */
+export class DaemonNotRunning extends Error {
+  constructor(path: string, readonly code: string) {
+    super(`no pgdir daemon answers on ${path} (${code})`);
+    this.name = 'DaemonNotRunning';
+  }
+}
+
+const ABSENT = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK']);
+
+/**
+ * Sends one command and returns the daemon's response. Rejects with DaemonNotRunning when nothing
+ * listens; other failures (timeout, broken reply) are real errors.
+ */
+export function sendControlRequest(
+  path: string,
+  command: string,
+  args: Record<string, unknown>,
+  timeoutMs = 60_000,
+): Promise<ControlResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    let reply = '';
+    let connected = false;
+    const timer = setTimeout(() => fail(new Error(`the pgdir daemon did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(`${JSON.stringify({ v: PROTOCOL_VERSION, command, args })}\n`);
+    });
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString('utf8')));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (!connected && ABSENT.has(err.code ?? '')) fail(new DaemonNotRunning(path, err.code ?? 'error'));
+      else fail(new Error(`control socket ${path}: ${err.message}`));
+    });
+    socket.on('end', () => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(reply.trim()) as ControlResponse);
+      } catch {
+        reject(new Error(`the pgdir daemon sent an unreadable reply on ${path}`));
+      }
+    });
+  });
+}
+
+/** True when a process accepts connections on the socket. */
+export function probeSocket(path: string, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect(path);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    const done = (answer: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.on('connect', () => done(true));
+    socket.on('error', () => done(false));
+  });
+}

@@ -1,0 +1,79 @@
+import type { Actor } from '../domain/actor.js';
+import { invalid } from '../domain/errors.js';
+import type { User } from '../domain/model.js';
+import type { DirectoryServices } from '../directory/directory-services.js';
+import type { GroupWithMembers } from '../directory/group-service.js';
+import { toGroupSummary, toUserSummary, type GroupSummary, type UserSummary } from './summaries.js';
+
+/** The CLI acts as the system actor named `cli` in the audit log (DESIGN §7: every power). */
+export const SYSTEM_ACTOR_CLI: Actor = Object.freeze({ kind: 'system', name: 'cli' });
+
+export interface CommandContext {
+  readonly directory: DirectoryServices;
+  readonly actor: Actor;
+}
+
+type Args = Record<string, unknown>;
+type Handler = (context: CommandContext, args: Args) => Promise<unknown>;
+
+const str = (args: Args, key: string): string | undefined => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
+const ref = (args: Args, key: string): string => {
+  const value = args[key];
+  if (typeof value !== 'string' || value.trim() === '') throw invalid(`${key} is required`, key);
+  return value;
+};
+
+/**
+ * Management commands, by control-request name. The same table runs in the daemon (requests from
+ * the control socket) and in the CLI process (no daemon), so both give the same results and errors.
+ * Validation happens in the use cases; this layer only picks arguments out of the request.
+ */
+const HANDLERS: Record<string, Handler> = {
+  'users.add': async ({ directory, actor }, args) => {
+    const input = { username: str(args, 'username'), email: args.email as string, name: str(args, 'name'), role: str(args, 'role'), password: str(args, 'password') };
+    return toUserSummary(await directory.users.addUser(input, actor));
+  },
+  'users.list': async ({ directory, actor }): Promise<UserSummary[]> =>
+    (await directory.users.listUsers({}, actor)).users.map(toUserSummary),
+  'users.set-password': async ({ directory, actor }, args) =>
+    toUserSummary(await directory.users.setPassword(ref(args, 'user'), ref(args, 'password'), actor)),
+  'users.disable': async ({ directory, actor }, args) => toUserSummary(await directory.users.setActive(ref(args, 'user'), false, actor)),
+  'users.enable': async ({ directory, actor }, args) => toUserSummary(await directory.users.setActive(ref(args, 'user'), true, actor)),
+  'users.delete': async ({ directory, actor }, args) => toUserSummary(await directory.users.deleteUser(ref(args, 'user'), actor)),
+  'groups.add': async ({ directory, actor }, args) => {
+    const group = await directory.groups.addGroup({ name: args.name as string, description: str(args, 'description') ?? null }, actor);
+    return summarizeGroup(directory, group);
+  },
+  'groups.list': async ({ directory, actor }): Promise<GroupSummary[]> => {
+    const groups = await directory.groups.listGroups(actor);
+    return Promise.all(groups.map((group) => summarizeGroup(directory, group)));
+  },
+  'groups.delete': async ({ directory, actor }, args) => summarizeGroup(directory, await directory.groups.deleteGroup(ref(args, 'name'), actor)),
+  'groups.add-member': (context, args) => changeMembership(context, args, 'add'),
+  'groups.remove-member': (context, args) => changeMembership(context, args, 'remove'),
+};
+
+/** Reports whether membership actually changed, so the CLI can say "already a member". */
+async function changeMembership({ directory, actor }: CommandContext, args: Args, change: 'add' | 'remove') {
+  const before = await directory.groups.getGroup(ref(args, 'group'), actor);
+  const user = await directory.users.getUser(ref(args, 'user'), actor);
+  const after =
+    change === 'add'
+      ? await directory.groups.addMember(before.id, user.id, actor)
+      : await directory.groups.removeMember(before.id, user.id, actor);
+  const changed = before.memberIds.includes(user.id) !== after.memberIds.includes(user.id);
+  return { group: after.name, user: user.username ?? user.email, changed };
+}
+
+export const MANAGEMENT_COMMANDS: readonly string[] = Object.keys(HANDLERS);
+
+export async function executeCommand(context: CommandContext, command: string, args: Args): Promise<unknown> {
+  const handler = Object.hasOwn(HANDLERS, command) ? HANDLERS[command] : undefined;
+  if (handler === undefined) throw invalid(`unknown command "${command}"`);
+  return handler(context, args);
+}
+
+async function summarizeGroup(directory: DirectoryServices, group: GroupWithMembers): Promise<GroupSummary> {
+  const members = await Promise.all(group.memberIds.map((id) => directory.store.getUser(id)));
+  return toGroupSummary(group, members.filter((u): u is User => u !== undefined));
+}

@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import type { ErrorKind } from '../domain/errors.js';
+
+/**
+ * The control socket protocol: one JSON object per line, one request and one response per
+ * connection. The socket lives in data_dir (mode 0600, data_dir 0700), so only the daemon's own
+ * user can reach it; it is the way the CLI reaches a running daemon, which owns the store (PGlite
+ * allows a single process).
+ */
+export const PROTOCOL_VERSION = 1;
+export const SOCKET_NAME = 'pgdir.sock';
+/** Requests are small (a command and a few arguments); anything bigger is refused. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+/** sockaddr_un.sun_path holds 108 bytes on Linux, including the terminating NUL. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+export interface ControlRequest {
+  readonly v: number;
+  readonly command: string;
+  readonly args: Record<string, unknown>;
+}
+
+export interface WireError {
+  readonly kind: ErrorKind | 'usage';
+  readonly message: string;
+  readonly field?: string;
+}
+
+export type ControlResponse =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: WireError };
+
+export function controlSocketPath(dataDir: string): string {
+  return join(dataDir, SOCKET_NAME);
+}
