@@ -27,7 +27,7 @@ async function listUsers(db: Kysely<Database>, query: UserQuery = {}): Promise<{
   const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
   let rows = base
     .selectAll()
-    .orderBy(sql`lower(username)`, sql`asc nulls last`)
+    .orderBy(sql`lower(username)`, (ob) => ob.asc().nullsLast())
     .orderBy(sql`lower(email)`)
     .offset(clamp(query.offset, 0, Number.MAX_SAFE_INTEGER));
   if (query.limit !== undefined) rows = rows.limit(clamp(query.limit, 100, 100_000));
