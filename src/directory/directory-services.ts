@@ -1,0 +1,26 @@
+import type { Store } from '../store/store.js';
+import { createGroupService, type GroupService } from './group-service.js';
+import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
+import { createUserService, type UserService } from './user-service.js';
+
+/** The one set of use cases the CLI, the HTTP API and LDAP share (one hasher, one store). */
+export interface DirectoryServices {
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  readonly users: UserService;
+  readonly groups: GroupService;
+}
+
+export interface DirectoryServicesOptions {
+  readonly store: Store;
+  /** Defaults to a hasher at `bcryptCost`. */
+  readonly hasher?: PasswordHasher;
+  /** bcrypt cost for the default hasher (DESIGN §7: default 10). */
+  readonly bcryptCost?: number;
+}
+
+export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {
+  const { store } = options;
+  const hasher = options.hasher ?? createPasswordHasher({ cost: options.bcryptCost ?? 10 });
+  return { store, hasher, users: createUserService({ store, hasher }), groups: createGroupService({ store }) };
+}

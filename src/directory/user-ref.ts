@@ -1,0 +1,28 @@
+import { invalid, notFound } from '../domain/errors.js';
+import type { User } from '../domain/model.js';
+import type { StoreReader } from '../store/store.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Finds a user by id (also as `uid-<id>`, the entry's cn), username or email, case-insensitively.
+ * A value with `@` is an email; a UUID is tried as an id first, then as a username.
+ */
+export async function findUserByRef(reader: StoreReader, ref: string): Promise<User | undefined> {
+  const key = ref.trim().toLowerCase();
+  if (key.includes('@')) return reader.findUserByEmail(key);
+  const id = key.startsWith('uid-') ? key.slice(4) : key;
+  if (UUID.test(id)) {
+    const byId = await reader.getUser(id);
+    if (byId !== undefined || id !== key) return byId;
+  }
+  return reader.findUserByUsername(key);
+}
+
+/** findUserByRef that throws DirectoryError('not_found', 'no user "x"') (or 'invalid' for no ref). */
+export async function resolveUser(reader: StoreReader, ref: unknown, field = 'user'): Promise<User> {
+  if (typeof ref !== 'string' || ref.trim() === '') throw invalid(`${field} must be an id, username or email`, field);
+  const user = await findUserByRef(reader, ref);
+  if (user === undefined) throw notFound(`no user "${ref.trim()}"`);
+  return user;
+}

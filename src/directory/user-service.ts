@@ -1,0 +1,149 @@
+import type { Actor } from '../domain/actor.js';
+import { invalid } from '../domain/errors.js';
+import type { Role, User } from '../domain/model.js';
+import { checkPassword } from '../domain/password-rules.js';
+import { assertMay, type Action } from '../domain/permissions.js';
+import { parseRole } from '../domain/roles.js';
+import type { Store, StoreTx, UserQuery } from '../store/store.js';
+import { actorLabel } from './actor.js';
+import { auditDiff, auditUser } from './audit-record.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { parseAddUser, parseUpdateUser, type AddUserInput, type UpdateUserInput } from './user-input.js';
+import { assertLocalIdentity, assertNotLastOwner, assertUniqueUser } from './user-guards.js';
+import { resolveUser } from './user-ref.js';
+import { parseUserQuery } from './user-query.js';
+
+/**
+ * User use cases shared by the CLI, the HTTP API and LDAP (DESIGN §7). Each one validates its input,
+ * checks `may`, writes in one transaction with its audit entry, and returns the stored user.
+ * Users are named by id, username or email (case-insensitive). Errors are DirectoryErrors.
+ */
+export interface UserService {
+  addUser(input: AddUserInput, actor: Actor): Promise<User>;
+  /** With an actor, also checks that the actor may read this user. */
+  getUser(ref: string, actor?: Actor): Promise<User>;
+  listUsers(query?: UserQuery, actor?: Actor): Promise<{ users: User[]; total: number }>;
+  updateUser(ref: string, changes: UpdateUserInput, actor: Actor): Promise<User>;
+  setPassword(ref: string, password: string, actor: Actor): Promise<User>;
+  setActive(ref: string, active: boolean, actor: Actor): Promise<User>;
+  setRole(ref: string, role: string, actor: Actor): Promise<User>;
+  /** Returns the user as it was before deletion. */
+  deleteUser(ref: string, actor: Actor): Promise<User>;
+}
+
+export interface UserServiceDeps {
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+}
+
+type Audit = (tx: StoreTx, action: Action, target: string, details: Record<string, unknown>) => Promise<void>;
+const auditor =
+  (actor: Actor): Audit =>
+  (tx, action, target, details) =>
+    tx.appendAudit({ actor: actorLabel(actor), action, target, result: 'ok', details });
+
+export function createUserService({ store, hasher }: UserServiceDeps): UserService {
+  return {
+    async addUser(input, actor) {
+      const parsed = parseAddUser(input);
+      assertMay(actor, 'user.create', { newRole: parsed.role });
+      const passwordHash = parsed.password === null ? null : await hasher.hash(parsed.password);
+      return store.write(async (tx) => {
+        await assertUniqueUser(tx, parsed);
+        const { password: _omit, ...fields } = parsed;
+        const user = await tx.insertUser({ ...fields, passwordHash });
+        await auditor(actor)(tx, 'user.create', user.id, { after: auditUser(user), password: passwordHash !== null });
+        return user;
+      });
+    },
+
+    async getUser(ref, actor) {
+      const user = await resolveUser(store, ref);
+      if (actor !== undefined) assertMay(actor, 'user.read', { id: user.id, role: user.role });
+      return user;
+    },
+
+    async listUsers(query, actor) {
+      if (actor !== undefined) assertMay(actor, 'user.list');
+      return store.listUsers(parseUserQuery(query));
+    },
+
+    async updateUser(ref, changes, actor) {
+      const patch = parseUpdateUser(changes);
+      return change(store, ref, actor, 'user.update', async (tx, user) => {
+        const identity = (['username', 'email', 'displayName'] as const).find((k) => patch[k] !== undefined);
+        if (identity !== undefined) assertLocalIdentity(user, identity === 'displayName' ? 'name' : identity);
+        await assertUniqueUser(tx, patch, user.id);
+        return tx.updateUser(user.id, patch);
+      });
+    },
+
+    setPassword: (ref, password, actor) => setPassword({ store, hasher }, ref, password, actor),
+
+    async setActive(ref, active, actor) {
+      if (typeof active !== 'boolean') throw invalid('active must be true or false', 'active');
+      return change(store, ref, actor, 'user.setActive', async (tx, user) => {
+        if (!active) await assertNotLastOwner(tx, user, 'active');
+        return user.active === active ? user : tx.updateUser(user.id, { active });
+      });
+    },
+
+    async setRole(ref, role, actor) {
+      const newRole = parseRole(role);
+      return change(store, ref, actor, 'user.setRole', async (tx, user) => {
+        if (newRole !== 'owner') await assertNotLastOwner(tx, user, 'role');
+        return user.role === newRole ? user : tx.updateUser(user.id, { role: newRole });
+      }, newRole);
+    },
+
+    deleteUser: (ref, actor) =>
+      store.write(async (tx) => {
+        const user = await resolveUser(tx, ref);
+        assertMay(actor, 'user.delete', { id: user.id, role: user.role });
+        await assertNotLastOwner(tx, user, 'user');
+        await tx.deleteUser(user.id);
+        await auditor(actor)(tx, 'user.delete', user.id, { before: auditUser(user) });
+        return user;
+      }),
+  };
+}
+
+/**
+ * One transaction: resolve the user, check `may` against their current role, apply `apply`, and
+ * audit the fields that changed. Nothing is written (not even audit) when nothing changed.
+ */
+function change(
+  store: Store,
+  ref: string,
+  actor: Actor,
+  action: Action,
+  apply: (tx: StoreTx, user: User) => Promise<User>,
+  newRole?: Role,
+): Promise<User> {
+  return store.write(async (tx) => {
+    const user = await resolveUser(tx, ref);
+    assertMay(actor, action, { id: user.id, role: user.role, ...(newRole === undefined ? {} : { newRole }) });
+    const updated = await apply(tx, user);
+    if (updated !== user) await auditor(actor)(tx, action, user.id, auditDiff(auditUser(user), auditUser(updated)));
+    return updated;
+  });
+}
+
+/** Hashes outside the transaction (bcrypt takes ~70 ms) after a first permission check. */
+async function setPassword(deps: UserServiceDeps, ref: string, password: string, actor: Actor): Promise<User> {
+  checkPassword(password);
+  const before = await resolveUser(deps.store, ref);
+  const check = (u: User): void => {
+    assertMay(actor, 'user.setPassword', { id: u.id, role: u.role });
+    assertLocalIdentity(u, 'password');
+  };
+  check(before);
+  const passwordHash = await deps.hasher.hash(password);
+  return deps.store.write(async (tx) => {
+    const user = await resolveUser(tx, before.id); // role may have changed while hashing
+    check(user);
+    const updated = await tx.updateUser(user.id, { passwordHash });
+    await auditor(actor)(tx, 'user.setPassword', user.id, {});
+    return updated;
+  });
+}
