@@ -25,6 +25,12 @@ export function recordingLogger(lines: LogLine[] = []): ServerLogger & { lines: 
   return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
+/** The entries `cn=many` streams: big enough (2 KiB) that 10k of them overflow every buffer. */
+const BIG_ENTRY_BODY = encodeEntryBody({
+  objectName: 'cn=big,dc=example,dc=com',
+  attributes: [{ type: 'description', values: ['x'.repeat(2048)] }],
+});
+
 const ENTRY_BODY = encodeEntryBody({
   objectName: 'cn=fixed,dc=example,dc=com',
   attributes: [{ type: 'cn', values: ['fixed'] }, { type: 'objectClass', values: ['top', 'person'] }],
@@ -56,7 +62,7 @@ async function search(msg: RequestMessage, base: string, out: ResponseSink, sign
   if (base === 'cn=many') {
     let sent = 0;
     for (; sent < 10_000 && !out.closed; sent++) {
-      if (!out.send(encodeMessage(msg.messageId, ENTRY_BODY))) await out.drained();
+      if (!out.send(encodeMessage(msg.messageId, BIG_ENTRY_BODY))) await out.drained();
     }
     log.streamed.push(sent);
   } else {

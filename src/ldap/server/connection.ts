@@ -178,10 +178,7 @@ export class Connection implements LdapConnection {
     const { request } = msg;
     if (request.op === 'unbind') this.end(); // RFC 4511 §4.3: no response, close
     else if (request.op === 'abandon') this.scheduler.abandon(request.idToAbandon);
-    else {
-      clearTimeout(this.idleTimer); // refreshed when the connection is idle again
-      this.scheduler.submit(msg);
-    }
+    else this.scheduler.submit(msg);
   }
 
   private run(op: Operation): void | Promise<void> {
@@ -227,6 +224,10 @@ export class Connection implements LdapConnection {
     else this.idleTimer.refresh();
   }
 
+  /**
+   * The idle timer stays armed; firing while requests are outstanding does nothing, and becoming
+   * idle restarts the full period, so only time without outstanding requests counts.
+   */
   private idleExpired(): void {
     if (this.state !== 'open' || this.scheduler.outstanding > 0) return;
     this.ctx.counters.idleTimeouts += 1;
