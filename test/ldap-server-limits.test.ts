@@ -57,6 +57,33 @@ describe('connection caps', () => {
   });
 });
 
+describe('addresses', () => {
+  it('serves IPv6 and dual-stack listeners, matching IPv4-mapped clients as IPv4', async () => {
+    const t = await startTestServer({
+      listen: ['ldap://[::]:0', 'ldap://[::1]:0'],
+      allowlist: parseAllowlist(['127.0.0.1', '::1']),
+    });
+    try {
+      const [dual, v6] = t.server.addresses();
+      expect(dual?.url).toBe(`ldap://[::]:${dual?.port}`);
+      const c4 = await bound(dual?.port ?? 0); // arrives as ::ffff:127.0.0.1
+      const c6 = await new Promise<WireClient>((resolve, reject) => {
+        const s = connect({ port: v6?.port ?? 0, host: '::1' }, () => resolve(new WireClient(s)));
+        s.once('error', reject);
+      });
+      c6.send(bindReq(1));
+      expect((await c6.result(1)).resultCode).toBe(ResultCode.success);
+      expect(await refused(dual?.port ?? 0, '127.0.0.2')).toBe(true);
+      expect(t.log.started.map((s) => s.remoteAddress).sort()).toEqual(['127.0.0.1', '::1']);
+      expect(t.server.stats().denied.allowlist).toBe(1);
+      c4.close();
+      c6.close();
+    } finally {
+      await t.server.close(500);
+    }
+  });
+});
+
 describe('idle timeout', () => {
   it('closes a connection with nothing outstanding, and not while an operation runs', async () => {
     const t = await startTestServer({ limits: { idleTimeoutMs: 300 } });

@@ -64,6 +64,17 @@ describe('allowlist at accept', () => {
     expect(warns[0]?.obj).toMatchObject({ reason: 'allowlist', remoteAddress: '127.0.0.2' });
   });
 
+  it('closes a plain-text client on the ldaps:// port after the failed handshake', async () => {
+    const c = await WireClient.plain(t.ldapsPort);
+    c.send(bindReq(1));
+    await c.whenClosed;
+    expect(c.messages).toHaveLength(0);
+    const ok = await tlsClient(); // the listener is unaffected
+    ok.send(bindReq(1));
+    expect((await ok.result(1)).resultCode).toBe(ResultCode.success);
+    ok.close();
+  });
+
   it('applies a new allowlist to new connections', async () => {
     t.server.setAllowlist(parseAllowlist(['127.0.0.1', '127.0.0.2']));
     try {

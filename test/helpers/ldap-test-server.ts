@@ -38,7 +38,7 @@ const ENTRY_BODY = encodeEntryBody({
 
 /** What the trivial handler saw, for assertions. */
 export interface HandlerLog {
-  started: { id: number; op: string; base?: string; at: number; secure: boolean; conn: number }[];
+  started: { id: number; op: string; base?: string; at: number; secure: boolean; conn: number; remoteAddress: string }[];
   aborted: number[];
   finished: number[];
   closedConnections: number;
@@ -81,7 +81,8 @@ export function trivialHandler(log: HandlerLog): LdapHandler {
     handle(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: AbortSignal) {
       const { request } = msg;
       const base = request.op === 'search' ? request.baseObject : undefined;
-      const seen = { id: msg.messageId, op: request.op, at: Date.now(), secure: conn.secure, conn: conn.id };
+      const { id: connId, secure, remoteAddress } = conn;
+      const seen = { id: msg.messageId, op: request.op, at: Date.now(), secure, conn: connId, remoteAddress };
       log.started.push({ ...seen, ...(base === undefined ? {} : { base }) });
       const finish = () => void log.finished.push(msg.messageId);
       if (request.op === 'bind') {
