@@ -162,6 +162,10 @@ describe.each(storeModes)('group service on $mode', ({ create }) => {
     expect((await dir.groups.getGroup(group.name.toUpperCase())).memberIds).toEqual([user.id]);
     await refused(() => dir.groups.getGroup('users'), { kind: 'not_found', message: /built in/ });
     await refused(() => dir.groups.listGroups(userActor(user)), { kind: 'forbidden' });
+    expect((await dir.groups.groupsOfUser(user.email, userActor(user))).map((g) => g.id)).toEqual([group.id]);
+    const other = await someone();
+    expect(await dir.groups.groupsOfUser(other.id)).toEqual([]);
+    await refused(() => dir.groups.groupsOfUser(user.id, userActor(other)), { kind: 'forbidden' });
   });
 
   it('refuses to change groups mirrored from an external directory', async () => {

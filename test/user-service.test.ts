@@ -128,6 +128,21 @@ describe.each(storeModes)('user service on $mode', ({ create }) => {
     });
   });
 
+  describe('concurrent creates', () => {
+    it('let exactly one of two identical adds win; the other is a conflict on the field', async () => {
+      const name = uniq('race');
+      const input = { username: name, email: `${name}@example.com`, password: 'long-enough' };
+      const results = await Promise.allSettled([dir.users.addUser(input, CLI), dir.users.addUser({ ...input, email: `${name}@EXAMPLE.com` }, CLI)]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(failure.reason).toBeInstanceOf(DirectoryError);
+      expect(failure.reason).toMatchObject({ kind: 'conflict', status: 409 });
+      expect(['username', 'email']).toContain(failure.reason.field);
+      expect((await dir.users.listUsers({ search: name })).total).toBe(1);
+      expect((await store.listAudit({ action: 'user.create', limit: 10_000 })).filter((a) => a.details['after'] && (a.details['after'] as { username?: string }).username === name)).toHaveLength(1);
+    });
+  });
+
   describe('finding users', () => {
     it('finds by id, uid-<id>, username and email in any case', async () => {
       const user = await someone();
@@ -224,6 +239,35 @@ describe.each(storeModes)('user service on $mode', ({ create }) => {
       await refused(() => dir.users.setPassword(other.id, 'long-enough', userActor(user)), { kind: 'forbidden' });
       await refused(() => dir.users.setPassword(admin.id, 'long-enough', userActor(manager)), { kind: 'forbidden' });
       await refused(() => dir.users.setPassword('ghost', 'long-enough', CLI), { kind: 'not_found', message: 'no user "ghost"' });
+      expect(await dir.hasher.verify('first-password', (await store.getUser(user.id))!.passwordHash)).toBe(true);
+    });
+  });
+
+  describe('changePassword', () => {
+    it('changes the own password when the current one is right', async () => {
+      const user = await someone('user', { password: 'first-password' });
+      const changed = await dir.users.changePassword(user.username!, { oldPassword: 'first-password', newPassword: 'second-password' }, userActor(user));
+      expect(await dir.hasher.verify('second-password', changed.passwordHash)).toBe(true);
+      expect(await lastAudit()).toMatchObject({ actor: user.id, action: 'user.changePassword', target: user.id, details: {} });
+    });
+
+    it('refuses a wrong current password (400, LDAP 53), weak new ones and other users', async () => {
+      const [user, manager] = await Promise.all([someone('user', { password: 'first-password' }), someone('usermanager')]);
+      const wrong = await refused(
+        () => dir.users.changePassword(user.id, { oldPassword: 'not-the-password', newPassword: 'second-password' }, userActor(user)),
+        { kind: 'invalid', status: 400, field: 'oldPassword', message: 'the current password is wrong' },
+      );
+      expect(wrong.resultCode).toBe(53);
+      await refused(() => dir.users.changePassword(user.id, { oldPassword: 'first-password', newPassword: 'short' }, userActor(user)), {
+        kind: 'invalid', field: 'newPassword',
+      });
+      await refused(() => dir.users.changePassword(user.id, { oldPassword: 'first-password', newPassword: 'second-password' }, userActor(manager)), {
+        kind: 'forbidden', message: 'only the user can change their own password',
+      });
+      const invited = await dir.users.addUser({ email: `${uniq('inv')}@x.org` }, CLI);
+      await refused(() => dir.users.changePassword(invited.id, { oldPassword: '', newPassword: 'second-password' }, userActor(invited)), {
+        kind: 'invalid', field: 'oldPassword',
+      });
       expect(await dir.hasher.verify('first-password', (await store.getUser(user.id))!.passwordHash)).toBe(true);
     });
   });

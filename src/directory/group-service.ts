@@ -31,6 +31,8 @@ export interface GroupService {
   addGroup(input: AddGroupInput, actor: Actor): Promise<GroupWithMembers>;
   getGroup(ref: string, actor?: Actor): Promise<GroupWithMembers>;
   listGroups(actor?: Actor): Promise<GroupWithMembers[]>;
+  /** The stored groups a user is in (built-in ones excluded). A user may read their own. */
+  groupsOfUser(user: string, actor?: Actor): Promise<Group[]>;
   updateGroup(ref: string, changes: UpdateGroupInput, actor: Actor): Promise<GroupWithMembers>;
   /** Returns the group as it was before deletion. */
   deleteGroup(ref: string, actor: Actor): Promise<GroupWithMembers>;
@@ -75,6 +77,13 @@ export function createGroupService({ store }: { readonly store: Store }): GroupS
       if (actor !== undefined) assertMay(actor, 'group.read');
       const groups = await store.listGroups();
       return Promise.all(groups.map((g) => withMembers(store, g)));
+    },
+
+    async groupsOfUser(userRef, actor) {
+      const user = await resolveUser(store, userRef);
+      if (actor !== undefined) assertMay(actor, 'user.read', { id: user.id, role: user.role });
+      const ids = new Set(await store.userGroupIds(user.id));
+      return (await store.listGroups()).filter((g) => ids.has(g.id));
     },
 
     async updateGroup(ref, changes, actor) {

@@ -1,7 +1,6 @@
 import type { Actor } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { Role, User } from '../domain/model.js';
-import { checkPassword } from '../domain/password-rules.js';
 import { assertMay, type Action } from '../domain/permissions.js';
 import { parseRole } from '../domain/roles.js';
 import type { Store, StoreTx, UserQuery } from '../store/store.js';
@@ -10,6 +9,7 @@ import { auditDiff, auditUser } from './audit-record.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { parseAddUser, parseUpdateUser, type AddUserInput, type UpdateUserInput } from './user-input.js';
 import { assertLocalIdentity, assertNotLastOwner, assertUniqueUser } from './user-guards.js';
+import { changePassword, setPassword } from './user-password.js';
 import { resolveUser } from './user-ref.js';
 import { parseUserQuery } from './user-query.js';
 
@@ -24,7 +24,13 @@ export interface UserService {
   getUser(ref: string, actor?: Actor): Promise<User>;
   listUsers(query?: UserQuery, actor?: Actor): Promise<{ users: User[]; total: number }>;
   updateUser(ref: string, changes: UpdateUserInput, actor: Actor): Promise<User>;
+  /** A manager (or the user) sets a password without knowing the old one. */
   setPassword(ref: string, password: string, actor: Actor): Promise<User>;
+  /**
+   * The user changes their own password, proving the current one (profile page, RFC 3062 Password
+   * Modify with oldPasswd). A wrong current password: 400 / LDAP 53, as OpenLDAP answers.
+   */
+  changePassword(ref: string, passwords: { oldPassword: string; newPassword: string }, actor: Actor): Promise<User>;
   setActive(ref: string, active: boolean, actor: Actor): Promise<User>;
   setRole(ref: string, role: string, actor: Actor): Promise<User>;
   /** Returns the user as it was before deletion. */
@@ -36,10 +42,9 @@ export interface UserServiceDeps {
   readonly hasher: PasswordHasher;
 }
 
-type Audit = (tx: StoreTx, action: Action, target: string, details: Record<string, unknown>) => Promise<void>;
 const auditor =
-  (actor: Actor): Audit =>
-  (tx, action, target, details) =>
+  (actor: Actor) =>
+  (tx: StoreTx, action: string, target: string, details: Record<string, unknown>): Promise<void> =>
     tx.appendAudit({ actor: actorLabel(actor), action, target, result: 'ok', details });
 
 export function createUserService({ store, hasher }: UserServiceDeps): UserService {
@@ -79,6 +84,7 @@ export function createUserService({ store, hasher }: UserServiceDeps): UserServi
     },
 
     setPassword: (ref, password, actor) => setPassword({ store, hasher }, ref, password, actor),
+    changePassword: (ref, passwords, actor) => changePassword({ store, hasher }, ref, passwords, actor),
 
     async setActive(ref, active, actor) {
       if (typeof active !== 'boolean') throw invalid('active must be true or false', 'active');
@@ -125,25 +131,6 @@ function change(
     assertMay(actor, action, { id: user.id, role: user.role, ...(newRole === undefined ? {} : { newRole }) });
     const updated = await apply(tx, user);
     if (updated !== user) await auditor(actor)(tx, action, user.id, auditDiff(auditUser(user), auditUser(updated)));
-    return updated;
-  });
-}
-
-/** Hashes outside the transaction (bcrypt takes ~70 ms) after a first permission check. */
-async function setPassword(deps: UserServiceDeps, ref: string, password: string, actor: Actor): Promise<User> {
-  checkPassword(password);
-  const before = await resolveUser(deps.store, ref);
-  const check = (u: User): void => {
-    assertMay(actor, 'user.setPassword', { id: u.id, role: u.role });
-    assertLocalIdentity(u, 'password');
-  };
-  check(before);
-  const passwordHash = await deps.hasher.hash(password);
-  return deps.store.write(async (tx) => {
-    const user = await resolveUser(tx, before.id); // role may have changed while hashing
-    check(user);
-    const updated = await tx.updateUser(user.id, { passwordHash });
-    await auditor(actor)(tx, 'user.setPassword', user.id, {});
     return updated;
   });
 }
