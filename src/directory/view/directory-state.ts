@@ -1,0 +1,207 @@
+import type { Group, ServiceAccount, User } from '../../domain/model.js';
+import { isBuiltinGroupName } from '../../domain/reserved-names.js';
+import type { Snapshot } from '../../store/store.js';
+import { builtinGroups, isListed, type BuiltinGroup } from './builtin-groups.js';
+import { buildSystemEntry } from './container-entries.js';
+import { groupDn, type Dit } from './dit.js';
+import { EntryStore } from './entry-store.js';
+import { buildGroupEntry, type GroupShape } from './group-entry.js';
+import { StateRecords } from './state-records.js';
+import { buildUserEntry, userEntryShared, type UserEntryShared } from './user-entry.js';
+import { compareEntries, type ViewEntry } from './view-entry.js';
+
+export interface GroupRecord {
+  readonly group: Group;
+  readonly memberIds: readonly string[];
+}
+
+/** Records re-read for one catch-up (undefined: the record is gone). */
+export interface RecordBatch {
+  readonly revision: number;
+  readonly users: ReadonlyMap<string, User | undefined>;
+  readonly groups: ReadonlyMap<string, GroupRecord | undefined>;
+  /** user id → the ids of every stored group it is in now. */
+  readonly userGroups: ReadonlyMap<string, readonly string[]>;
+  readonly accounts: ReadonlyMap<string, ServiceAccount | undefined>;
+}
+
+/** Which entries a batch touched, and so must be rebuilt. */
+interface Affected {
+  readonly users: Set<string>;
+  readonly groups: Set<string>;
+  builtins: boolean;
+}
+
+/**
+ * One complete, consistent directory: records plus the entries built from them. Loading and each
+ * batch run synchronously from start to end, so searches see either before or after, never between.
+ */
+export class DirectoryState {
+  readonly entries: EntryStore;
+  readonly builtins: readonly [BuiltinGroup, BuiltinGroup];
+  private readonly shared: UserEntryShared;
+  private readonly groupDns = new Map<string, { name: string; dn: string }>();
+  private readonly plainMemberOf: readonly string[];
+  private readonly adminMemberOf: readonly string[];
+
+  private constructor(
+    readonly dit: Dit,
+    readonly records: StateRecords,
+    public revision: number,
+    onRemove?: (entry: ViewEntry) => void,
+  ) {
+    this.entries = new EntryStore(dit, onRemove);
+    this.builtins = builtinGroups(dit);
+    this.shared = userEntryShared(dit, this.builtins[0].gidNumber);
+    const [users, admins] = this.builtins.map((b) => groupDn(dit, b.name)) as [string, string];
+    this.plainMemberOf = Object.freeze([users]);
+    this.adminMemberOf = Object.freeze([users, admins]);
+  }
+
+  static load(dit: Dit, snapshot: Snapshot, onRemove?: (entry: ViewEntry) => void): DirectoryState {
+    const state = new DirectoryState(dit, StateRecords.fromSnapshot(snapshot), snapshot.revision, onRemove);
+    state.rebuild({
+      users: new Set(state.records.users.keys()),
+      groups: new Set(state.records.groups.keys()),
+      builtins: true,
+    });
+    state.entries.put('system', 'admin', buildSystemEntry(dit, undefined));
+    for (const id of state.records.accounts.keys()) state.rebuildAccount(id);
+    state.entries.commit();
+    return state;
+  }
+
+  /** Applies re-read records and rebuilds every entry they affect. */
+  apply(batch: RecordBatch): void {
+    const affected: Affected = { users: new Set(), groups: new Set(), builtins: false };
+    for (const [id, user] of batch.users) this.applyUser(id, user, affected);
+    for (const [id, group] of batch.groups) this.applyGroup(id, group, affected);
+    for (const [id, groupIds] of batch.userGroups) {
+      for (const g of this.records.setUserGroups(id, groupIds)) affected.groups.add(g);
+      affected.users.add(id);
+    }
+    for (const [id, account] of batch.accounts) {
+      if (account === undefined) this.records.accounts.delete(id);
+      else this.records.accounts.set(id, account);
+      this.rebuildAccount(id);
+    }
+    this.rebuild(affected);
+    this.revision = Math.max(this.revision, batch.revision);
+  }
+
+  private applyUser(id: string, next: User | undefined, affected: Affected): void {
+    const old = this.records.users.get(id);
+    affected.users.add(id);
+    if (builtinRelevant(old, next)) affected.builtins = true;
+    if (next === undefined) {
+      for (const g of this.records.removeUser(id)) affected.groups.add(g);
+      return;
+    }
+    this.records.users.set(id, next);
+    // Groups list the user's DN and username: only listing and the username matter to them.
+    if (old === undefined || isListed(old) !== isListed(next) || old.username !== next.username) {
+      for (const g of this.records.userGroups.get(id) ?? []) affected.groups.add(g);
+    }
+  }
+
+  private applyGroup(id: string, next: GroupRecord | undefined, affected: Affected): void {
+    affected.groups.add(id);
+    if (next === undefined) {
+      for (const u of this.records.removeGroup(id)) affected.users.add(u);
+      return;
+    }
+    const old = this.records.groups.get(id);
+    this.records.groups.set(id, next.group);
+    for (const u of this.records.setGroupUsers(id, next.memberIds)) affected.users.add(u);
+    // The members' memberOf carries the group DN: a new or renamed group changes all of them.
+    if (old === undefined || old.name !== next.group.name) {
+      for (const u of this.records.groupUsers.get(id) ?? []) affected.users.add(u);
+    }
+  }
+
+  /** Users first (groups read their entries), each part published with its own commit. */
+  private rebuild(affected: Affected): void {
+    for (const id of affected.users) this.rebuildUser(id);
+    this.entries.commit();
+    for (const id of affected.groups) this.rebuildGroup(id);
+    if (affected.builtins) for (const b of this.builtins) this.rebuildBuiltin(b);
+    this.entries.commit();
+  }
+
+  private rebuildUser(id: string): void {
+    const user = this.records.users.get(id);
+    const entry = user && isListed(user) ? buildUserEntry(this.shared, user, this.memberOf(user)) : undefined;
+    this.entries.put('user', id, entry);
+  }
+
+  /** DNs of every group the user is in, in group order: built-ins (gid 9000, 9001) first. */
+  private memberOf(user: User): readonly string[] {
+    const builtin = this.builtins[1].includes(user) ? this.adminMemberOf : this.plainMemberOf;
+    const ids = this.records.userGroups.get(user.id);
+    if (ids === undefined || ids.size === 0) return builtin;
+    const groups: Group[] = [];
+    for (const id of ids) {
+      const group = this.records.groups.get(id);
+      if (group !== undefined && !isBuiltinGroupName(group.name)) groups.push(group);
+    }
+    groups.sort((a, b) => a.gidNumber - b.gidNumber);
+    return [...builtin, ...groups.map((g) => this.groupDnOf(g))];
+  }
+
+  /** One DN string per group, shared by every member's memberOf. */
+  private groupDnOf(group: Group): string {
+    const held = this.groupDns.get(group.id);
+    if (held !== undefined && held.name === group.name) return held.dn;
+    const dn = groupDn(this.dit, group.name);
+    this.groupDns.set(group.id, { name: group.name, dn });
+    return dn;
+  }
+
+  private rebuildGroup(id: string): void {
+    const group = this.records.groups.get(id);
+    // Built-in names are reserved (reserved-names.ts); a stored group with one is never shown.
+    if (group === undefined || isBuiltinGroupName(group.name)) {
+      this.groupDns.delete(id);
+      this.entries.put('group', id, undefined);
+      return;
+    }
+    const members: ViewEntry[] = [];
+    for (const u of this.records.groupUsers.get(id) ?? []) {
+      const entry = this.entries.byId.user.get(u);
+      if (entry !== undefined) members.push(entry);
+    }
+    members.sort(compareEntries);
+    this.entries.put('group', id, buildGroupEntry(this.dit, group, members));
+  }
+
+  private rebuildBuiltin(builtin: BuiltinGroup): void {
+    const members: ViewEntry[] = [];
+    let createdAt: Date | undefined;
+    let updatedAt: Date | undefined;
+    for (const entry of this.entries.lists.user) {
+      const user = this.records.users.get(entry.id);
+      if (user === undefined || !builtin.includes(user)) continue;
+      members.push(entry);
+      if (createdAt === undefined || user.createdAt < createdAt) createdAt = user.createdAt;
+      if (updatedAt === undefined || user.updatedAt > updatedAt) updatedAt = user.updatedAt;
+    }
+    const shape: GroupShape = { ...builtin, createdAt, updatedAt };
+    this.entries.put('group', builtin.id, buildGroupEntry(this.dit, shape, members));
+  }
+
+  private rebuildAccount(id: string): void {
+    const account = this.records.accounts.get(id);
+    // cn=admin is the built-in directory admin; a stored account may not shadow it.
+    const shown = account !== undefined && account.name.toLowerCase() !== 'admin';
+    this.entries.put('system', id, shown ? buildSystemEntry(this.dit, account) : undefined);
+  }
+}
+
+/** Whether a user change alters the built-in groups (membership, DN list or memberUid). */
+function builtinRelevant(old: User | undefined, next: User | undefined): boolean {
+  const was = old !== undefined && isListed(old);
+  const is = next !== undefined && isListed(next);
+  if (was !== is) return true;
+  if (!is || old === undefined || next === undefined) return false;
+  return old.username !== next.username || old.role !== next.role;
+}

@@ -1,0 +1,129 @@
+import type { MatchContext } from '../../domain/entry.js';
+import type { Filter } from '../../domain/filter.js';
+import type { Store } from '../../store/store.js';
+import { silentLogger, type StoreLogger } from '../../store/store-logger.js';
+import { compileSelection, type AttributeSelection } from './attribute-selection.js';
+import { ChangeFollower, type FollowerOptions } from './change-follower.js';
+import { DirectoryState } from './directory-state.js';
+import { createDit, type Dit } from './dit.js';
+import { inChain, resolveBindTarget, resolveEntry, type BindTarget } from './dn-resolver.js';
+import { EncodedCache, type EncodedCacheOptions, type EntryEncoder } from './encoded-cache.js';
+import { searchState, type SearchOptions, type SearchOutcome, type SearchScope } from './view-search.js';
+import { RevisionWaiters } from './revision-waiters.js';
+import { viewStats, type ViewStats } from './view-stats.js';
+import type { ViewEntry } from './view-entry.js';
+
+export interface DirectoryViewOptions extends FollowerOptions {
+  readonly store: Store;
+  /** ldap.suffix, e.g. `dc=example,dc=com`. */
+  readonly suffix: string;
+  readonly homePrefix?: string;
+  readonly loginShell?: string;
+  readonly logger?: StoreLogger;
+  /** The LDAP codec's SearchResultEntry body encoder, for the encoded-entry cache. */
+  readonly encode?: EntryEncoder;
+  readonly cache?: EncodedCacheOptions;
+}
+
+export interface DirectoryView {
+  readonly dit: Dit;
+  /** Revision of the change log the view reflects. */
+  readonly revision: number;
+  /** Reads the snapshot and starts following changes. */
+  load(): Promise<void>;
+  close(): void;
+  /** True once the view reflects `revision` (catching up now if behind); false on timeout. */
+  waitForRevision(revision: number, timeoutMs?: number): Promise<boolean>;
+  catchUp(): Promise<void>;
+  reload(): Promise<void>;
+  search(base: string, scope: SearchScope, filter: Filter, options?: SearchOptions): SearchOutcome;
+  /** The entry a DN designates (any case/spacing; user DNs also by DESIGN §4's rule). */
+  findEntry(dn: string): ViewEntry | undefined;
+  resolveBind(dn: string): BindTarget | undefined;
+  /** resolveDn and inChain for the filter evaluator (Compare uses it too). */
+  readonly matchContext: MatchContext;
+  selection(attributes: readonly string[], typesOnly?: boolean): AttributeSelection;
+  /** The encoded SearchResultEntry body, cached per selection; needs `encode`. */
+  encoded(entry: ViewEntry, selection: AttributeSelection): Buffer;
+  stats(): ViewStats;
+}
+
+/** Creates the in-memory directory view (DESIGN §2.3); call load() before searching. */
+export function createDirectoryView(options: DirectoryViewOptions): DirectoryView {
+  const dit = createDit(options);
+  const logger = options.logger ?? silentLogger;
+  const { store } = options;
+  const cache = options.encode ? new EncodedCache(options.encode, options.cache) : undefined;
+  const waiters = new RevisionWaiters();
+  const timings = { loadMs: 0, reloads: 0, loadedAt: 0 };
+  let state: DirectoryState | undefined;
+  let reloading: Promise<void> | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  const current = (): DirectoryState => {
+    if (state === undefined) throw new Error('directory view used before load()');
+    return state;
+  };
+  const changed = (): void => waiters.reached(current().revision);
+
+  async function rebuild(reason: string): Promise<void> {
+    const started = performance.now();
+    const snapshot = await store.snapshot();
+    const next = DirectoryState.load(dit, snapshot, (e) => cache?.release(e));
+    // Swapped in one assignment: searches see the old state or the new one.
+    state = next;
+    cache?.reset();
+    timings.loadMs = Math.round(performance.now() - started);
+    timings.loadedAt = Date.now();
+    logger.info({ reason, revision: next.revision, entries: next.entries.size, ms: timings.loadMs }, 'directory view loaded');
+    changed();
+  }
+  const reload = (reason: string): Promise<void> => {
+    reloading ??= rebuild(reason)
+      .then(() => void timings.reloads++)
+      .finally(() => (reloading = undefined));
+    return reloading;
+  };
+
+  const follower = new ChangeFollower(store, { current, reload, changed }, logger, options);
+  const matchContext: MatchContext = {
+    resolveDn: (value) => resolveEntry(current(), value)?.normDn,
+    inChain: (entry, attribute, target) => inChain(current(), entry, attribute, target),
+  };
+
+  return {
+    dit,
+    get revision() {
+      return state?.revision ?? 0;
+    },
+    async load() {
+      // Subscribe first: a commit between snapshot and subscription is then announced, not lost.
+      unsubscribe = store.subscribe(() => void (state && follower.request()), () => void (state && follower.request()));
+      await rebuild('start');
+      await follower.request();
+    },
+    close() {
+      unsubscribe?.();
+      follower.close();
+      waiters.close();
+    },
+    async waitForRevision(revision, timeoutMs = 5000) {
+      if ((state?.revision ?? -1) >= revision) return true;
+      const wait = waiters.wait(revision, timeoutMs);
+      if (state !== undefined) void follower.request();
+      return wait;
+    },
+    catchUp: () => follower.request(),
+    reload: () => reload('requested'),
+    search: (base, scope, filter, searchOptions) => searchState(current(), matchContext, base, scope, filter, searchOptions),
+    findEntry: (dn) => resolveEntry(current(), dn),
+    resolveBind: (dn) => resolveBindTarget(current(), dn),
+    matchContext,
+    selection: compileSelection,
+    encoded(entry, selection) {
+      if (cache === undefined) throw new Error('directory view created without an encoder');
+      return cache.get(entry, selection);
+    },
+    stats: () => viewStats(state, follower, cache, timings),
+  };
+}

@@ -1,0 +1,58 @@
+import { canonicalDn, escapeRdnValue, foldValue, normalizeDn, parseDnParts, type Ava } from './dn-support.js';
+import { invalid } from '../../domain/errors.js';
+
+/** Where everything lives in the tree (DESIGN §3), computed once from the configured suffix. */
+export interface Dit {
+  readonly suffixDn: string;
+  readonly suffixNorm: string;
+  /** The suffix's own first AVA, e.g. { type: 'dc', value: 'example' }. */
+  readonly suffixAva: Ava;
+  readonly usersDn: string;
+  readonly usersNorm: string;
+  readonly groupsDn: string;
+  readonly groupsNorm: string;
+  readonly systemDn: string;
+  readonly systemNorm: string;
+  readonly homePrefix: string;
+  readonly loginShell: string;
+}
+
+export interface DitOptions {
+  readonly suffix: string;
+  /** homeDirectory is `<homePrefix>/<username>`; default `/home`. */
+  readonly homePrefix?: string;
+  readonly loginShell?: string;
+}
+
+export function createDit(options: DitOptions): Dit {
+  const rdns = parseDnParts(options.suffix);
+  const ava = rdns[0]?.[0];
+  if (ava === undefined) throw invalid('ldap.suffix must be a non-empty DN', 'ldap.suffix');
+  const suffixDn = canonicalDn(options.suffix);
+  const suffixNorm = normalizeDn(options.suffix);
+  return {
+    suffixDn,
+    suffixNorm,
+    suffixAva: ava,
+    usersDn: `ou=users,${suffixDn}`,
+    usersNorm: `ou=users,${suffixNorm}`,
+    groupsDn: `ou=groups,${suffixDn}`,
+    groupsNorm: `ou=groups,${suffixNorm}`,
+    systemDn: `ou=system,${suffixDn}`,
+    systemNorm: `ou=system,${suffixNorm}`,
+    homePrefix: (options.homePrefix ?? '/home').replace(/\/+$/, ''),
+    loginShell: options.loginShell ?? '/bin/bash',
+  };
+}
+
+/** The user's DN never changes with username or email (DESIGN §3): it is keyed by the id. */
+export const userDn = (dit: Dit, id: string): string => `cn=uid-${id},${dit.usersDn}`;
+export const userNorm = (dit: Dit, id: string): string => `cn=uid-${id.toLowerCase()},${dit.usersNorm}`;
+
+export const groupDn = (dit: Dit, name: string): string => `cn=${escapeRdnValue(name)},${dit.groupsDn}`;
+export const groupNorm = (dit: Dit, name: string): string =>
+  `cn=${escapeRdnValue(foldValue(name))},${dit.groupsNorm}`;
+
+export const systemDn = (dit: Dit, name: string): string => `cn=${escapeRdnValue(name)},${dit.systemDn}`;
+export const systemNorm = (dit: Dit, name: string): string =>
+  `cn=${escapeRdnValue(foldValue(name))},${dit.systemNorm}`;

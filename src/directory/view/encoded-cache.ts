@@ -1,0 +1,68 @@
+import type { SearchEntry } from '../../ldap/protocol.js';
+import { selectAttributes, type AttributeSelection } from './attribute-selection.js';
+import type { ViewEntry } from './view-entry.js';
+
+/** Encodes one SearchResultEntry body; injected by the LDAP layer (the view never imports it). */
+export type EntryEncoder = (entry: SearchEntry, typesOnly: boolean) => Buffer;
+
+export interface EncodedCacheOptions {
+  /** Cached selections per entry; the oldest is dropped beyond it. Default 3. */
+  readonly perEntry?: number;
+  /** Total cached bytes; past it, entries are encoded but not kept. Default 256 MiB. */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Encoded entries per attribute selection. Bytes live on the ViewEntry, which is replaced on any
+ * change, so invalidation is automatic; `release` returns a replaced entry's bytes to the budget.
+ */
+export class EncodedCache {
+  private bytes = 0;
+  /** Entries already released: a cursor may still encode them, but they are not cached again. */
+  private readonly released = new WeakSet<ViewEntry>();
+  hits = 0;
+  misses = 0;
+  private readonly perEntry: number;
+  private readonly maxBytes: number;
+
+  constructor(private readonly encode: EntryEncoder, options: EncodedCacheOptions = {}) {
+    this.perEntry = options.perEntry ?? 3;
+    this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+  }
+
+  get(entry: ViewEntry, selection: AttributeSelection): Buffer {
+    const held = entry.encoded?.get(selection.key);
+    if (held !== undefined) {
+      this.hits++;
+      return held;
+    }
+    this.misses++;
+    const body = this.encode({ objectName: entry.dn, attributes: selectAttributes(entry, selection) }, selection.typesOnly);
+    if (this.bytes + body.length > this.maxBytes || this.released.has(entry)) return body;
+    const cache = (entry.encoded ??= new Map());
+    if (cache.size >= this.perEntry) {
+      const [oldest, buffer] = cache.entries().next().value as [string, Buffer];
+      cache.delete(oldest);
+      this.bytes -= buffer.length;
+    }
+    cache.set(selection.key, body);
+    this.bytes += body.length;
+    return body;
+  }
+
+  /** An entry left the view: its cached bytes no longer count. */
+  release(entry: ViewEntry): void {
+    this.released.add(entry);
+    if (entry.encoded === undefined) return;
+    for (const buffer of entry.encoded.values()) this.bytes -= buffer.length;
+  }
+
+  /** After a full reload every old entry is garbage. */
+  reset(): void {
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.bytes;
+  }
+}

@@ -1,0 +1,52 @@
+import type { Change, StoreReader } from '../../store/store.js';
+import type { GroupRecord, RecordBatch } from './directory-state.js';
+import type { Group, ServiceAccount, User } from '../../domain/model.js';
+
+/** Parallel reads per step: enough to hide round trips, few enough not to drain a pool. */
+const PARALLEL = 16;
+
+async function readAll<T>(ids: Iterable<string>, read: (id: string) => Promise<T>): Promise<Map<string, T>> {
+  const list = [...ids];
+  const out = new Map<string, T>();
+  for (let i = 0; i < list.length; i += PARALLEL) {
+    const chunk = list.slice(i, i + PARALLEL);
+    const values = await Promise.all(chunk.map(read));
+    chunk.forEach((id, j) => out.set(id, values[j] as T));
+  }
+  return out;
+}
+
+/**
+ * Re-reads, by id, every record a run of change-log rows names (the log says what changed, never
+ * the data: store.ts). A record read here may already be newer than the last change in the run;
+ * its own change row then re-reads it once more, which is harmless.
+ */
+export async function readBatch(store: StoreReader, changes: readonly Change[]): Promise<RecordBatch> {
+  const users = new Set<string>();
+  const groups = new Set<string>();
+  const memberUsers = new Set<string>();
+  const accounts = new Set<string>();
+  for (const change of changes) {
+    if (change.kind === 'user') users.add(change.key);
+    else if (change.kind === 'group') groups.add(change.key);
+    else if (change.kind === 'service_account') accounts.add(change.key);
+    else if (change.kind === 'membership') {
+      const userId = change.key.slice(change.key.indexOf(':') + 1);
+      if (userId !== '') memberUsers.add(userId);
+    }
+  }
+  const revision = changes.reduce((max, c) => Math.max(max, c.revision), 0);
+  return {
+    revision,
+    users: await readAll<User | undefined>(users, (id) => store.getUser(id)),
+    groups: await readAll<GroupRecord | undefined>(groups, (id) => readGroup(store, id)),
+    userGroups: await readAll<readonly string[]>(memberUsers, (id) => store.userGroupIds(id)),
+    accounts: await readAll<ServiceAccount | undefined>(accounts, (id) => store.getServiceAccount(id)),
+  };
+}
+
+async function readGroup(store: StoreReader, id: string): Promise<GroupRecord | undefined> {
+  const group: Group | undefined = await store.getGroup(id);
+  if (group === undefined) return undefined;
+  return { group, memberIds: await store.groupMemberIds(id) };
+}

@@ -1,0 +1,66 @@
+import type { ViewEntry } from './view-entry.js';
+
+/**
+ * Lazily walks frozen entry arrays, yielding those `accept` admits, in order. It holds only array
+ * references and a position, so the LDAP layer can keep it per paged-results cookie (RFC 2696)
+ * and resume it later: the arrays are never mutated (copy-on-write), so pages stay consistent
+ * with the directory as it was when the search started.
+ */
+export class SearchCursor implements Iterable<ViewEntry> {
+  private segment = 0;
+  private position = 0;
+  private peeked: ViewEntry | undefined;
+  private exhausted = false;
+  /** Entries examined so far (candidates evaluated), for statistics and tests. */
+  examined = 0;
+
+  constructor(
+    private readonly segments: readonly (readonly ViewEntry[])[],
+    private readonly accept: (entry: ViewEntry) => boolean,
+  ) {}
+
+  /** Up to `max` further matching entries; fewer only when the search is exhausted. */
+  take(max: number): ViewEntry[] {
+    const out: ViewEntry[] = [];
+    while (out.length < max) {
+      const next = this.next();
+      if (next === undefined) break;
+      out.push(next);
+    }
+    return out;
+  }
+
+  /** True once no further entry matches (looks ahead by one match if needed). */
+  get done(): boolean {
+    if (this.peeked === undefined && !this.exhausted) this.peeked = this.advance();
+    return this.peeked === undefined;
+  }
+
+  next(): ViewEntry | undefined {
+    if (this.peeked !== undefined) {
+      const held = this.peeked;
+      this.peeked = undefined;
+      return held;
+    }
+    return this.advance();
+  }
+
+  *[Symbol.iterator](): Iterator<ViewEntry> {
+    for (let e = this.next(); e !== undefined; e = this.next()) yield e;
+  }
+
+  private advance(): ViewEntry | undefined {
+    while (this.segment < this.segments.length) {
+      const list = this.segments[this.segment] as readonly ViewEntry[];
+      while (this.position < list.length) {
+        const entry = list[this.position++] as ViewEntry;
+        this.examined++;
+        if (this.accept(entry)) return entry;
+      }
+      this.segment++;
+      this.position = 0;
+    }
+    this.exhausted = true;
+    return undefined;
+  }
+}

@@ -1,0 +1,110 @@
+import type { MatchContext } from '../../domain/entry.js';
+import type { Filter } from '../../domain/filter.js';
+import { isVisible, type Visibility } from '../access-policy.js';
+import { planCandidates } from './candidate-plan.js';
+import { normalizeRdns, parseDnParts } from './dn-support.js';
+import { resolveEntry } from './dn-resolver.js';
+import { compileFilter } from './filter-support.js';
+import { SearchCursor } from './search-cursor.js';
+import { compareEntries, type ViewEntry } from './view-entry.js';
+import type { DirectoryState } from './directory-state.js';
+
+/** RFC 4511 §4.5.1.2 scope values (the same numbers as the protocol's SearchRequest.scope). */
+export const SearchScope = { base: 0, one: 1, sub: 2 } as const;
+export type SearchScope = (typeof SearchScope)[keyof typeof SearchScope];
+
+export interface SearchOptions {
+  /** What the requester may see (access-policy.ts); default everything. */
+  readonly visibility?: Visibility;
+}
+
+export type SearchOutcome =
+  | { readonly found: true; readonly base: ViewEntry; readonly cursor: SearchCursor }
+  /** noSuchObject (32): `matchedDn` is the closest existing, visible ancestor ('' for none). */
+  | { readonly found: false; readonly matchedDn: string };
+
+const ALL: Visibility = { kind: 'all' };
+
+/** Below this many candidates an index lookup always wins over scanning the scope. */
+const SMALL_PLAN = 64;
+
+/**
+ * Runs a search on one state: resolves the base (invisible entries count as absent, so access
+ * rules never reveal existence), picks candidates from the indexes when they are clearly fewer
+ * than the scope holds, and returns a lazy cursor re-checking each with the exact filter.
+ * An invalid base DN throws invalidDNSyntax (34).
+ */
+export function searchState(
+  state: DirectoryState,
+  ctx: MatchContext,
+  baseDn: string,
+  scope: SearchScope,
+  filter: Filter,
+  options: SearchOptions = {},
+): SearchOutcome {
+  const visibility = options.visibility ?? ALL;
+  const visible = (e: ViewEntry): boolean => isVisible(visibility, e.kind, e.normDn);
+  const base = resolveEntry(state, baseDn);
+  if (base === undefined || !visible(base)) return { found: false, matchedDn: matchedDn(state, baseDn, visible) };
+  const match = compileFilter(filter, ctx);
+  const accept = (e: ViewEntry): boolean => visible(e) && match(e);
+  const segments = scopeSegments(state, base, scope, visibility);
+  const scopeSize = segments.reduce((n, s) => n + s.length, 0);
+  const plan = planCandidates(filter, state, (dn) => resolveEntry(state, dn));
+  if (plan !== undefined && (plan.size <= SMALL_PLAN || plan.size * 4 <= scopeSize)) {
+    const seen = new Set<ViewEntry>();
+    const list: ViewEntry[] = [];
+    for (const part of plan.parts) {
+      for (const e of part) {
+        if (seen.has(e)) continue;
+        seen.add(e);
+        if (inScope(state, e, base, scope)) list.push(e);
+      }
+    }
+    return { found: true, base, cursor: new SearchCursor([list.sort(compareEntries)], accept) };
+  }
+  return { found: true, base, cursor: new SearchCursor(segments, accept) };
+}
+
+function matchedDn(state: DirectoryState, baseDn: string, visible: (e: ViewEntry) => boolean): string {
+  const rdns = parseDnParts(baseDn);
+  for (let i = 1; i < rdns.length; i++) {
+    const entry = state.entries.byNorm.get(normalizeRdns(rdns.slice(i)));
+    if (entry !== undefined && visible(entry)) return entry.dn;
+  }
+  return '';
+}
+
+export function inScope(state: DirectoryState, entry: ViewEntry, base: ViewEntry, scope: SearchScope): boolean {
+  if (scope === SearchScope.base) return entry === base;
+  if (scope === SearchScope.one) return entry.parent === base.normDn;
+  if (entry === base) return true;
+  for (let p = entry.parent; p !== null; p = state.entries.byNorm.get(p)?.parent ?? null) {
+    if (p === base.normDn) return true;
+  }
+  return false;
+}
+
+/**
+ * The entries a scope covers, in global order, as frozen arrays (RFC 4511 §4.5.1.2: a subtree
+ * search at a leaf yields the leaf; one level under a leaf yields nothing).
+ */
+function scopeSegments(state: DirectoryState, base: ViewEntry, scope: SearchScope, visibility: Visibility): (readonly ViewEntry[])[] {
+  if (scope === SearchScope.base) return [[base]];
+  const e = state.entries;
+  const users = (): readonly ViewEntry[] => {
+    if (visibility.kind !== 'self') return e.lists.user;
+    const self = e.byNorm.get(visibility.normDn);
+    return self?.kind === 'user' ? [self] : [];
+  };
+  const children = (c: ViewEntry): (readonly ViewEntry[])[] => {
+    if (c === e.usersContainer) return [users()];
+    if (c === e.groupsContainer) return [e.lists.group];
+    if (c === e.systemContainer) return [e.lists.system];
+    if (c === e.suffix) return [[e.usersContainer, e.groupsContainer, e.systemContainer]];
+    return [];
+  };
+  if (scope === SearchScope.one) return children(base);
+  if (base !== e.suffix) return [[base], ...children(base)];
+  return [[base], [e.usersContainer], users(), [e.groupsContainer], e.lists.group, [e.systemContainer], e.lists.system];
+}
