@@ -124,7 +124,7 @@ describe('ldaps and StartTLS with real clients', () => {
     const c = await tlsClient();
     c.send(extendedReq(1, Oid.startTls));
     const refused = await c.result(1);
-    expect(refused).toMatchObject({ tag: Tag.extended, resultCode: ResultCode.operationsError });
+    expect(refused).toMatchObject({ tag: Tag.extended, resultCode: ResultCode.operationsError, name: Oid.startTls });
     c.send(searchReq(2, 'dc=example,dc=com'));
     expect((await c.result(2)).resultCode).toBe(ResultCode.success);
     c.close();

@@ -10,8 +10,9 @@ import type { Operation } from './operation-scheduler.js';
  * connection in place. New handshakes take the current certificate, so a reload applies to them.
  */
 export async function startTls(conn: Connection, op: Operation): Promise<void> {
+  // The response names the StartTLS OID whatever the outcome (RFC 2830 §2.2, kept by RFC 4511).
   const refuse = (resultCode: ResultCode, diagnosticMessage: string): void =>
-    conn.answer(op.msg, { resultCode, diagnosticMessage });
+    void conn.output.write(encodeExtendedResponse(op.msg.messageId, { resultCode, diagnosticMessage }, Oid.startTls));
   // §4.14.1: "operationsError: ... TLS is already established" (DESIGN §5: connection kept).
   if (conn.secure) return refuse(ResultCode.operationsError, 'TLS is already established');
   // §4.14.2: a server that does not support TLS by its current configuration answers protocolError.
