@@ -159,4 +159,26 @@ describe('PduBatch', () => {
     expect(chunks.length).toBeLessThan(8);
     expect(batch.drain()).toEqual([]);
   });
+
+  it('pushMessage writes the same bytes as encodeMessage, for every size and with controls', () => {
+    const bodies = [10, 200, 999, 5000].map((n) => encodeEntryBody({ objectName: 'x'.repeat(n), attributes: [] }));
+    const ctl = [{ oid: '1.2', critical: true }];
+    const batch = new PduBatch(1000);
+    const expected: Buffer[] = [];
+    bodies.forEach((body, i) => {
+      for (const id of [1, 128, 2 ** 31 - 1]) {
+        batch.pushMessage(id, body);
+        expected.push(encodeMessage(id, body));
+      }
+      batch.pushMessage(i, body, ctl);
+      expected.push(encodeMessage(i, body, ctl));
+      batch.push(encodeResult(i, 'searchDone', { resultCode: 0 }));
+      expected.push(encodeResult(i, 'searchDone', { resultCode: 0 }));
+    });
+    expect(batch.size).toBe(Buffer.concat(expected).length);
+    const chunks = batch.drain();
+    expect(Buffer.concat(chunks)).toEqual(Buffer.concat(expected));
+    // 8 PDUs of 1000+ bytes go out alone; the 12 small ones share chunks between them.
+    expect(chunks.length).toBeLessThanOrEqual(12);
+  });
 });

@@ -5,6 +5,9 @@ declare global {
   }
 }
 
+/** Length octets reserved by `start()`: 0x82 plus two octets. */
+const RESERVED = 3;
+
 /** Octets needed to encode `len` as a BER length (X.690 §8.1.3, minimal form). */
 export function lengthSize(len: number): number {
   return len < 0x80 ? 1 : len < 0x100 ? 2 : len < 0x10000 ? 3 : len < 0x1000000 ? 4 : 5;
@@ -33,6 +36,17 @@ export function putInteger(buf: Buffer, pos: number, v: number): number {
   const n = integerSize(v);
   for (let i = n - 1; i >= 0; i--) buf[pos++] = Math.floor(v / 2 ** (8 * i)) & 0xff;
   return pos;
+}
+
+/** Writes a short string: ASCII by hand (cheaper than a native call for a few bytes), else natively. */
+function shortUtf8(buf: Buffer, s: string, at: number): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return buf.utf8Write(s, at);
+    buf[at + i] = c;
+  }
+  return n;
 }
 
 /**
@@ -65,27 +79,34 @@ export class BerWriter {
     this.buf = next;
   }
 
-  /** Opens a constructed value with the given tag. */
+  /**
+   * Opens a constructed value. Three length octets are reserved (enough for 65535 bytes), so a big
+   * value is never moved when it closes; a small one moves left by at most 2 over < 256 bytes.
+   */
   start(tag: number): void {
-    this.ensure(2);
-    this.buf[this.pos++] = tag;
-    this.starts.push(this.pos++);
+    this.ensure(4);
+    this.buf[this.pos] = tag;
+    this.starts.push(this.pos + 1);
+    this.pos += 4;
   }
 
   /** Closes the innermost open constructed value, writing its minimal length. */
   end(): void {
     const at = this.starts.pop();
     if (at === undefined) throw new Error('BerWriter.end() without start()');
-    const len = this.pos - at - 1;
-    if (len < 0x80) {
-      this.buf[at] = len;
-      return;
+    const from = at + RESERVED;
+    const len = this.pos - from;
+    const size = lengthSize(len);
+    if (size !== RESERVED) {
+      if (size > RESERVED) this.ensure(size - RESERVED);
+      const buf = this.buf;
+      if (len <= 48) {
+        // Short contents shift left faster in JS than through a native copyWithin call.
+        for (let i = 0, to = at + size; i < len; i++) buf[to + i] = buf[from + i] as number;
+      } else buf.copyWithin(at + size, from, this.pos);
+      this.pos += size - RESERVED;
     }
-    const extra = lengthSize(len) - 1;
-    this.ensure(extra);
-    this.buf.copyWithin(at + 1 + extra, at + 1, this.pos);
     putLength(this.buf, at, len);
-    this.pos += extra;
   }
 
   /** Tag and length of a primitive value whose content the caller writes next. */
@@ -101,22 +122,24 @@ export class BerWriter {
     this.pos += value.length;
   }
 
-  /** A UTF-8 OCTET STRING. Short strings are written in place: 42 UTF-16 units never exceed 126 octets. */
+  /**
+   * A UTF-8 OCTET STRING, encoded straight into place with one native call: the length field is
+   * sized for the UTF-16 length (a lower bound of the UTF-8 length, exact for ASCII) and the bytes
+   * are moved only in the rare case that multi-byte characters push the length past a boundary.
+   */
   string(tag: number, s: string): void {
     const units = s.length;
-    if (units <= 42) {
-      this.ensure(2 + units * 3);
-      const buf = this.buf;
-      buf[this.pos] = tag;
-      const n = units === 0 ? 0 : buf.utf8Write(s, this.pos + 2);
-      buf[this.pos + 1] = n;
-      this.pos += 2 + n;
-      return;
+    this.ensure(6 + units * 3);
+    const buf = this.buf;
+    buf[this.pos] = tag;
+    let size = lengthSize(units);
+    const from = this.pos + 1 + size;
+    const n = units <= 24 ? shortUtf8(buf, s, from) : buf.utf8Write(s, from);
+    if (n !== units && lengthSize(n) !== size) {
+      size = lengthSize(n);
+      buf.copyWithin(this.pos + 1 + size, from, from + n);
     }
-    const n = Buffer.byteLength(s, 'utf8');
-    this.header(tag, n);
-    this.buf.utf8Write(s, this.pos);
-    this.pos += n;
+    this.pos = putLength(buf, this.pos + 1, n) + n;
   }
 
   value(tag: number, v: string | Buffer): void {

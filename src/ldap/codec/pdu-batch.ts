@@ -1,44 +1,73 @@
+import type { Control } from '../protocol.js';
+import { encodeMessage, envelopeSize, putEnvelope } from './encode-message.js';
+
 /**
  * Gathers the PDUs of one response burst (e.g. a page of search entries and its SearchResultDone)
  * into as few buffers as possible, so the connection issues one socket write per chunk instead of
- * one per PDU. PDUs already larger than a chunk are passed through without copying.
+ * one per PDU. Small PDUs are copied into shared chunk buffers; PDUs of a chunk or more are passed
+ * through untouched. `pushMessage` writes the LDAPMessage envelope of a cached entry body straight
+ * into the chunk, so serving a cached entry costs one copy of its bytes and no allocation.
  */
 export class PduBatch {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private readonly chunks: Buffer[] = [];
+  private chunk: Buffer | undefined;
+  private begin = 0; // start of the part of `chunk` not yet handed out
+  private used = 0;
+  private readonly out: Buffer[] = [];
 
   constructor(private readonly chunkBytes = 64 * 1024) {}
 
+  /** A complete PDU. */
   push(pdu: Buffer): void {
     if (pdu.length >= this.chunkBytes) {
       this.seal();
-      this.chunks.push(pdu);
+      this.out.push(pdu);
       return;
     }
-    if (this.pendingBytes + pdu.length > this.chunkBytes) this.seal();
-    this.pending.push(pdu);
-    this.pendingBytes += pdu.length;
+    const at = this.reserve(pdu.length);
+    pdu.copy(this.chunk as Buffer, at);
+  }
+
+  /** A cached protocolOp (e.g. from `encodeEntryBody`) wrapped for `messageId`: same bytes as `encodeMessage`. */
+  pushMessage(messageId: number, body: Buffer, controls?: readonly Control[]): void {
+    const header = envelopeSize(messageId, body.length);
+    if ((controls !== undefined && controls.length > 0) || header + body.length >= this.chunkBytes) {
+      this.push(encodeMessage(messageId, body, controls));
+      return;
+    }
+    const at = this.reserve(header + body.length);
+    const chunk = this.chunk as Buffer;
+    body.copy(chunk, putEnvelope(chunk, at, messageId, body.length));
   }
 
   /** Total bytes pushed and not yet drained. */
   get size(): number {
-    let n = this.pendingBytes;
-    for (const c of this.chunks) n += c.length;
+    let n = this.used - this.begin;
+    for (const c of this.out) n += c.length;
     return n;
   }
 
   /** The buffers to write, in order; the batch is empty afterwards. */
   drain(): Buffer[] {
     this.seal();
-    return this.chunks.splice(0);
+    return this.out.splice(0);
   }
 
+  /** Room for `n` (< chunkBytes) octets in the current chunk; returns where they go. */
+  private reserve(n: number): number {
+    if (this.chunk === undefined || this.used + n > this.chunk.length) {
+      this.seal();
+      this.chunk = Buffer.allocUnsafe(this.chunkBytes);
+      this.begin = this.used = 0;
+    }
+    const at = this.used;
+    this.used += n;
+    return at;
+  }
+
+  /** Hands out what the current chunk holds; later PDUs go to its remaining space. */
   private seal(): void {
-    if (this.pending.length === 0) return;
-    const one = this.pending.length === 1 ? this.pending[0] : undefined;
-    this.chunks.push(one ?? Buffer.concat(this.pending, this.pendingBytes));
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.chunk === undefined || this.used === this.begin) return;
+    this.out.push(this.chunk.subarray(this.begin, this.used));
+    this.begin = this.used;
   }
 }
