@@ -130,6 +130,27 @@ describe('store on PostgreSQL: several processes', () => {
     await other.close();
   });
 
+  it('never deadlocks two writers that insert each other\'s pending usernames', async () => {
+    const other = await openStore({ url: database.url, dataDir: dir.path, listen: false });
+    const [x, y] = [uniq('x'), uniq('y')];
+    const user = (tx: Parameters<Parameters<Store['write']>[0]>[0], name: string) =>
+      tx.insertUser({ username: name, email: `${name}@example.com` });
+    const first = store.write(async (tx) => {
+      await user(tx, x);
+      await sleep(150);
+      await user(tx, y);
+    });
+    await sleep(30);
+    const second = other.write(async (tx) => {
+      await user(tx, y);
+      await user(tx, x);
+    });
+    const [a, b] = await Promise.allSettled([first, second]);
+    expect(a.status).toBe('fulfilled');
+    expect(b).toMatchObject({ status: 'rejected', reason: { kind: 'conflict', field: 'username' } });
+    await other.close();
+  });
+
   it('ends its pool and listener on close, and refuses calls afterwards', async () => {
     const name = uniq('closing');
     const extra = await openStore({ url: database.url, dataDir: dir.path });

@@ -72,6 +72,9 @@ export function mapDbError(error: unknown, values: Record<string, unknown> = {})
       return new DirectoryError('invalid', `invalid value (${constraint ?? String(pgError.message)})`, {
         cause: error,
       });
+    case '40P01':
+    case '40001':
+      return new DirectoryError('unavailable', 'the write collided with a concurrent one; try again', { cause: error });
     default:
       if (isConnectionError(pgError)) {
         return new DirectoryError('unavailable', 'the database is unavailable', { cause: error });

@@ -82,5 +82,5 @@ export function appendAudit(ctx: TxContext, entry: AuditEntry): Promise<void> {
         details: jsonParam(entry.details ?? {}, 'details'),
       })
       .execute();
-  });
+  }, false);
 }

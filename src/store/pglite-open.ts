@@ -20,17 +20,15 @@ export interface PGliteTuning {
   readonly sharedBuffers?: string;
   /** Initialise a fresh data directory in a child process (default true). */
   readonly initInChild?: boolean;
-  /**
-   * PGlite starts Postgres with fsync off (-F). True turns fsync on: a committed write then
-   * survives a power loss, at the cost of a disk flush per commit.
-   */
-  readonly fsync?: boolean;
   /** Further `-c name=value` settings. */
   readonly settings?: Readonly<Record<string, string>>;
 }
 
 function startParams(tuning: PGliteTuning): string[] {
-  const base = PGlite.defaultStartParams.filter((p) => !(tuning.fsync === true && p === '-F'));
+  // PGlite passes -F (fsync off). Dropping it would change nothing: emscripten's NODEFS has no
+  // fsync, so writes reach the OS page cache, not the disk, when a transaction commits. The
+  // embedded mode therefore survives a pgdir crash but may lose recent commits on power loss.
+  const base = PGlite.defaultStartParams;
   const settings = { shared_buffers: tuning.sharedBuffers ?? '8MB', ...tuning.settings };
   return [...base, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
 }

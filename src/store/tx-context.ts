@@ -24,6 +24,7 @@ export class TxContext {
   #savepoints = 0;
   #revision: number | undefined;
   #closed = false;
+  #locked = false;
 
   constructor(trx: Transaction<Database>) {
     this.trx = trx;
@@ -48,10 +49,19 @@ export class TxContext {
     if (revision !== undefined) this.#revision = revision;
   }
 
-  /** Runs one mutator atomically; `values` name the input quoted in conflict messages. */
-  step<T>(values: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one mutator atomically; `values` name the input quoted in conflict messages.
+   * Unless `logged` is false, the revision row is locked first (once per transaction): every
+   * writer then takes that lock before any row lock of its own, so two writers can never wait
+   * for each other in a cycle (say, each inserting a username the other has pending).
+   */
+  step<T>(values: Record<string, unknown>, fn: () => Promise<T>, logged = true): Promise<T> {
     if (this.#closed) return Promise.reject(new DirectoryError('internal', 'transaction already finished'));
     return this.#mutex.run(async () => {
+      if (logged && !this.#locked) {
+        await this.trx.selectFrom('store_revision').select('revision').forUpdate().execute();
+        this.#locked = true;
+      }
       const name = `pgdir_sp_${++this.#savepoints}`;
       const revisionBefore = this.#revision;
       await sql.raw(`SAVEPOINT ${name}`).execute(this.trx);
