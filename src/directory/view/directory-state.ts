@@ -197,11 +197,11 @@ export class DirectoryState {
   }
 }
 
-/** Whether a user change alters the built-in groups (membership, DN list or memberUid). */
+/**
+ * Whether a user change alters the built-in groups: any change to a user listed before or after,
+ * since their modifyTimestamp is the members' latest updatedAt and must not depend on when a
+ * replica last rebuilt them. Costs one pass over the users per catch-up that touches users.
+ */
 function builtinRelevant(old: User | undefined, next: User | undefined): boolean {
-  const was = old !== undefined && isListed(old);
-  const is = next !== undefined && isListed(next);
-  if (was !== is) return true;
-  if (!is || old === undefined || next === undefined) return false;
-  return old.username !== next.username || old.role !== next.role;
+  return (old !== undefined && isListed(old)) || (next !== undefined && isListed(next));
 }
