@@ -6,7 +6,7 @@ import { ResultCode } from '../src/domain/result-code.js';
 import { Oid } from '../src/ldap/protocol.js';
 import { createLdapServer } from '../src/ldap/server/ldap-server.js';
 import { SocketOutput } from '../src/ldap/server/socket-output.js';
-import { recordingLogger, startTestServer, trivialHandler } from './helpers/ldap-test-server.js';
+import { recordingLogger, startTestServer, trivialHandler, type TestServer } from './helpers/ldap-test-server.js';
 import { bindReq, searchReq, WireClient } from './helpers/ldap-wire.js';
 
 const bound = async (port: number, localAddress?: string) => {
@@ -20,6 +20,9 @@ const refused = async (port: number, localAddress?: string) => {
   c.send(bindReq(1));
   await c.whenClosed;
   return c.bytes === 0;
+};
+const started = async (t: TestServer, base: string) => {
+  while (!t.log.started.some((s) => s.base === base)) await new Promise((r) => setTimeout(r, 5));
 };
 const isNotice = (m: { id: number; name?: string }) => m.id === 0 && m.name === Oid.noticeOfDisconnection;
 
@@ -130,7 +133,7 @@ describe('shutdown', () => {
     const idle = await bound(t.ldapPort);
     const busy = await WireClient.plain(t.ldapPort);
     busy.send(searchReq(2, 'cn=slow=200'));
-    await new Promise((r) => setTimeout(r, 30));
+    await started(t, 'cn=slow=200');
     const start = Date.now();
     await t.server.close(2000);
     expect(Date.now() - start).toBeGreaterThanOrEqual(150);
@@ -145,7 +148,7 @@ describe('shutdown', () => {
     const t = await startTestServer({});
     const c = await WireClient.plain(t.ldapPort);
     c.send(searchReq(1, 'cn=slow=5000'));
-    await new Promise((r) => setTimeout(r, 30));
+    await started(t, 'cn=slow=5000');
     const start = Date.now();
     await t.server.close(200);
     expect(Date.now() - start).toBeLessThan(1000);
