@@ -4,9 +4,11 @@ import { renderTable } from './render-table.js';
 import { str, type ManagementCommand } from './management-command.js';
 import { UsageError } from './usage-error.js';
 
-const printUser = (verb: string) => (result: unknown, _values: unknown, io: { stdout: NodeJS.WritableStream }) => {
+/** `created user alice (uid 10000, id …)`; `%s` in `template` stands for `user alice`. */
+const printUser = (template: string) => (result: unknown, _values: unknown, io: { stdout: NodeJS.WritableStream }) => {
   const user = result as UserSummary;
-  io.stdout.write(`${verb} user ${user.username ?? user.email} (uid ${user.uidNumber}, id ${user.id})\n`);
+  const text = template.includes('%s') ? template : `${template} %s`;
+  io.stdout.write(`${text.replace('%s', `user ${user.username ?? user.email}`)} (uid ${user.uidNumber}, id ${user.id})\n`);
 };
 
 const simple = (sub: string, verb: string, summary: string): ManagementCommand => ({
@@ -88,7 +90,7 @@ export const USER_COMMANDS: readonly ManagementCommand[] = [
       }
       return { user, password: await readPasswordFromStdin(io) };
     },
-    render: printUser('set the password of'),
+    render: printUser('password set for %s'),
   },
   simple('disable', 'disabled', 'disable a user (cannot bind; data kept)'),
   simple('enable', 'enabled', 'enable a disabled user'),

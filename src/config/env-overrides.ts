@@ -23,7 +23,7 @@ export function applyEnvOverrides(raw: Raw, env: NodeJS.ProcessEnv, sources: Key
     const value = env[name];
     if (value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).toLowerCase().split('__');
-    if (path.some((segment) => segment === '')) {
+    if (path.some((segment) => segment === '' || segment.startsWith('_') || segment.endsWith('_'))) {
       throw configError(name, 'malformed environment variable name (levels are separated by exactly two underscores)');
     }
     setPath(raw, path, value, name);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, configError, type ConfigIssue } from './config-error.js';
 import { applyEnvOverrides, type KeySources, type Raw } from './env-overrides.js';
@@ -32,7 +32,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const path = findConfigFile(options, env, cwd);
-  const raw = path === undefined ? {} : readYaml(path);
+  const raw = path === undefined ? {} : dropNulls(readYaml(path));
   const sources: KeySources = new Map();
   applyEnvOverrides(raw, env, sources);
   resolveSecretFiles(raw, cwd);
@@ -64,11 +64,12 @@ function readYaml(file: string): Raw {
   } catch (err) {
     throw configError('', `cannot read config file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   const error = doc.errors[0];
   if (error !== undefined) {
-    const at = error.linePos?.[0];
-    const where = at === undefined ? '' : ` at line ${at.line}, column ${at.col}`;
+    const at = lines.linePos(error.pos[0]);
+    const where = ` at line ${at.line}, column ${at.col}`;
     throw configError('', `${file}: invalid YAML${where}: ${error.message.split('\n')[0]}`);
   }
   const value: unknown = doc.toJS();
@@ -77,6 +78,15 @@ function readYaml(file: string): Raw {
     throw configError('', `${file}: the top level must be a mapping of keys (e.g. "data_dir: ./data")`);
   }
   return value as Raw;
+}
+
+/** `key:` with no value (e.g. a section whose keys are all commented out) means "use the default". */
+function dropNulls(raw: Raw): Raw {
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === null) delete raw[key];
+    else if (typeof value === 'object' && !Array.isArray(value)) dropNulls(value as Raw);
+  }
+  return raw;
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], sources: KeySources, file: string | undefined): ConfigIssue[] {

@@ -14,6 +14,9 @@ export const text = () =>
     .trim()
     .min(1, 'must not be empty');
 
+/** A nested section; unknown keys inside it are errors. */
+export const mapping = <S extends z.core.$ZodLooseShape>(shape: S) => z.strictObject(shape, { error: 'must be a mapping of keys' });
+
 export const integer = (min: number, max: number) =>
   z.preprocess(
     (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),

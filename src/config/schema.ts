@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolean, dn, duration, hostPort, integer, ipOrCidr, ldapListenUrl, list, text } from './scalars.js';
+import { boolean, dn, mapping, duration, hostPort, integer, ipOrCidr, ldapListenUrl, list, text } from './scalars.js';
 
 /*
  * The process-level configuration (DESIGN §10). Every object is strict, so a misspelt key stops
@@ -8,7 +8,7 @@ import { boolean, dn, duration, hostPort, integer, ipOrCidr, ldapListenUrl, list
  * must be kept in step with this file (test/config-example.test.ts checks it).
  */
 
-const limits = z.strictObject({
+const limits = mapping({
   max_connections: integer(1, 1_000_000).default(1024),
   max_connections_per_ip: integer(1, 1_000_000).default(64),
   idle_timeout: duration().default(900_000),
@@ -18,12 +18,12 @@ const limits = z.strictObject({
   max_filter_nodes: integer(1, 1_000_000).default(1_000),
 });
 
-const tls = z.strictObject({
+const tls = mapping({
   cert_file: text().optional(),
   key_file: text().optional(),
 });
 
-const ldap = z.strictObject({
+const ldap = mapping({
   suffix: dn().default('dc=example,dc=com'),
   listen: list(ldapListenUrl()).default(['ldaps://127.0.0.1:6360']),
   tls: tls.prefault({}),
@@ -39,7 +39,7 @@ const ldap = z.strictObject({
   limits: limits.prefault({}),
 });
 
-const smtp = z.strictObject({
+const smtp = mapping({
   host: text(),
   port: integer(1, 65535).default(587),
   secure: boolean().default(false),
@@ -50,19 +50,19 @@ const smtp = z.strictObject({
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export const configSchema = z.strictObject({
+export const configSchema = mapping({
   data_dir: text().default('./data'),
   shutdown_timeout: duration().default(10_000),
-  database: z.strictObject({ url: text().optional() }).prefault({}),
+  database: mapping({ url: text().optional() }).prefault({}),
   ldap: ldap.prefault({}),
-  http: z.strictObject({ listen: hostPort().default('127.0.0.1:8080') }).prefault({}),
+  http: mapping({ listen: hostPort().default('127.0.0.1:8080') }).prefault({}),
   log: z
     .strictObject({
       level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
       format: z.enum(['auto', 'json', 'pretty'], { error: 'must be one of auto, json, pretty' }).default('auto'),
     })
     .prefault({}),
-  bcrypt: z.strictObject({ cost: integer(4, 31).default(10) }).prefault({}),
+  bcrypt: mapping({ cost: integer(4, 31).default(10) }).prefault({}),
   auth_throttle: z
     .strictObject({
       max_failures: integer(1, 1_000_000).default(10),
