@@ -8,7 +8,7 @@ import { isVisible, type Visibility } from '../src/directory/access-policy.js';
 import { DirectoryState, type RecordBatch } from '../src/directory/view/directory-state.js';
 import { createDit } from '../src/directory/view/dit.js';
 import { inChain, resolveEntry } from '../src/directory/view/dn-resolver.js';
-import { compileFilter } from '../src/directory/view/filter-support.js';
+import { compileFilter } from '../src/domain/filter-match.js';
 import { searchState, type SearchScope } from '../src/directory/view/view-search.js';
 import { compareEntries, type ViewEntry } from '../src/directory/view/view-entry.js';
 
@@ -269,7 +269,7 @@ describe('directory view properties', () => {
   });
 
   it('indexes actually serve equality searches (few entries examined)', () => {
-    const users = Array.from({ length: 500 }, (_, i) => ({ present: true, name: 'user' as const, display: 'A B', role: 'user' as const, active: true, fallback: false, age: 0 }));
+    const users = Array.from({ length: 500 }, (_, i) => ({ present: true, name: 'user' as const, display: 'Alice Liddell' as const, role: 'user' as const, active: true, fallback: false, age: 0 }));
     const d: Directory = { users: users.map((u) => ({ ...u, name: 'alice' })), groups: [{ present: true, renamed: false, description: '' }], memberships: [[3, 0]], accounts: [], revision: 1 };
     const state = DirectoryState.load(dit, toSnapshot(d));
     const ctx = contextOf(state);

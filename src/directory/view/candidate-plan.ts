@@ -1,6 +1,7 @@
 import type { Filter } from '../../domain/filter.js';
 import { attributeKey } from '../../domain/attribute-schema.js';
-import { caseIgnoreKey, INDEX_ALIAS, INDEXED } from './index-values.js';
+import { oidKey } from '../../domain/matching-rules.js';
+import { INDEX_ALIAS, INDEXED } from './index-values.js';
 import { GROUP_OBJECT_CLASSES } from './group-entry.js';
 import { USER_OBJECT_CLASSES } from './user-entry.js';
 import type { DirectoryState } from './directory-state.js';
@@ -68,24 +69,28 @@ function equalityHit(key: string, value: string, state: DirectoryState, resolve:
     }
   }
   const indexName = INDEX_ALIAS.get(key) ?? key;
-  const keyOf = INDEXED.get(indexName);
   const index = state.entries.indexes.get(indexName);
-  if (keyOf === undefined || index === undefined) return undefined;
-  const k = keyOf(value);
+  const k = INDEXED.get(indexName)?.(value);
+  if (index === undefined) return undefined;
   return k === undefined ? undefined : hit(index.get(k));
 }
 
-/** objectClass values are fixed per kind: whole ordered lists, plus the few other entries. */
+const USER_CLASS_KEYS = new Set([...USER_OBJECT_CLASSES].map(oidKey));
+const GROUP_CLASS_KEYS = new Set([...GROUP_OBJECT_CLASSES].map(oidKey));
+
+/**
+ * objectClass values are fixed per kind: whole ordered lists, plus the few other entries. Keys
+ * come from objectIdentifierMatch, so a class named by OID or in any case is found the same way.
+ */
 function objectClassHit(value: string, state: DirectoryState): Hit | undefined {
-  const want = caseIgnoreKey(value);
-  // A numeric OID names a class too; leave those to the evaluator.
-  if (want === undefined || /^\d+(\.\d+)*$/.test(want)) return undefined;
+  const want = oidKey(value);
+  if (want === undefined) return undefined;
   const { entries } = state;
   const parts: (readonly ViewEntry[])[] = [];
-  if (USER_OBJECT_CLASSES.has(want)) parts.push(entries.lists.user);
-  if (GROUP_OBJECT_CLASSES.has(want)) parts.push(entries.lists.group);
+  if (USER_CLASS_KEYS.has(want)) parts.push(entries.lists.user);
+  if (GROUP_CLASS_KEYS.has(want)) parts.push(entries.lists.group);
   const others = [entries.suffix, entries.usersContainer, entries.groupsContainer, entries.systemContainer, ...entries.lists.system];
-  parts.push(others.filter((e) => (e.attributes.get('objectclass') ?? []).some((c) => caseIgnoreKey(c) === want)));
+  parts.push(others.filter((e) => (e.attributes.get('objectclass') ?? []).some((c) => oidKey(c) === want)));
   return hit(...parts);
 }
 

@@ -1,6 +1,6 @@
 import type { ServiceAccount } from '../../domain/model.js';
 import { nameUuid } from './name-uuid.js';
-import { generalizedTime } from './generalized-time.js';
+import { formatGeneralizedTime as generalizedTime } from '../../domain/generalized-time.js';
 import { systemDn, systemNorm, type Dit } from './dit.js';
 import { Rank, sortKey, ViewEntry } from './view-entry.js';
 

@@ -1,4 +1,5 @@
-import { canonicalDn, escapeRdnValue, foldValue, normalizeDn, parseDnParts, type Ava } from './dn-support.js';
+import { canonicalDn, escapeDnValue, normalizeDn, parseDn, type Ava } from '../../domain/dn.js';
+import { prepareString } from '../../domain/string-prep.js';
 import { invalid } from '../../domain/errors.js';
 
 /** Where everything lives in the tree (DESIGN §3), computed once from the configured suffix. */
@@ -25,7 +26,7 @@ export interface DitOptions {
 }
 
 export function createDit(options: DitOptions): Dit {
-  const rdns = parseDnParts(options.suffix);
+  const rdns = parseDn(options.suffix);
   const ava = rdns[0]?.[0];
   if (ava === undefined) throw invalid('ldap.suffix must be a non-empty DN', 'ldap.suffix');
   const suffixDn = canonicalDn(options.suffix);
@@ -47,12 +48,17 @@ export function createDit(options: DitOptions): Dit {
 
 /** The user's DN never changes with username or email (DESIGN §3): it is keyed by the id. */
 export const userDn = (dit: Dit, id: string): string => `cn=uid-${id},${dit.usersDn}`;
-export const userNorm = (dit: Dit, id: string): string => `cn=uid-${id.toLowerCase()},${dit.usersNorm}`;
+export const userNorm = (dit: Dit, id: string): string => normChild(`uid-${id}`, dit.usersNorm);
 
-export const groupDn = (dit: Dit, name: string): string => `cn=${escapeRdnValue(name)},${dit.groupsDn}`;
-export const groupNorm = (dit: Dit, name: string): string =>
-  `cn=${escapeRdnValue(foldValue(name))},${dit.groupsNorm}`;
+/**
+ * `cn=<value>,<parent>` normalised exactly as domain/dn.ts normalizeDn would (a single-AVA RDN:
+ * prepared, case-folded value, RFC 4514 escaped) without parsing what we just built.
+ */
+const normChild = (value: string, parentNorm: string): string =>
+  `cn=${escapeDnValue(prepareString(value, true))},${parentNorm}`;
 
-export const systemDn = (dit: Dit, name: string): string => `cn=${escapeRdnValue(name)},${dit.systemDn}`;
-export const systemNorm = (dit: Dit, name: string): string =>
-  `cn=${escapeRdnValue(foldValue(name))},${dit.systemNorm}`;
+export const groupDn = (dit: Dit, name: string): string => `cn=${escapeDnValue(name)},${dit.groupsDn}`;
+export const groupNorm = (dit: Dit, name: string): string => normChild(name, dit.groupsNorm);
+
+export const systemDn = (dit: Dit, name: string): string => `cn=${escapeDnValue(name)},${dit.systemDn}`;
+export const systemNorm = (dit: Dit, name: string): string => normChild(name, dit.systemNorm);

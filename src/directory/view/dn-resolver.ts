@@ -1,7 +1,7 @@
 import type { Entry } from '../../domain/entry.js';
 import type { ServiceAccount, User } from '../../domain/model.js';
-import { normalizeRdns, parseDnParts, type Rdn } from './dn-support.js';
-import { caseIgnoreKey } from './index-values.js';
+import { formatDn, normalizeRdns, parseDn, type Rdn } from '../../domain/dn.js';
+import { indexKey } from './index-values.js';
 import type { DirectoryState } from './directory-state.js';
 import type { ViewEntry } from './view-entry.js';
 
@@ -11,10 +11,13 @@ export type BindTarget =
   | { readonly kind: 'admin'; readonly entry: ViewEntry }
   | { readonly kind: 'service'; readonly entry: ViewEntry; readonly account: ServiceAccount };
 
+/** Normalised DN string of parsed RDNs (domain/dn.ts normalizeDn without re-parsing). */
+const normRdns = (rdns: readonly Rdn[]): string => formatDn(normalizeRdns(rdns));
+
 /** Parses without throwing: a malformed DN designates nothing. */
 function tryParse(dn: string): Rdn[] | undefined {
   try {
-    return parseDnParts(dn);
+    return parseDn(dn);
   } catch {
     return undefined;
   }
@@ -33,11 +36,11 @@ function userByRdn(state: DirectoryState, rdn: Rdn): { entry: ViewEntry | undefi
   const { entries } = state;
   let entry: ViewEntry | undefined;
   if (value.includes('@') || ava.type === 'mail') {
-    entry = entries.indexes.get('mail')?.get(caseIgnoreKey(value) ?? value).find((e) => e.kind === 'user');
+    entry = entries.indexes.get('mail')?.get(indexKey('mail', value) ?? value).find((e) => e.kind === 'user');
   } else if (value.startsWith('uid-')) {
     entry = entries.byId.user.get(value.slice(4));
   } else {
-    entry = entries.indexes.get('uid')?.get(value).find((e) => e.kind === 'user');
+    entry = entries.indexes.get('uid')?.get(indexKey('uid', value) ?? value).find((e) => e.kind === 'user');
   }
   return { entry, totpToken };
 }
@@ -50,10 +53,10 @@ export function resolveEntry(state: DirectoryState, dn: string): ViewEntry | und
 }
 
 function lookupRdns(state: DirectoryState, rdns: readonly Rdn[]): ViewEntry | undefined {
-  const exact = state.entries.byNorm.get(normalizeRdns(rdns));
+  const exact = state.entries.byNorm.get(normRdns(rdns));
   if (exact !== undefined) return exact;
   const first = rdns[0];
-  if (first === undefined || rdns.length < 2 || normalizeRdns(rdns.slice(1)) !== state.dit.usersNorm) return undefined;
+  if (first === undefined || rdns.length < 2 || normRdns(rdns.slice(1)) !== state.dit.usersNorm) return undefined;
   return userByRdn(state, first).entry;
 }
 
@@ -62,9 +65,9 @@ export function resolveBindTarget(state: DirectoryState, dn: string): BindTarget
   const rdns = tryParse(dn);
   const first = rdns?.[0];
   if (rdns === undefined || first === undefined || rdns.length < 2) return undefined;
-  const parent = normalizeRdns(rdns.slice(1));
+  const parent = normRdns(rdns.slice(1));
   if (parent === state.dit.systemNorm) {
-    const entry = state.entries.byNorm.get(normalizeRdns(rdns));
+    const entry = state.entries.byNorm.get(normRdns(rdns));
     if (entry?.kind !== 'system') return undefined;
     if (entry.id === 'admin') return { kind: 'admin', entry };
     const account = state.records.accounts.get(entry.id);

@@ -1,10 +1,10 @@
-import { generalizedTime } from './generalized-time.js';
+import { formatGeneralizedTime as generalizedTime } from '../../domain/generalized-time.js';
 import { groupDn, groupNorm, type Dit } from './dit.js';
 import { Rank, sortKey, ViewEntry } from './view-entry.js';
 
 const OBJECT_CLASSES = Object.freeze(['top', 'group', 'groupOfNames', 'groupOfUniqueNames', 'posixGroup']);
-/** Lower-cased, for the objectClass planner (candidate-plan.ts). */
-export const GROUP_OBJECT_CLASSES: ReadonlySet<string> = new Set(OBJECT_CLASSES.map((c) => c.toLowerCase()));
+/** For the objectClass planner (candidate-plan.ts). */
+export const GROUP_OBJECT_CLASSES: ReadonlySet<string> = new Set(OBJECT_CLASSES);
 const STRUCTURAL = Object.freeze(['groupOfNames']);
 const FALSE = Object.freeze(['FALSE']);
 const SUBSCHEMA = Object.freeze(['cn=Subschema']);

@@ -1,42 +1,42 @@
-import { foldValue } from './dn-support.js';
+import { lookupAttribute } from '../../domain/attribute-schema.js';
+import { requireMatchingRule } from '../../domain/matching-rules.js';
 
 /**
- * How index keys are made from values. Each must be at least as coarse as the attribute's
- * equality rule (RFC 4517 §4.2) so that an index lookup never misses an entry the filter evaluator
- * would match; the evaluator re-checks every candidate, so coarser is always safe.
- * `undefined` means "cannot tell from the index": the search then scans its scope.
+ * How index keys are made: with the attribute's own EQUALITY rule (RFC 4517 §4.2), the very
+ * normaliser the filter evaluator applies to both sides, so an index lookup finds exactly the
+ * entries an equality (or approx, DESIGN §5) assertion can match. Every candidate is re-checked
+ * anyway. `undefined` means the value is not valid for the rule: the evaluator then yields
+ * Undefined, and the planner leaves such assertions to a scan.
  */
 export type IndexKeyFn = (value: string) => string | undefined;
 
-/** caseIgnoreMatch / caseIgnoreIA5Match with insignificant-space folding (RFC 4518 §2.6.1). */
-export const caseIgnoreKey: IndexKeyFn = (value) => foldValue(value);
-
-/** integerMatch: `010000` and `10000` are the same value (RFC 4517 §4.2.19). */
-export const integerKey: IndexKeyFn = (value) => {
-  const trimmed = value.trim();
-  if (!/^[-+]?\d{1,30}$/.test(trimmed)) return undefined;
-  return BigInt(trimmed).toString();
-};
-
-/** uuidMatch (RFC 4530 §2.1): case-insensitive hex. */
-export const uuidKey: IndexKeyFn = (value) => value.trim().toLowerCase();
+function equalityKey(attribute: string): IndexKeyFn {
+  const name = lookupAttribute(attribute)?.equality;
+  if (name === undefined) throw new Error(`indexed attribute ${attribute} has no equality rule`);
+  const rule = requireMatchingRule(name);
+  return (value) => {
+    const key = rule.key(value);
+    // Integer keys are numbers or bigints; their decimal strings compare the same way.
+    return key === undefined ? undefined : String(key);
+  };
+}
 
 /** Equality indexes: attribute key → how its values are keyed. */
-export const INDEXED: ReadonlyMap<string, IndexKeyFn> = new Map([
-  ['uid', caseIgnoreKey],
-  ['mail', caseIgnoreKey],
-  ['cn', caseIgnoreKey],
-  ['memberuid', caseIgnoreKey],
-  ['entryuuid', uuidKey],
-  ['uidnumber', integerKey],
-  ['gidnumber', integerKey],
-]);
+export const INDEXED: ReadonlyMap<string, IndexKeyFn> = new Map(
+  ['uid', 'mail', 'cn', 'memberuid', 'entryuuid', 'uidnumber', 'gidnumber'].map((k) => [k, equalityKey(k)]),
+);
 
 /**
  * Attributes answered from another attribute's index: a user's uid, username and sAMAccountName
- * are the same value (user-entry.ts), and no other entry carries username or sAMAccountName.
+ * are the same value (user-entry.ts), no other entry carries username or sAMAccountName, and all
+ * three use caseIgnoreMatch.
  */
 export const INDEX_ALIAS: ReadonlyMap<string, string> = new Map([
   ['username', 'uid'],
   ['samaccountname', 'uid'],
 ]);
+
+/** The index key of a value of an indexed attribute (aliases resolved), if valid. */
+export function indexKey(attribute: string, value: string): string | undefined {
+  return INDEXED.get(INDEX_ALIAS.get(attribute) ?? attribute)?.(value);
+}

@@ -8,4 +8,3 @@ export type { EntryEncoder } from './encoded-cache.js';
 export type { BindTarget } from './dn-resolver.js';
 export type { ViewStats } from './view-stats.js';
 export { USERS_GROUP_GID, ADMINS_GROUP_GID } from './builtin-groups.js';
-export { generalizedTime } from './generalized-time.js';

@@ -1,5 +1,5 @@
 import type { User } from '../../domain/model.js';
-import { generalizedTime } from './generalized-time.js';
+import { formatGeneralizedTime as generalizedTime } from '../../domain/generalized-time.js';
 import { userDn, userNorm, type Dit } from './dit.js';
 import { Rank, sortKey, ViewEntry } from './view-entry.js';
 
@@ -12,8 +12,8 @@ const OBJECT_CLASSES = Object.freeze([
   'posixAccount',
   'shadowAccount',
 ]);
-/** Lower-cased, for the objectClass planner (candidate-plan.ts). */
-export const USER_OBJECT_CLASSES: ReadonlySet<string> = new Set(OBJECT_CLASSES.map((c) => c.toLowerCase()));
+/** For the objectClass planner (candidate-plan.ts). */
+export const USER_OBJECT_CLASSES: ReadonlySet<string> = new Set(OBJECT_CLASSES);
 const PERSON = Object.freeze(['person']);
 const STRUCTURAL = Object.freeze(['inetOrgPerson']);
 const FALSE = Object.freeze(['FALSE']);

@@ -2,9 +2,9 @@ import type { MatchContext } from '../../domain/entry.js';
 import type { Filter } from '../../domain/filter.js';
 import { isVisible, type Visibility } from '../access-policy.js';
 import { planCandidates } from './candidate-plan.js';
-import { normalizeRdns, parseDnParts } from './dn-support.js';
+import { formatDn, normalizeRdns, parseDn } from '../../domain/dn.js';
 import { resolveEntry } from './dn-resolver.js';
-import { compileFilter } from './filter-support.js';
+import { compileFilter } from '../../domain/filter-match.js';
 import { SearchCursor } from './search-cursor.js';
 import { compareEntries, type ViewEntry } from './view-entry.js';
 import type { DirectoryState } from './directory-state.js';
@@ -67,9 +67,9 @@ export function searchState(
 }
 
 function matchedDn(state: DirectoryState, baseDn: string, visible: (e: ViewEntry) => boolean): string {
-  const rdns = parseDnParts(baseDn);
+  const rdns = parseDn(baseDn);
   for (let i = 1; i < rdns.length; i++) {
-    const entry = state.entries.byNorm.get(normalizeRdns(rdns.slice(i)));
+    const entry = state.entries.byNorm.get(formatDn(normalizeRdns(rdns.slice(i))));
     if (entry !== undefined && visible(entry)) return entry.dn;
   }
   return '';
