@@ -7,6 +7,7 @@ import { controlSocketPath } from './control/protocol.js';
 import { createDirectoryServices, type DirectoryServices } from './directory/directory-services.js';
 import { createPasswordHasher, type PasswordHasher } from './directory/password-hasher.js';
 import type { Logger } from './log/create-logger.js';
+import { createLdapService } from './ldap/ldap-service.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -46,7 +47,7 @@ export interface DaemonContext {
 export type ServiceFactory = (context: DaemonContext) => Service | Promise<Service>;
 
 /** The services `pgdir serve` runs. The LDAP and HTTP servers are added here. */
-export const DEFAULT_SERVICES: readonly ServiceFactory[] = [];
+export const DEFAULT_SERVICES: readonly ServiceFactory[] = [createLdapService];
 
 export type DaemonState = 'starting' | 'ready' | 'stopping' | 'stopped';
 

@@ -1,0 +1,71 @@
+import { DirectoryError } from '../domain/errors.js';
+import { ResultCode } from '../domain/result-code.js';
+import type { AdminSecret } from './admin-secret.js';
+import type { AuthThrottle } from './auth-throttle.js';
+import type { Identity } from './identity.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { DirectoryView } from './view/index.js';
+
+export interface BindServiceDeps {
+  readonly view: DirectoryView;
+  readonly hasher: PasswordHasher;
+  readonly adminSecret: AdminSecret;
+  readonly throttle: AuthThrottle;
+}
+
+export interface BindLogger {
+  info(obj: object, msg?: string): void;
+}
+
+export interface BindService {
+  /**
+   * Checks a simple bind's DN and password (DESIGN §4) and returns who it authenticates. Every
+   * failure (unknown DN, wrong secret, inactive user, throttled source) throws the same 49 with an
+   * empty message after the same hashing work, so nobody learns which accounts exist.
+   */
+  authenticate(dn: string, password: Buffer, ip: string): Promise<Identity>;
+}
+
+const failure = (): DirectoryError =>
+  new DirectoryError('unauthenticated', '', { resultCode: ResultCode.invalidCredentials });
+
+export function createBindService(deps: BindServiceDeps): BindService {
+  const { view, hasher, adminSecret, throttle } = deps;
+
+  async function check(dn: string, password: Buffer): Promise<Identity | undefined> {
+    const target = view.resolveBind(dn);
+    if (target?.kind === 'admin') {
+      return (await adminSecret.verify(password)) ? { kind: 'admin', dn: target.entry.dn } : undefined;
+    }
+    const text = password.toString('utf8');
+    if (target?.kind === 'service') {
+      const ok = await hasher.verify(text, target.account.secretHash);
+      const { account } = target;
+      return ok
+        ? { kind: 'service', dn: target.entry.dn, id: account.id, name: account.name, privileged: account.privileged }
+        : undefined;
+    }
+    // Unknown DNs run the same bcrypt verify against a dummy hash (hasher.verify(…, undefined)).
+    const user = target?.kind === 'user' ? target.user : undefined;
+    const ok = await hasher.verify(text, user?.passwordHash);
+    return ok && user !== undefined && target?.kind === 'user' ? { kind: 'user', dn: target.entry.dn, id: user.id } : undefined;
+  }
+
+  return {
+    async authenticate(dn, password, ip) {
+      const account = view.findEntry(dn)?.normDn ?? dn.toLowerCase();
+      const { blocked, failures } = await throttle.check(ip, account);
+      if (blocked) {
+        await hasher.verify(password.toString('utf8'), undefined);
+        throw failure();
+      }
+      const identity = await check(dn, password);
+      if (identity === undefined) {
+        await throttle.failed(ip, account);
+        throw failure();
+      }
+      await throttle.succeeded(ip, account, failures);
+      return identity;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import type { BindService } from '../directory/bind-service.js';
+import type { UserSearchPolicy } from '../directory/identity.js';
+import type { UserService } from '../directory/user-service.js';
+import type { DirectoryView } from '../directory/view/index.js';
+import { ResultCode } from '../domain/result-code.js';
+import type { Store } from '../store/store.js';
+import { encodeExtendedResponse, encodeResult } from './codec/index.js';
+import { bind } from './ops/bind.js';
+import { compare } from './ops/compare.js';
+import { extended } from './ops/extended.js';
+import { dropAllPaged } from './ops/paged-cursors.js';
+import { search } from './ops/search.js';
+import { SearchWriter } from './ops/search-writer.js';
+import { rootDseEntry, subschemaEntry } from './ops/special-entries.js';
+import { WRITE_REFUSED } from './ops/write-refused.js';
+import { Oid, type Control, type LdapResult, type RequestMessage, type SearchRequest } from './protocol.js';
+import { responseFor, resultFromError } from './server/error-response.js';
+import type { LdapConnection, LdapHandler, ResponseSink } from './server/ldap-handler.js';
+
+export interface DirectoryHandlerOptions {
+  readonly view: DirectoryView;
+  readonly binds: BindService;
+  readonly users: UserService;
+  readonly store: Store;
+  readonly suffix: string;
+  readonly userSearch: UserSearchPolicy;
+  readonly sizeLimit: number;
+  readonly pageSizeMax: number;
+  readonly vendorVersion: string;
+}
+
+/** Controls pgdir understands per operation; any other critical one answers 12 (RFC 4511 §4.1.11). */
+const SUPPORTED: Readonly<Record<string, ReadonlySet<string>>> = {
+  search: new Set([Oid.pagedResults, Oid.manageDsaIT]),
+  default: new Set([Oid.manageDsaIT]),
+};
+
+function unsupportedCritical(msg: RequestMessage): Control | undefined {
+  const supported = SUPPORTED[msg.request.op] ?? SUPPORTED['default'];
+  return msg.controls.find((c) => c.critical && !supported?.has(c.oid));
+}
+
+/** Turns decoded LDAP operations into directory answers: the one handler pgdir serves. */
+export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHandler {
+  const subschema = subschemaEntry();
+  const rootDses = new Map<boolean, ReturnType<typeof rootDseEntry>>();
+  const rootDse = (startTls: boolean): ReturnType<typeof rootDseEntry> => {
+    let held = rootDses.get(startTls);
+    if (held === undefined) {
+      held = rootDseEntry({ suffix: options.view.dit.suffixDn, startTls, vendorVersion: options.vendorVersion });
+      rootDses.set(startTls, held);
+    }
+    return held;
+  };
+
+  async function dispatch(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: AbortSignal): Promise<void> {
+    const { request } = msg;
+    const critical = unsupportedCritical(msg);
+    if (critical !== undefined) {
+      reply(out, msg, { resultCode: ResultCode.unavailableCriticalExtension, diagnosticMessage: `critical control ${critical.oid} is not supported` });
+      return;
+    }
+    switch (request.op) {
+      case 'bind':
+        reply(out, msg, await bind(request, conn, options.binds));
+        return;
+      case 'search': {
+        const writer = new SearchWriter(msg.messageId, out, signal, options.view);
+        const deps = { ...options, rootDse: () => rootDse(conn.plainListenerExists), subschema };
+        try {
+          const { result, controls } = await search(msg as RequestMessage<SearchRequest>, conn, writer, deps);
+          await writer.finish(encodeResult(msg.messageId, 'searchDone', result, controls));
+        } catch (err) {
+          // Unexpected faults go to the connection server, which logs them and answers 80.
+          if (!isExpected(err)) throw err;
+          await writer.finish(encodeResult(msg.messageId, 'searchDone', resultFromError(err)));
+        }
+        return;
+      }
+      case 'compare':
+        reply(out, msg, compare(request, conn, options.view, options.userSearch));
+        return;
+      case 'extended': {
+        const outcome = await extended(request, conn, options);
+        out.send(encodeExtendedResponse(msg.messageId, outcome.result, outcome.name, outcome.value));
+        return;
+      }
+      case 'add':
+      case 'modify':
+      case 'delete':
+      case 'modifyDN':
+        reply(out, msg, WRITE_REFUSED);
+        return;
+      default:
+        return; // unbind and abandon are answered by the connection server
+    }
+  }
+
+  return {
+    async handle(msg, conn, out, signal) {
+      try {
+        await dispatch(msg, conn, out, signal);
+      } catch (err) {
+        if (!isExpected(err)) throw err;
+        if (msg.request.op !== 'search') reply(out, msg, resultFromError(err));
+      }
+    },
+    closed(conn) {
+      dropAllPaged(conn);
+    },
+  };
+}
+
+function reply(out: ResponseSink, msg: RequestMessage, result: LdapResult): void {
+  const pdu = responseFor(msg, result);
+  if (pdu !== undefined) out.send(pdu);
+}
+
+/** Errors that carry their own result code are answers, not faults: no stack in the log. */
+function isExpected(err: unknown): boolean {
+  return err instanceof Error && 'resultCode' in err && (err as { resultCode: number }).resultCode !== ResultCode.other;
+}

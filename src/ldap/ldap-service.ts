@@ -1,0 +1,98 @@
+import type { DaemonContext, Service } from '../app.js';
+import { VERSION } from '../cli/version.js';
+import type { Config } from '../config/schema.js';
+import { openAdminSecret } from '../directory/admin-secret.js';
+import { createAuthThrottle } from '../directory/auth-throttle.js';
+import { createBindService } from '../directory/bind-service.js';
+import { createDirectoryView, type DirectoryView } from '../directory/view/index.js';
+import { parseAllowlist } from '../domain/ip-allowlist.js';
+import { ensureSelfSignedCert, type TlsFiles } from '../tls/self-signed-cert.js';
+import { encodeEntryBody } from './codec/index.js';
+import { createDirectoryHandler } from './directory-handler.js';
+import { createLdapServer, type LdapLimits, type LdapServer } from './server/ldap-server.js';
+
+/** The LDAP side of `pgdir serve`: the directory view, the handler and the listeners. */
+export interface LdapService extends Service {
+  readonly view: DirectoryView;
+  readonly server: LdapServer;
+}
+
+export async function createLdapService(context: DaemonContext): Promise<LdapService> {
+  const { config, logger, store, directory } = context;
+  const ldap = config.ldap;
+  const log = logger.child({ component: 'ldap' });
+  const view = createDirectoryView({
+    store,
+    suffix: ldap.suffix,
+    homePrefix: ldap.home_directory_prefix,
+    loginShell: ldap.login_shell,
+    logger: log,
+    encode: encodeEntryBody,
+  });
+  const adminSecret = await openAdminSecret({ store, dataDir: config.data_dir, pinnedSecret: ldap.admin_password, logger: log });
+  const throttle = createAuthThrottle({
+    store,
+    maxFailures: config.auth_throttle.max_failures,
+    windowMs: config.auth_throttle.window,
+  });
+  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle });
+  const handler = createDirectoryHandler({
+    view,
+    binds,
+    users: directory.users,
+    store,
+    suffix: ldap.suffix,
+    userSearch: ldap.user_search,
+    sizeLimit: ldap.size_limit,
+    pageSizeMax: ldap.page_size_max,
+    vendorVersion: VERSION,
+  });
+  const tls = await tlsFiles(config, log);
+  const server = createLdapServer(
+    { listen: ldap.listen, tls, allowlist: parseAllowlist(ldap.allowlist), limits: limitsOf(config), logger: log },
+    handler,
+  );
+  return {
+    name: 'ldap',
+    view,
+    server,
+    async start() {
+      await view.load();
+      await server.start();
+      log.info({ listen: server.addresses().map((a) => a.url), entries: view.stats() }, 'LDAP listening');
+    },
+    async reload(next) {
+      // SIGHUP: new certificate files and allowlist without dropping connections (DESIGN §10).
+      server.setAllowlist(parseAllowlist(next.ldap.allowlist));
+      await server.reloadTls();
+    },
+    async close(deadlineMs) {
+      await server.close(deadlineMs);
+      view.close();
+    },
+  };
+}
+
+async function tlsFiles(config: Config, log: { warn(o: object, m?: string): void }): Promise<TlsFiles> {
+  const { cert_file: certFile, key_file: keyFile } = config.ldap.tls;
+  if (certFile !== undefined && keyFile !== undefined) return { certFile, keyFile };
+  const made = await ensureSelfSignedCert(config.data_dir);
+  log.warn(
+    { certFile: made.certFile },
+    'ldap.tls is not configured: serving a self-signed certificate for localhost (set ldap.tls.cert_file and key_file for production)',
+  );
+  return { certFile: made.certFile, keyFile: made.keyFile };
+}
+
+function limitsOf(config: Config): Partial<LdapLimits> {
+  const l = config.ldap.limits;
+  return {
+    maxConnections: l.max_connections,
+    maxConnectionsPerIp: l.max_connections_per_ip,
+    idleTimeoutMs: l.idle_timeout,
+    maxPduBytes: l.max_pdu_bytes,
+    maxOutstanding: l.max_outstanding,
+    maxFilterDepth: l.max_filter_depth,
+    maxFilterNodes: l.max_filter_nodes,
+  };
+}

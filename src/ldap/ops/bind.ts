@@ -1,0 +1,42 @@
+import { isIP } from 'node:net';
+import { ANONYMOUS } from '../../directory/identity.js';
+import type { BindService } from '../../directory/bind-service.js';
+import { ResultCode } from '../../domain/result-code.js';
+import type { BindRequest, LdapResult } from '../protocol.js';
+import type { LdapConnection } from '../server/ldap-handler.js';
+import { setIdentity } from '../session.js';
+
+const ok: LdapResult = { resultCode: ResultCode.success };
+
+/**
+ * Simple bind (RFC 4511 §4.2, RFC 4513 §5.1). The connection is anonymous from the moment a bind
+ * starts, so a failed bind never leaves an earlier identity in place (§4.2.1).
+ */
+export async function bind(req: BindRequest, conn: LdapConnection, binds: BindService): Promise<LdapResult> {
+  setIdentity(conn, ANONYMOUS);
+  if (req.version !== 3) {
+    return { resultCode: ResultCode.protocolError, diagnosticMessage: 'only LDAPv3 is supported' };
+  }
+  if (req.auth.kind === 'sasl') {
+    return { resultCode: ResultCode.authMethodNotSupported, diagnosticMessage: 'SASL is not supported; use a simple bind' };
+  }
+  const { password } = req.auth;
+  if (req.name === '') {
+    // Anonymous bind (RFC 4513 §5.1.1) grants rootDSE and subschema only (DESIGN §4).
+    return password.length === 0 ? ok : { resultCode: ResultCode.invalidCredentials };
+  }
+  if (password.length === 0) {
+    // Unauthenticated bind (RFC 4513 §5.1.2) is never a login.
+    return { resultCode: ResultCode.unwillingToPerform, diagnosticMessage: 'unauthenticated bind (DN with no password) disallowed' };
+  }
+  if (!conn.secure && !isLoopback(conn.remoteAddress)) {
+    return { resultCode: ResultCode.confidentialityRequired, diagnosticMessage: 'use LDAPS or StartTLS before a simple bind' };
+  }
+  setIdentity(conn, await binds.authenticate(req.name, password, conn.remoteAddress));
+  return ok;
+}
+
+function isLoopback(address: string): boolean {
+  if (address === '::1') return true;
+  return isIP(address) === 4 && address.startsWith('127.');
+}

@@ -1,0 +1,25 @@
+import { isVisible, searchVisibility } from '../../directory/access-policy.js';
+import type { UserSearchPolicy } from '../../directory/identity.js';
+import type { DirectoryView } from '../../directory/view/index.js';
+import { compileFilter } from '../../domain/filter-match.js';
+import { ResultCode } from '../../domain/result-code.js';
+import type { CompareRequest, LdapResult } from '../protocol.js';
+import type { LdapConnection } from '../server/ldap-handler.js';
+import { identityOf } from '../session.js';
+
+/**
+ * Compare (RFC 4511 §4.10) with the same matching as an equality filter, so `member` accepts any
+ * user DN spelling (DESIGN §4–5). Entries the caller may not read answer 32, like searches.
+ */
+export function compare(req: CompareRequest, conn: LdapConnection, view: DirectoryView, userSearch: UserSearchPolicy): LdapResult {
+  const visibility = searchVisibility(identityOf(conn), userSearch);
+  const entry = view.findEntry(req.entry);
+  if (entry === undefined || !isVisible(visibility, entry.kind, entry.normDn)) {
+    return { resultCode: ResultCode.noSuchObject };
+  }
+  const test = compileFilter(
+    { type: 'equality', attribute: req.attribute, value: req.value.toString('utf8') },
+    view.matchContext,
+  );
+  return { resultCode: test(entry) ? ResultCode.compareTrue : ResultCode.compareFalse };
+}

@@ -1,0 +1,63 @@
+import type { AttributeSelection, DirectoryView, SearchCursor } from '../../directory/view/index.js';
+import { compileSelection, selectAttributes } from '../../directory/view/index.js';
+import type { Entry } from '../../domain/entry.js';
+import { encodeEntryBody, PduBatch } from '../codec/index.js';
+import type { ResponseSink } from '../server/ldap-handler.js';
+
+/** Bytes gathered before a socket write: big enough to amortise, small enough to stream. */
+const FLUSH_BYTES = 256 * 1024;
+
+/**
+ * Streams SearchResultEntry PDUs for one search: cached entry bodies are wrapped into shared
+ * chunks (PduBatch) and written with backpressure, and the search stops as soon as the client
+ * abandons it or goes away.
+ */
+export class SearchWriter {
+  private readonly batch = new PduBatch();
+
+  constructor(
+    private readonly messageId: number,
+    private readonly out: ResponseSink,
+    private readonly signal: AbortSignal,
+    private readonly view: DirectoryView,
+  ) {}
+
+  get stopped(): boolean {
+    return this.signal.aborted || this.out.closed;
+  }
+
+  /** Sends up to `max` entries from the cursor; returns how many were sent. */
+  async entries(cursor: SearchCursor, max: number, selection: AttributeSelection): Promise<number> {
+    let sent = 0;
+    while (sent < max && !this.stopped) {
+      const entry = cursor.next();
+      if (entry === undefined) break;
+      this.batch.pushMessage(this.messageId, this.view.encoded(entry, selection));
+      sent++;
+      if (this.batch.size >= FLUSH_BYTES) await this.flush();
+    }
+    return sent;
+  }
+
+  /** rootDSE and subschema: all their attributes for `*`/`+`/none named (see root-dse docs). */
+  special(entry: Entry, attributes: readonly string[], typesOnly: boolean): void {
+    const selection = compileSelection(attributes, typesOnly);
+    const everything = selection.allUser || selection.allOperational;
+    const all = { ...selection, allUser: everything, allOperational: everything };
+    const attrs = selectAttributes(entry, all);
+    this.batch.pushMessage(this.messageId, encodeEntryBody({ objectName: entry.dn, attributes: attrs }, typesOnly));
+  }
+
+  /** Queues the final PDU and writes everything gathered. */
+  async finish(done: Buffer): Promise<void> {
+    if (!this.stopped) this.batch.push(done);
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    for (const chunk of this.batch.drain()) {
+      if (this.stopped) return;
+      if (!this.out.send(chunk)) await this.out.drained();
+    }
+  }
+}
