@@ -122,3 +122,13 @@ function compileOr(filters: readonly Filter[], ctx: MatchContext): Node[] {
   );
   return [...grouped, ...rest];
 }
+
+/**
+ * The key an attribute value (or assertion) has under the attribute's equality rule — what the
+ * evaluator compares. Equality indexes must key their values with it so that an index lookup
+ * finds exactly the candidates the evaluator accepts. Undefined: no equality rule, or invalid.
+ */
+export function equalityKey(attribute: string, value: string, ctx: MatchContext = {}): MatchKey | undefined {
+  const rule = ruleOf(target(attribute), 'equality');
+  return rule === undefined ? undefined : assertionKey(rule, value, ctx);
+}
