@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { connectDatabase } from '../src/store/connect-database.js';
+import { applyMigrations, readMigrationStatus } from '../src/store/migrate.js';
 import { migrationStatus, runMigrations } from '../src/store/open-store.js';
+import { silentLogger } from '../src/store/store-logger.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { createTempDir, createTestDatabase } from './helpers/databases.js';
 
@@ -33,6 +37,27 @@ describe('migrations', () => {
       const status = await migrationStatus(options);
       expect(status.pending).toEqual([]);
       expect(status.migrations.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
+    });
+
+    it('runs each step in its own transaction and reports steps it does not know', async () => {
+      const connection = await connectDatabase({ url: database.url, dataDir: dir.path }, silentLogger);
+      try {
+        const steps = [
+          ...MIGRATIONS,
+          { name: '9998_ok', statements: ['CREATE TABLE t_ok (x int)'] },
+          { name: '9999_bad', statements: ['CREATE TABLE t_bad (x int)', 'SELECT * FROM no_such_table'] },
+        ];
+        await expect(applyMigrations(connection.db, silentLogger, steps)).rejects.toMatchObject({
+          kind: 'internal',
+          message: expect.stringMatching(/^database migration 9999_bad failed: .*no_such_table/),
+        });
+        const tables = await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 't\_%'`.execute(connection.db);
+        expect(tables.rows.map((r) => r.name)).toEqual(['t_ok']);
+        expect((await readMigrationStatus(connection.db, steps)).pending).toEqual(['9999_bad']);
+        expect((await readMigrationStatus(connection.db)).unknown).toEqual(['9998_ok']);
+      } finally {
+        await connection.close();
+      }
     });
   });
 });

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { DirectoryError } from '../domain/errors.js';
 import type { Database } from './schema.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { StoreLogger } from './store-logger.js';
@@ -36,6 +37,15 @@ async function ensureMigrationTable(db: Kysely<Database>): Promise<void> {
 }
 
 async function applyOne(db: Kysely<Database>, migration: Migration): Promise<boolean> {
+  try {
+    return await applyInTransaction(db, migration);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DirectoryError('internal', `database migration ${migration.name} failed: ${reason}`, { cause: error });
+  }
+}
+
+async function applyInTransaction(db: Kysely<Database>, migration: Migration): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(trx);
     const done = await trx

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { DirectoryError } from '../domain/errors.js';
 import type { Store } from './store.js';
 import { ChangeFeed } from './change-feed.js';
 import { connectDatabase, type DatabaseConnection, type DatabaseOptions } from './connect-database.js';
@@ -27,7 +28,12 @@ async function postgresBackend(connection: DatabaseConnection, options: OpenStor
     logger,
   );
   // Listening before the caller's first snapshot means no remote commit falls between the two.
-  if (options.listen !== false) await listener.start();
+  if (options.listen !== false) {
+    await listener.start().catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new DirectoryError('unavailable', `cannot listen for changes on PostgreSQL: ${reason}`, { cause: error });
+    });
+  }
   return {
     mode: 'postgres',
     db: connection.db,

@@ -72,7 +72,8 @@ export class TxContext {
       } catch (error) {
         // The rolled-back changes also undid their counter bumps: forget their revisions.
         this.#revision = revisionBefore;
-        await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(this.trx);
+        // If even this fails the connection is gone and the commit will fail; report the cause.
+        await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(this.trx).catch(() => undefined);
         throw mapDbError(error, values);
       }
     });
