@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { OpenStoreOptions } from '../../src/store/open-store.js';
@@ -42,7 +43,12 @@ export async function createTempDir(prefix = 'pgdir-test-'): Promise<{ path: str
  * still run on every copy. Built in a private directory and renamed into place, so parallel test
  * files never see half a template.
  */
-const TEMPLATE = join(tmpdir(), `pgdir-test-pglite-template-${process.getuid?.() ?? 0}-v1`);
+const PGLITE_VERSION = (
+  JSON.parse(
+    readFileSync(join(dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8'),
+  ) as { version: string }
+).version;
+const TEMPLATE = join(tmpdir(), `pgdir-test-pglite-template-${process.getuid?.() ?? 0}-${PGLITE_VERSION}`);
 let templateReady: Promise<string> | undefined;
 
 function pgliteTemplate(): Promise<string> {
