@@ -1,0 +1,45 @@
+# pgdir container image: multi-stage, runs as the unprivileged `node` user.
+#   docker build -t pgdir .
+#   docker run -d --name pgdir -p 636:6360 -p 127.0.0.1:8080:8080 -v pgdir-data:/var/lib/pgdir pgdir
+#   docker exec pgdir pgdir users add --username alice --email alice@example.com
+# Configuration: mount a file at /etc/pgdir/pgdir.yaml, or set PGDIR_* variables (see
+# config/pgdir.example.yaml); PostgreSQL via PGDIR_DATABASE__URL(_FILE), else embedded PGlite
+# in the volume.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: compile TypeScript, then keep production dependencies only ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No install scripts: dependencies ship prebuilt binaries, and `prepare` would build too early.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --ignore-scripts
+
+# ---- runtime ----
+FROM ${NODE_IMAGE}
+# Docker publishes ports with the client's own address, so the allowlist admits private networks
+# by default; narrow it (or widen it deliberately) for your deployment.
+ENV NODE_ENV=production \
+    PGDIR_DATA_DIR=/var/lib/pgdir \
+    PGDIR_LDAP__LISTEN=ldaps://0.0.0.0:6360 \
+    PGDIR_HTTP__LISTEN=0.0.0.0:8080 \
+    PGDIR_LOG__FORMAT=json \
+    PGDIR_LDAP__ALLOWLIST=127.0.0.1,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+COPY config/pgdir.example.yaml /etc/pgdir/pgdir.example.yaml
+RUN ln -s /app/bin/pgdir.js /usr/local/bin/pgdir \
+ && install -d -m 0700 -o node -g node /var/lib/pgdir
+USER node
+VOLUME ["/var/lib/pgdir"]
+EXPOSE 6360 8080
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["pgdir", "healthcheck"]
+ENTRYPOINT ["pgdir"]
+CMD ["serve"]
