@@ -1,13 +1,25 @@
 import { DirectoryError } from '../domain/errors.js';
 import { ResultCode } from '../domain/result-code.js';
+import type { User } from '../domain/model.js';
 import type { AdminSecret } from './admin-secret.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { Identity } from './identity.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { DirectoryView } from './view/index.js';
 
+/**
+ * Checks the password of a user mirrored from an external directory against that directory
+ * (DESIGN §9). Resolves false for wrong credentials; throws DirectoryError('unavailable') when the
+ * source cannot be reached, which binds answer with 52 — never a false success.
+ */
+export interface ExternalPasswordVerifier {
+  verify(user: User, password: string): Promise<boolean>;
+}
+
 export interface BindServiceDeps {
   readonly view: DirectoryView;
+  /** Set when the connector is configured; users with source `ldap` are checked through it. */
+  readonly external?: ExternalPasswordVerifier;
   readonly hasher: PasswordHasher;
   readonly adminSecret: AdminSecret;
   readonly throttle: AuthThrottle;
@@ -47,7 +59,10 @@ export function createBindService(deps: BindServiceDeps): BindService {
     }
     // Unknown DNs run the same bcrypt verify against a dummy hash (hasher.verify(…, undefined)).
     const user = target?.kind === 'user' ? target.user : undefined;
-    const ok = await hasher.verify(text, user?.passwordHash);
+    const ok =
+      user?.source === 'ldap' && deps.external !== undefined
+        ? await deps.external.verify(user, text)
+        : await hasher.verify(text, user?.passwordHash);
     return ok && user !== undefined && target?.kind === 'user' ? { kind: 'user', dn: target.entry.dn, id: user.id } : undefined;
   }
 
