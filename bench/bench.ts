@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: pgdir against OpenLDAP's slapd on this machine, in one run (see bench/README.md).
+ * dataset → slapd (skipped when not installed) → pgdir (or the trivial wire targets) → every case
+ * against every target with the same closed-loop LDAPS load → table, ratios, RSS, start-up, bars.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { createTestPki } from '../test/helpers/certs.js';
+import { evaluateBars } from './bars.js';
+import { benchCases } from './cases.js';
+import { generateDataset } from './dataset.js';
+import { runLoad } from './load.js';
+import { type Row, extrasLines, mb, resultsTable } from './report.js';
+import { type BenchSettings, readSettings } from './settings.js';
+import { SLAPD } from './slapd.js';
+import { isTrivial, startTargets } from './start-targets.js';
+import type { Target } from './target.js';
+
+const say = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function slapdVersion(): string {
+  // slapd -VV prints its version on stderr.
+  const out = spawnSync(SLAPD, ['-VV'], { encoding: 'utf8' });
+  const line = `${out.stdout ?? ''}${out.stderr ?? ''}`.trim().split('\n')[0] ?? '';
+  return line.replace(/^@\(#\) \$OpenLDAP: /, 'OpenLDAP ').replace(/ \(.*$/, '');
+}
+
+/** Other processes competing for the CPUs make every figure (and ratio) unreliable: say so. */
+function warnIfBusy(when: string): void {
+  const load = loadavg()[0] ?? 0;
+  if (load > cpus().length * 0.5) console.log(`warning: load average ${load.toFixed(1)} on ${cpus().length} CPUs ${when}; other processes are competing, figures are noisy`);
+}
+
+async function runCases(settings: BenchSettings, dataset: Parameters<typeof benchCases>[0], targets: readonly Target[]): Promise<Row[]> {
+  const rows = new Map<string, Row>();
+  for (const c of benchCases(dataset, settings).filter((x) => settings.cases.includes(x.id))) {
+    for (const conns of c.conns) {
+      for (const target of targets.filter((t) => c.trivialOk || !isTrivial(t))) {
+        const groups = c.groups(conns);
+        const results = await runLoad({ target, groups, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, seed: 7 });
+        for (const r of results) {
+          const caseId = groups.length > 1 ? `${c.id}/${r.workload}` : c.id;
+          const key = `${caseId}|${r.conns}`;
+          const row = rows.get(key) ?? { caseId, label: groups.length > 1 ? `mixed: ${r.workload}` : c.label, conns: r.conns, byTarget: new Map() };
+          row.byTarget.set(target.name, r);
+          rows.set(key, row);
+          say(`  ${row.label} x${r.conns} ${target.name}: ${Math.round(r.opsPerSec)} ops/s, p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+        }
+      }
+    }
+  }
+  return [...rows.values()];
+}
+
+function mixedComparison(rows: readonly Row[], targets: readonly Target[]): string[] {
+  const mixed = rows.find((r) => r.caseId === 'mixed/point search');
+  const alone = mixed && rows.find((r) => r.caseId === 'search' && r.conns === mixed.conns);
+  if (!mixed || !alone) return [];
+  return targets.flatMap((t) => {
+    const a = alone.byTarget.get(t.name);
+    const m = mixed.byTarget.get(t.name);
+    return a && m ? [`${t.name}: search p99 ${a.latency.p99.toFixed(2)} ms alone → ${m.latency.p99.toFixed(2)} ms with bcrypt binds (${mixed.conns} search conns)`] : [];
+  });
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const cpu = cpus();
+  console.log(`pgdir benchmark: ${settings.users} users, ${settings.seconds} s per case (+${settings.warmupSeconds} s warm-up), LDAPS on 127.0.0.1`);
+  console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? '?'}, node ${process.version}, ${slapdVersion() || 'slapd not installed'}`);
+  warnIfBusy('before the run');
+  const t0 = performance.now();
+  const dataset = await generateDataset({ users: settings.users });
+  say(`dataset: ${dataset.users.length} users, ${dataset.groups.length} groups of 50 (+ users, admins), ${dataset.bcryptUsers.length} bcrypt users, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const pki = createTestPki();
+  const targets = await startTargets(settings, dataset, pki, say);
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(targets.map((t) => t.stop().catch((err: Error) => say(`stopping ${t.name}: ${err.message}`))));
+    pki.cleanup();
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    if (targets.length === 0) throw new Error('no target could start');
+    const rssAfterLoad = new Map(targets.map((t) => [t.name, t.rss()]));
+    const rows = await runCases(settings, dataset, targets);
+    report(settings, targets, rows, rssAfterLoad);
+    warnIfBusy('at the end');
+  } finally {
+    await stopAll();
+  }
+}
+
+function report(settings: BenchSettings, targets: readonly Target[], rows: readonly Row[], rssAfterLoad: Map<string, number | undefined>): void {
+  const names = targets.map((t) => t.name);
+  console.log(`\n${resultsTable(rows, names)}\n`);
+  for (const line of [...extrasLines(rows), ...mixedComparison(rows, targets)]) console.log(line);
+  console.log('');
+  for (const t of targets) {
+    const facts = [`start-up ${(t.startupMs / 1000).toFixed(2)} s`, `RSS after load ${mb(rssAfterLoad.get(t.name))}`, `RSS at end ${mb(t.rss())}`, ...t.facts.map(([k, v]) => `${k} ${v}`)];
+    console.log(`${t.name}: ${facts.join(', ')}`);
+  }
+  const reference = names.includes('slapd') ? 'slapd' : undefined;
+  const bars = reference
+    ? targets.filter((t) => t.name !== reference).flatMap((t) =>
+        evaluateBars({ rows, subject: t.name, reference, users: settings.users, startupMs: t.startupMs, rssBytes: rssAfterLoad.get(t.name) }))
+    : [];
+  if (bars.length > 0) console.log(`\nperformance bars (issue):\n${bars.map((b) => `  ${b}`).join('\n')}`);
+  if (settings.jsonFile) {
+    const json = rows.map((r) => ({ case: r.caseId, label: r.label, conns: r.conns, results: Object.fromEntries(r.byTarget) }));
+    writeFileSync(settings.jsonFile, JSON.stringify({ settings, targets: names, rows: json }, null, 2));
+  }
+}
+
+main().catch((err: unknown) => {
+  say(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
