@@ -12,6 +12,8 @@ import {
   type WireError,
 } from './protocol.js';
 
+const REQUEST_TIMEOUT_MS = 10_000;
+
 export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
 
 export interface ControlServer {
@@ -39,7 +41,8 @@ export async function startControlServer(path: string, handler: ControlHandler, 
   });
   const inFlight = new Set<Promise<void>>();
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  // Half-open: a client that ends its side right after the request still gets the reply.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     const done = serveConnection(socket, handler, logger).finally(() => inFlight.delete(done));
@@ -74,9 +77,13 @@ function listen(server: Server, path: string): Promise<void> {
 
 async function serveConnection(socket: Socket, handler: ControlHandler, logger: Logger): Promise<void> {
   socket.on('error', () => undefined); // a client that went away is not the daemon's problem
+  // A client that connects and never sends its request must not hold a slot until shutdown.
+  socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
   let response: ControlResponse;
   try {
-    const request = parseRequest(await readLine(socket));
+    const line = await readLine(socket);
+    socket.setTimeout(0); // the command itself may take long (e.g. waiting for start-up)
+    const request = parseRequest(line);
     logger.debug({ command: request.command }, 'control request');
     response = { ok: true, result: (await handler(request)) ?? null };
   } catch (err) {
