@@ -83,7 +83,7 @@ describe('check-config', () => {
     await writeFile(file, 'ldap:\n  sufix: dc=x\n');
     const unknown = await run(['check-config', '-c', file]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe(`pgdir: invalid configuration: ldap.sufix: unknown key (in ${file})\n`);
+    expect(unknown.stderr).toBe(`pgdir: invalid configuration: ldap.sufix: unknown key (did you mean ldap.suffix?) (in ${file})\n`);
     await writeFile(file, 'ldap: [\n');
     const malformed = await run(['check-config', '-c', file]);
     expect(malformed.code).toBe(2);

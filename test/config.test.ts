@@ -116,7 +116,8 @@ describe('YAML file', () => {
     const file = await yamlFile('ldap:\n  limits:\n    max_conections: 5\nlogs: {}\n');
     const err = errorOf(() => load({ path: file }));
     expect(err.issues.map((i) => i.key)).toEqual(['ldap.limits.max_conections', 'logs']);
-    expect(err.message).toContain(`ldap.limits.max_conections: unknown key (in ${file})`);
+    expect(err.message).toContain(`ldap.limits.max_conections: unknown key (did you mean ldap.limits.max_connections?) (in ${file})`);
+    expect(err.message).toContain(`logs: unknown key (did you mean log?)`);
     expect(err.key).toBe('ldap.limits.max_conections');
   });
 

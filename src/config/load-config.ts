@@ -6,6 +6,7 @@ import { ConfigError, configError, type ConfigIssue } from './config-error.js';
 import { applyEnvOverrides, type KeySources, type Raw } from './env-overrides.js';
 import { configSchema, type Config } from './schema.js';
 import { resolveSecretFiles } from './secret-files.js';
+import { knownKeys, suggestKey } from './suggest-key.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/pgdir/pgdir.yaml';
 
@@ -92,9 +93,12 @@ function dropNulls(raw: Raw): Raw {
 function describeIssues(issues: readonly z.core.$ZodIssue[], sources: KeySources, file: string | undefined): ConfigIssue[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(configSchema, issue.path);
       return issue.keys.map((key) => {
         const keyPath = formatPath([...issue.path, key]);
-        return { key: keyPath, message: `unknown key${origin(keyPath, sources, file)}` };
+        const suggestion = suggestKey(key, known);
+        const hint = suggestion === undefined ? '' : ` (did you mean ${formatPath([...issue.path, suggestion])}?)`;
+        return { key: keyPath, message: `unknown key${hint}${origin(keyPath, sources, file)}` };
       });
     }
     const keyPath = formatPath(issue.path);
