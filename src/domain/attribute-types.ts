@@ -4,9 +4,11 @@ import { Syntax } from './ldap-syntaxes.js';
  * Attribute type definitions (RFC 4512 §4.1.2) for every attribute pgdir emits (DESIGN §3) plus the
  * ones real clients put in filters (research/clients.md §7). Definitions follow RFC 4519, 4524,
  * 2798, 2307bis, 4530, 3045 and OpenLDAP's operational schema, with these deliberate changes:
- * - string naming attributes (cn, uid, sn, mail...) get caseIgnoreOrderingMatch so `>=`/`<=` and a
- *   later server-side sort work (OpenLDAP has none and answers 18);
- * - memberOf is a user attribute (AD-like, returned for `*`), not OpenLDAP's dSAOperation;
+ * - Directory String naming attributes (cn, uid, sn, givenName...) get caseIgnoreOrderingMatch so
+ *   `>=`/`<=` and a later server-side sort work (OpenLDAP has none and answers 18); IA5 ones (mail)
+ *   cannot: no standard IA5 ordering rule exists and OpenLDAP rejects a Directory String one;
+ * - memberOf is a user attribute (AD-like, returned for `*`), not OpenLDAP's dSAOperation, so it
+ *   cannot be NO-USER-MODIFICATION either (RFC 4512 §4.1.2 reserves that for operational ones);
  * - memberUid matches case-insensitively (RFC 2307 says caseExactIA5; usernames are lower case);
  * - `username`, `defaultNamingContext` and the `user`/`group` classes have no registered OID and
  *   live under pgdir's private arc 1.3.6.1.4.1.99999 (placeholder until a PEN is registered).
@@ -43,13 +45,7 @@ const SHAPES = {
   },
   text: { syntax: Syntax.directoryString, equality: 'caseIgnoreMatch', substr: 'caseIgnoreSubstringsMatch' },
   exactString: { syntax: Syntax.directoryString, equality: 'caseExactMatch' },
-  ia5: {
-    syntax: Syntax.ia5String,
-    equality: 'caseIgnoreIA5Match',
-    ordering: 'caseIgnoreOrderingMatch',
-    substr: 'caseIgnoreIA5SubstringsMatch',
-  },
-  ia5NoOrder: { syntax: Syntax.ia5String, equality: 'caseIgnoreIA5Match', substr: 'caseIgnoreIA5SubstringsMatch' },
+  ia5: { syntax: Syntax.ia5String, equality: 'caseIgnoreIA5Match', substr: 'caseIgnoreIA5SubstringsMatch' },
   ia5Exact: { syntax: Syntax.ia5String, equality: 'caseExactIA5Match' },
   dn: { syntax: Syntax.dn, equality: 'distinguishedNameMatch' },
   integer: { syntax: Syntax.integer, equality: 'integerMatch', ordering: 'integerOrderingMatch' },
@@ -76,7 +72,7 @@ function at(oid: string, names: string | string[], shape: Shape, flags = '', des
   };
 }
 
-const { string, text, exactString, ia5, ia5NoOrder, ia5Exact, dn, integer, time, boolean, oid, octets, uuid, phone, jpeg } = SHAPES;
+const { string, text, exactString, ia5, ia5Exact, dn, integer, time, boolean, oid, octets, uuid, phone, jpeg } = SHAPES;
 const firstComponent = (syntax: string): Shape => ({ syntax, equality: 'objectIdentifierFirstComponentMatch' });
 const NIS = '1.3.6.1.1.1.1.';
 const RD = '1.3.6.1.4.1.1466.101.120.';
@@ -93,7 +89,7 @@ export const ATTRIBUTE_TYPES: readonly AttributeTypeDefinition[] = [
   at('2.5.4.13', 'description', text),
   at('2.5.4.11', ['ou', 'organizationalUnitName'], string),
   at('2.5.4.10', ['o', 'organizationName'], string),
-  at('0.9.2342.19200300.100.1.25', ['dc', 'domainComponent'], ia5NoOrder, 's'),
+  at('0.9.2342.19200300.100.1.25', ['dc', 'domainComponent'], ia5, 's'),
   at('2.5.4.12', 'title', text),
   at('2.5.4.20', 'telephoneNumber', phone),
   at('0.9.2342.19200300.100.1.41', ['mobile', 'mobileTelephoneNumber'], phone),
@@ -110,11 +106,11 @@ export const ATTRIBUTE_TYPES: readonly AttributeTypeDefinition[] = [
   at('0.9.2342.19200300.100.1.10', 'manager', dn),
   at('2.5.4.31', 'member', dn),
   at('2.5.4.50', 'uniqueMember', { syntax: Syntax.nameAndOptionalUid, equality: 'uniqueMemberMatch' }),
-  at('1.2.840.113556.1.2.102', 'memberOf', dn, 'n', 'Groups the entry belongs to'),
+  at('1.2.840.113556.1.2.102', 'memberOf', dn, '', 'Groups the entry belongs to'),
   // RFC 2307bis (NIS) and openssh-lpk
   at(`${NIS}0`, 'uidNumber', integer, 's'),
   at(`${NIS}1`, 'gidNumber', integer, 's'),
-  at(`${NIS}2`, 'gecos', ia5NoOrder, 's'),
+  at(`${NIS}2`, 'gecos', ia5, 's'),
   at(`${NIS}3`, 'homeDirectory', ia5Exact, 's'),
   at(`${NIS}4`, 'loginShell', ia5Exact, 's'),
   at(`${NIS}5`, 'shadowLastChange', integer, 's'),
@@ -124,7 +120,7 @@ export const ATTRIBUTE_TYPES: readonly AttributeTypeDefinition[] = [
   at(`${NIS}9`, 'shadowInactive', integer, 's'),
   at(`${NIS}10`, 'shadowExpire', integer, 's'),
   at(`${NIS}11`, 'shadowFlag', integer, 's'),
-  at(`${NIS}12`, 'memberUid', ia5NoOrder),
+  at(`${NIS}12`, 'memberUid', ia5),
   at('1.3.6.1.4.1.24552.500.1.1.1.13', 'sshPublicKey', octets),
   // Active Directory, Netscape/389 and PKCS#9 names clients use in filters
   at('1.2.840.113556.1.4.782', 'objectCategory', string, 's'),
@@ -132,7 +128,7 @@ export const ATTRIBUTE_TYPES: readonly AttributeTypeDefinition[] = [
   at('1.2.840.113556.1.4.656', 'userPrincipalName', string, 's'),
   at('1.2.840.113556.1.4.8', 'userAccountControl', integer, 's'),
   at('2.16.840.1.113730.3.1.13', 'mailAlternateAddress', ia5),
-  at('1.2.840.113549.1.9.1', ['email', 'emailAddress', 'pkcs9email'], ia5NoOrder),
+  at('1.2.840.113549.1.9.1', ['email', 'emailAddress', 'pkcs9email'], ia5),
   at('2.16.840.1.113730.3.1.610', 'nsAccountLock', text, 'so'),
   at(`${PGDIR_OID_ARC}.1.1`, 'username', string, 's', 'pgdir: login name'),
   // Operational attributes (RFC 4512 §3.4, RFC 4530, RFC 5020, RFC 3045, ppolicy draft)
