@@ -165,3 +165,37 @@ describe('management commands without a daemon (the CLI opens the store itself)'
     expect(duplicate.stderr).toMatch(/^pgdir: .*dave.*\(--username\)\n$/);
   });
 });
+
+describe('migrate', () => {
+  it('applies pending migrations once and reports their status (embedded database)', async () => {
+    const data = await createPGliteDataDir();
+    try {
+      const env = { PGDIR_DATA_DIR: data.path };
+      const status = await run(['migrate', '--status'], { env });
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/^pending {2}0001_/m);
+      const first = await run(['migrate'], { env });
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^applied \d+ migration\(s\): 0001_/);
+      expect((await run(['migrate'], { env })).stdout).toBe('database is up to date\n');
+      expect((await run(['migrate', '--status'], { env })).stdout).not.toMatch(/pending/);
+    } finally {
+      await data.remove();
+    }
+  });
+
+  it('works against PostgreSQL, and reports an unreachable one as a runtime error', async () => {
+    const { createTestDatabase } = await import('./helpers/databases.js');
+    const database = await createTestDatabase();
+    try {
+      const env = { PGDIR_DATABASE__URL: database.url, PGDIR_DATA_DIR: dir.path };
+      expect((await run(['migrate'], { env })).stdout).toMatch(/^applied \d+ migration\(s\)/);
+      expect((await run(['migrate'], { env })).stdout).toBe('database is up to date\n');
+    } finally {
+      await database.drop();
+    }
+    const down = await run(['users', 'list'], { env: { PGDIR_DATABASE__URL: 'postgres://postgres@127.0.0.1:1/none', PGDIR_DATA_DIR: dir.path } });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^pgdir: cannot open PostgreSQL: /);
+  });
+});
