@@ -38,6 +38,7 @@ export function sendControlRequest(
     socket.on('data', (chunk: Buffer) => (reply += chunk.toString('utf8')));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (!connected && ABSENT.has(err.code ?? '')) fail(new DaemonNotRunning(path, err.code ?? 'error'));
+      else if (err.code === 'EACCES') fail(new Error(`permission denied on the control socket ${path}; run this as the daemon's user (e.g. sudo -u pgdir pgdir …)`));
       else fail(new Error(`control socket ${path}: ${err.message}`));
     });
     socket.on('end', () => {
