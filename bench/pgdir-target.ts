@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +24,15 @@ import type { Target } from './target.js';
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Identifies the schema (migrations) and the dataset, for BENCH_CACHE_DB templates. */
+function cacheKey(dataset: Dataset): string {
+  const h = createHash('sha256').update(readFileSync(join(ROOT, 'src', 'store', 'migrations.ts')));
+  h.update(readFileSync(join(ROOT, 'bench', 'pgdir-store-load.ts')));
+  for (const u of dataset.users) h.update(`${u.id}:${u.username}:${u.displayName}:${u.role}:${u.passwordHash}\n`);
+  for (const g of dataset.groups) h.update(`${g.name}:${g.members.join(',')}\n`);
+  return h.digest('hex');
+}
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -76,23 +86,26 @@ export async function startPgdirTarget(dataset: Dataset, suffix: string, tls: Tl
   const dir = mkdtempSync(join(tmpdir(), 'pgdir-bench-'));
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
-  const database = await createBenchDatabase(env);
+  const database = await createBenchDatabase(cacheKey(dataset), env);
   const cleanup = async (): Promise<void> => {
     await database.drop().catch((err: Error) => console.error(`bench: could not drop the database: ${err.message}`));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     const loadStart = performance.now();
-    const store = await openStore({ url: database.url, dataDir, listen: false });
-    try {
-      await loadStore(store, dataset);
-    } finally {
-      await store.close();
+    if (!database.loaded) {
+      const store = await openStore({ url: database.url, dataDir, listen: false });
+      try {
+        await loadStore(store, dataset);
+      } finally {
+        await store.close();
+      }
+      await database.saveAsTemplate();
     }
     const loadMs = performance.now() - loadStart;
     return await serve(dataset, { dir, dataDir, url: database.url, suffix, tls, env, cleanup, facts: [
       ['pgdir database', database.description],
-      ['pgdir store load (Store API)', `${(loadMs / 1000).toFixed(1)} s`],
+      [database.loaded ? 'pgdir store copy (BENCH_CACHE_DB)' : 'pgdir store load (Store API)', `${(loadMs / 1000).toFixed(1)} s`],
     ] });
   } catch (err) {
     await cleanup();

@@ -46,7 +46,7 @@ export function extrasLines(rows: readonly Row[]): string[] {
   for (const row of rows) {
     for (const [target, r] of row.byTarget) {
       const extra = Object.entries(r.extra).filter(([, v]) => Number.isFinite(v));
-      if (extra.length > 0) lines.push(`${row.label} x${row.conns} ${target}: ${extra.map(([k, v]) => `${k} ${fmtMs(v)}`).join(', ')}`);
+      if (extra.length > 0) lines.push(`${row.label} x${row.conns} ${target}: ${extra.map(([k, v]) => `${k} ${Number.isInteger(v) ? v : fmtMs(v)}`).join(', ')}`);
       if (r.firstError) lines.push(`${row.label} x${row.conns} ${target}: first error: ${r.firstError}`);
     }
   }

@@ -5,6 +5,7 @@ export interface BenchSettings {
   readonly users: number; // BENCH_USERS (10000)
   readonly seconds: number; // BENCH_SECONDS per case and target (5)
   readonly warmupSeconds: number; // BENCH_WARMUP (0.5)
+  readonly rounds: number; // BENCH_ROUNDS (1): repeat each case, interleaving targets, keep each target's best
   readonly conns: readonly number[]; // BENCH_CONNS (1,8,32)
   readonly bcryptConns: readonly number[]; // BENCH_BCRYPT_CONNS (8)
   readonly mixedConns: number; // BENCH_MIXED_CONNS (8)
@@ -46,6 +47,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     users: positive(env, 'BENCH_USERS', 10_000),
     seconds: positive(env, 'BENCH_SECONDS', 5, false),
     warmupSeconds: env.BENCH_WARMUP === '0' ? 0 : positive(env, 'BENCH_WARMUP', 0.5, false),
+    rounds: positive(env, 'BENCH_ROUNDS', 1),
     conns: numbers(env, 'BENCH_CONNS', [1, 8, 32]),
     bcryptConns: numbers(env, 'BENCH_BCRYPT_CONNS', [8]),
     mixedConns: positive(env, 'BENCH_MIXED_CONNS', 8),
