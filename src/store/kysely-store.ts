@@ -10,6 +10,7 @@ import { createReader } from './store-reader.js';
 import { createStoreTx } from './store-tx.js';
 import { TxContext } from './tx-context.js';
 import { recordAuthFailure, countAuthFailures, clearAuthFailures } from './auth-failures.js';
+import { createApiTokenStore, type ApiTokenStore } from './api-token-store.js';
 
 /** What differs between PostgreSQL and PGlite; everything else is the same kysely code. */
 export interface StoreBackend {
@@ -36,12 +37,14 @@ export class KyselyStore implements Store {
   readonly mode: Store['mode'];
   readonly #backend: StoreBackend;
   readonly #reader: StoreReader;
+  readonly apiTokens: ApiTokenStore;
   #closed = false;
 
   constructor(backend: StoreBackend) {
     this.mode = backend.mode;
     this.#backend = backend;
     this.#reader = createReader(backend.db);
+    this.apiTokens = createApiTokenStore(backend.db, (fn) => this.#run(fn));
   }
 
   #run<T>(fn: () => Promise<T>): Promise<T> {

@@ -118,4 +118,30 @@ const initial: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+/**
+ * Bearer credentials of the HTTP API (DESIGN §8): login sessions and scripts' API tokens in one
+ * table, told apart by `kind`. Only the SHA-256 of a token is kept (a 256-bit random token needs no
+ * slow hash). Rows go with their user (ON DELETE CASCADE); a disabled user or a password change
+ * ends them at the next request (checked against users.active and users.password_changed_at).
+ */
+const apiTokens: Migration = {
+  name: '0002_api_tokens',
+  statements: [
+    `CREATE TABLE api_tokens (
+      id uuid PRIMARY KEY,
+      user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      kind text NOT NULL CHECK (kind IN ('session', 'api')),
+      name text NOT NULL DEFAULT '',
+      scope text NOT NULL CHECK (scope IN ('read', 'readwrite')),
+      token_hash text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      expires_at timestamptz,
+      last_used_at timestamptz
+    )`,
+    `CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens (token_hash)`,
+    `CREATE INDEX api_tokens_user_id_idx ON api_tokens (user_id, kind)`,
+    `CREATE INDEX api_tokens_expires_at_idx ON api_tokens (expires_at) WHERE expires_at IS NOT NULL`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens];

@@ -1,4 +1,5 @@
 import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
+import type { ApiTokenStore } from './api-token-store.js';
 
 /**
  * The one interface the rest of pgdir uses to reach its database, implemented over PostgreSQL (pg)
@@ -159,5 +160,7 @@ export interface Store extends StoreReader {
   recordAuthFailure(key: string, windowMs: number): Promise<number>; // failures within the window, this one included
   countAuthFailures(key: string, windowMs: number): Promise<number>;
   clearAuthFailures(key: string): Promise<void>;
+  /** HTTP API sessions and tokens (DESIGN §8); not directory state, so outside `write`. */
+  readonly apiTokens: ApiTokenStore;
   close(): Promise<void>;
 }
