@@ -1,6 +1,6 @@
 import type { Filter } from '../../domain/filter.js';
 import { attributeKey } from '../../domain/attribute-schema.js';
-import { oidKey } from '../../domain/matching-rules.js';
+import { oidKey, uuidKey } from '../../domain/matching-rules.js';
 import { INDEX_ALIAS, INDEXED } from './index-values.js';
 import { GROUP_OBJECT_CLASSES } from './group-entry.js';
 import { USER_OBJECT_CLASSES } from './user-entry.js';
@@ -68,11 +68,35 @@ function equalityHit(key: string, value: string, state: DirectoryState, resolve:
       return entry === undefined ? hit() : hit([entry]);
     }
   }
+  if (key === 'entryuuid') return entryUuidHit(value, state);
   const indexName = INDEX_ALIAS.get(key) ?? key;
   const index = state.entries.indexes.get(indexName);
   const k = INDEXED.get(indexName)?.(value);
-  if (index === undefined) return undefined;
-  return k === undefined ? undefined : hit(index.get(k));
+  if (index === undefined || k === undefined) return undefined;
+  const { byId, lists } = state.entries;
+  // User entries are not in these two indexes (index-values.ts): add them from the id or list.
+  if (key === 'cn' && typeof k === 'string' && k.startsWith('uid-')) {
+    const user = byId.user.get(k.slice(4));
+    return hit(index.get(k), user === undefined ? [] : [user]);
+  }
+  if (key === 'gidnumber' && k === state.builtins[0].gidNumber) return hit(index.get(k), lists.user);
+  return hit(index.get(k));
+}
+
+/** entryUUID is the id users and groups are kept by; the few other entries are checked directly. */
+function entryUuidHit(value: string, state: DirectoryState): Hit | undefined {
+  const k = uuidKey(value);
+  if (k === undefined) return undefined;
+  const { byId, lists } = state.entries;
+  const found = [byId.user.get(k), byId.group.get(k)].filter((e): e is ViewEntry => e !== undefined);
+  const others = smallEntries(state).filter((e) => e.attributes.get('entryuuid')?.[0] === k);
+  return hit(found, others);
+}
+
+/** The suffix, the containers and the service accounts: a handful, checked one by one. */
+function smallEntries(state: DirectoryState): ViewEntry[] {
+  const e = state.entries;
+  return [e.suffix, e.usersContainer, e.groupsContainer, e.systemContainer, ...e.lists.system];
 }
 
 const USER_CLASS_KEYS = new Set([...USER_OBJECT_CLASSES].map(oidKey));
@@ -89,29 +113,22 @@ function objectClassHit(value: string, state: DirectoryState): Hit | undefined {
   const parts: (readonly ViewEntry[])[] = [];
   if (USER_CLASS_KEYS.has(want)) parts.push(entries.lists.user);
   if (GROUP_CLASS_KEYS.has(want)) parts.push(entries.lists.group);
-  const others = [entries.suffix, entries.usersContainer, entries.groupsContainer, entries.systemContainer, ...entries.lists.system];
-  parts.push(others.filter((e) => (e.attributes.get('objectclass') ?? []).some((c) => oidKey(c) === want)));
+  parts.push(smallEntries(state).filter((e) => (e.attributes.get('objectclass') ?? []).some((c) => oidKey(c) === want)));
   return hit(...parts);
 }
 
 /** The member entries of a group. */
 function membersOf(state: DirectoryState, group: ViewEntry): readonly ViewEntry[] {
   const [users, admins] = state.builtins;
-  if (group.id === users.id) return state.entries.lists.user;
-  const ids = group.id === admins.id ? adminIds(state) : (state.records.groupUsers.get(group.id) ?? []);
+  const { lists, byId } = state.entries;
+  if (group.id === users.id) return lists.user;
+  if (group.id === admins.id) return lists.user.filter((e) => e.user !== undefined && admins.includes(e.user));
   const out: ViewEntry[] = [];
-  for (const id of ids) {
-    const entry = state.entries.byId.user.get(id);
+  for (const id of state.records.groupUsers.get(group.id) ?? []) {
+    const entry = byId.user.get(id);
     if (entry !== undefined) out.push(entry);
   }
   return out;
-}
-
-function adminIds(state: DirectoryState): string[] {
-  const admins = state.builtins[1];
-  const ids: string[] = [];
-  for (const [id, user] of state.records.users) if (admins.includes(user)) ids.push(id);
-  return ids;
 }
 
 /** The group entries a user is in, built-in groups included. */

@@ -179,7 +179,7 @@ export class DirectoryState {
     let createdAt: Date | undefined;
     let updatedAt: Date | undefined;
     for (const entry of this.entries.lists.user) {
-      const user = this.records.users.get(entry.id);
+      const user = entry.user;
       if (user === undefined || !builtin.includes(user)) continue;
       members.push(entry);
       if (createdAt === undefined || user.createdAt < createdAt) createdAt = user.createdAt;

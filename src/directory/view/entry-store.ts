@@ -1,6 +1,6 @@
 import type { EntryKind } from '../access-policy.js';
 import { EqualityIndex } from './equality-index.js';
-import { INDEXED } from './index-values.js';
+import { INDEXED, NOT_INDEXED_FOR_USERS } from './index-values.js';
 import { updateOrdered } from './ordered-list.js';
 import { buildContainerEntry, buildSuffixEntry } from './container-entries.js';
 import type { Dit } from './dit.js';
@@ -78,6 +78,7 @@ export class EntryStore {
   private link(entry: ViewEntry): void {
     this.byNorm.set(entry.normDn, entry);
     for (const [key, index] of this.indexes) {
+      if (entry.kind === 'user' && NOT_INDEXED_FOR_USERS.has(key)) continue;
       const keyOf = INDEXED.get(key);
       for (const value of entry.attributes.get(key) ?? []) {
         const k = keyOf?.(value);
@@ -90,6 +91,7 @@ export class EntryStore {
     // Guarded: a group renamed to a name another group just gave up may already own this DN.
     if (this.byNorm.get(entry.normDn) === entry) this.byNorm.delete(entry.normDn);
     for (const [key, index] of this.indexes) {
+      if (entry.kind === 'user' && NOT_INDEXED_FOR_USERS.has(key)) continue;
       const keyOf = INDEXED.get(key);
       for (const value of entry.attributes.get(key) ?? []) {
         const k = keyOf?.(value);

@@ -1,5 +1,6 @@
 import { lookupAttribute } from '../../domain/attribute-schema.js';
 import { requireMatchingRule } from '../../domain/matching-rules.js';
+import type { IndexKey } from './equality-index.js';
 
 /**
  * How index keys are made: with the attribute's own EQUALITY rule (RFC 4517 §4.2), the very
@@ -8,7 +9,7 @@ import { requireMatchingRule } from '../../domain/matching-rules.js';
  * anyway. `undefined` means the value is not valid for the rule: the evaluator then yields
  * Undefined, and the planner leaves such assertions to a scan.
  */
-export type IndexKeyFn = (value: string) => string | undefined;
+export type IndexKeyFn = (value: string) => IndexKey | undefined;
 
 function equalityKey(attribute: string): IndexKeyFn {
   const name = lookupAttribute(attribute)?.equality;
@@ -16,15 +17,21 @@ function equalityKey(attribute: string): IndexKeyFn {
   const rule = requireMatchingRule(name);
   return (value) => {
     const key = rule.key(value);
-    // Integer keys are numbers or bigints; their decimal strings compare the same way.
-    return key === undefined ? undefined : String(key);
+    // Integer keys are numbers, or bigints beyond 2^53 (keyed by their decimal string).
+    return typeof key === 'bigint' ? String(key) : key;
   };
 }
 
-/** Equality indexes: attribute key → how its values are keyed. */
+/**
+ * Equality indexes: attribute key → how its values are keyed. entryUUID needs none (it is the
+ * id the entries are kept by); user entries are left out of `cn` (always `uid-<id>`) and
+ * `gidnumber` (always the users group's): the planner answers those from the id map and the
+ * user list (candidate-plan.ts), sparing two index slots per user.
+ */
 export const INDEXED: ReadonlyMap<string, IndexKeyFn> = new Map(
-  ['uid', 'mail', 'cn', 'memberuid', 'entryuuid', 'uidnumber', 'gidnumber'].map((k) => [k, equalityKey(k)]),
+  ['uid', 'mail', 'cn', 'memberuid', 'uidnumber', 'gidnumber'].map((k) => [k, equalityKey(k)]),
 );
+export const NOT_INDEXED_FOR_USERS: ReadonlySet<string> = new Set(['cn', 'gidnumber']);
 
 /**
  * Attributes answered from another attribute's index: a user's uid, username and sAMAccountName
@@ -37,6 +44,6 @@ export const INDEX_ALIAS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** The index key of a value of an indexed attribute (aliases resolved), if valid. */
-export function indexKey(attribute: string, value: string): string | undefined {
+export function indexKey(attribute: string, value: string): IndexKey | undefined {
   return INDEXED.get(INDEX_ALIAS.get(attribute) ?? attribute)?.(value);
 }

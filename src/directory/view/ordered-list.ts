@@ -15,7 +15,9 @@ export function updateOrdered(
   if (removed.length === 0 && added.length === 0) return list;
   if (removed.length + added.length > SPLICE_LIMIT) {
     const gone = new Set(removed);
-    return [...list.filter((e) => !gone.has(e)), ...added].sort(compareEntries);
+    const next = [...list.filter((e) => !gone.has(e)), ...added];
+    // A full load arrives in uid/gid order already (store.snapshot): skip the sort then.
+    return isSorted(next) ? next : next.sort(compareEntries);
   }
   const next = list.slice();
   for (const entry of removed) {
@@ -36,4 +38,9 @@ export function lowerBound(list: readonly ViewEntry[], entry: ViewEntry): number
     else hi = mid;
   }
   return lo;
+}
+
+function isSorted(list: readonly ViewEntry[]): boolean {
+  for (let i = 1; i < list.length; i++) if (compareEntries(list[i - 1] as ViewEntry, list[i] as ViewEntry) > 0) return false;
+  return true;
 }

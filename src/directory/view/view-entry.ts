@@ -1,4 +1,5 @@
 import type { Entry } from '../../domain/entry.js';
+import type { User } from '../../domain/model.js';
 import type { EntryKind } from '../access-policy.js';
 
 /**
@@ -24,6 +25,8 @@ export class ViewEntry implements Entry {
      * ou=system, service accounts): stable across changes so that paged searches are consistent.
      */
     readonly sortKey: number,
+    /** The store record behind a user entry (read by the view, never encoded). */
+    readonly user?: User,
   ) {}
 
   /** First value of an attribute, if any. */
