@@ -5,23 +5,30 @@ import type { Command } from './command.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { healthcheckCommand } from './commands/healthcheck.js';
 import { managementGroup } from './commands/management.js';
-import { migrateCommand } from './commands/migrate.js';
-import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
+import { DIRECTORY_COMMANDS } from './directory-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
 import { CommandFailed } from './run-request.js';
 import { UsageError } from './usage-error.js';
 import { USER_COMMANDS } from './user-commands.js';
 import { VERSION } from './version.js';
 
+/** A command whose module (and its heavy dependencies: store, LDAP server) loads only when run. */
+const lazy = (name: string, summary: string, load: () => Promise<Command>): Command => ({
+  name,
+  summary,
+  run: async (argv, io) => (await load()).run(argv, io),
+});
+
 const COMMANDS: readonly Command[] = [
-  serveCommand,
-  migrateCommand,
+  lazy('serve', 'run the directory server (foreground)', async () => (await import('./commands/serve.js')).serveCommand),
+  lazy('migrate', 'apply database migrations', async () => (await import('./commands/migrate.js')).migrateCommand),
   checkConfigCommand,
   healthcheckCommand,
   statusCommand,
   managementGroup('users', 'manage users', USER_COMMANDS),
   managementGroup('groups', 'manage groups', GROUP_COMMANDS),
+  managementGroup('directory', 'manage the LDAP directory server (admin secret)', DIRECTORY_COMMANDS),
 ];
 
 export function topLevelHelp(): string {

@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
+import { applySecretRequest, setAdminSecret } from '../directory/admin-secret.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { GroupWithMembers } from '../directory/group-service.js';
 import { toGroupSummary, toUserSummary, type GroupSummary, type UserSummary } from './summaries.js';
@@ -51,6 +52,11 @@ const HANDLERS: Record<string, Handler> = {
   'groups.delete': async ({ directory, actor }, args) => summarizeGroup(directory, await directory.groups.deleteGroup(ref(args, 'name'), actor)),
   'groups.add-member': (context, args) => changeMembership(context, args, 'add'),
   'groups.remove-member': (context, args) => changeMembership(context, args, 'remove'),
+  'directory.secret-set': async ({ directory, actor }, args) =>
+    applySecretRequest(
+      (secret) => directory.store.write((tx) => setAdminSecret(tx, secret, actor.kind === 'user' ? actor.id : actor.name)),
+      args,
+    ),
 };
 
 /** Reports whether membership actually changed, so the CLI can say "already a member". */

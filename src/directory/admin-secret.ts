@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { writeFile, chmod, mkdir } from 'node:fs/promises';
+import { writeFile, chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalid } from '../domain/errors.js';
 import type { Store, StoreTx } from '../store/store.js';
@@ -102,4 +102,18 @@ function matches(stored: StoredSecret, password: Buffer): boolean {
   const given = createHash('sha256').update(stored.salt).update(password).digest();
   const expected = Buffer.from(stored.sha256, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Runs where the request lands (daemon or CLI process): stores the digest, writes the file. */
+export async function applySecretRequest(
+  setSecret: (secret: string) => Promise<unknown>,
+  args: Record<string, unknown>,
+): Promise<{ action: string; path?: string; secret?: string }> {
+  const secret = typeof args['secret'] === 'string' ? args['secret'] : '';
+  const action = String(args['action']);
+  await setSecret(secret);
+  if (typeof args['dataDir'] !== 'string') return { action };
+  // A secret chosen by hand is not written anywhere; a stale generated one must not linger.
+  if (action !== 'rotate') return { action, path: await rm(join(args['dataDir'], 'admin-secret'), { force: true }).then(() => undefined) };
+  return { action, path: await writeSecretFile(args['dataDir'], secret), secret };
 }
