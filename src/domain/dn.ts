@@ -59,10 +59,17 @@ export function normalizeRdns(rdns: readonly Rdn[]): Rdn[] {
 }
 
 /**
+ * DNs pgdir itself emits (`cn=uid-<uuid>,ou=users,dc=example,dc=com`, lower-case group names) are
+ * already normalised; recognising them skips the parser on the evaluator's hot path.
+ */
+const ALREADY_NORMAL = /^(?:cn|uid|ou|dc|o)=[a-z0-9._@-]+(?:,(?:cn|uid|ou|dc|o)=[a-z0-9._@-]+)*$/;
+
+/**
  * Normalised DN for comparisons and index keys (distinguishedNameMatch): any case, spacing or
  * escaping of the same name gives the same string. Throws invalidDNSyntax (34).
  */
 export function normalizeDn(dn: string): string {
+  if (ALREADY_NORMAL.test(dn)) return dn;
   return formatDn(normalizeRdns(parseDn(dn)));
 }
 

@@ -26,6 +26,9 @@ export function assertionKey(rule: MatchingRule, value: string, ctx: MatchContex
 export function equalityTest(rule: MatchingRule, assertion: MatchKey): ValuesTest {
   const keysOf = keysFor(rule);
   return (values) => {
+    // Keys are idempotent, so a value spelt exactly like the assertion's key matches at once: the
+    // common case for the view's canonical, lower-case values.
+    for (const value of values) if (value === assertion) return true;
     for (const key of keysOf(values)) if (key === assertion) return true;
     return false;
   };

@@ -6,8 +6,7 @@ import { requireMatchingRule } from './matching-rules.js';
 
 /**
  * Building blocks of the filter evaluator: three-valued results, attribute targets, and the
- * per-rule caches of normalised attribute values. Entries are immutable once built, so the keys
- * of a value array are computed once per matching rule and reused by every later search.
+ * per-rule caches of normalised attribute values.
  */
 export const FALSE = 0;
 export const TRUE = 1;
@@ -61,12 +60,18 @@ export function valuesOf(entry: Entry, key: string): readonly string[] | undefin
 type KeyCache = WeakMap<readonly string[], readonly (MatchKey | undefined)[]>;
 const caches = new Map<MatchingRule, KeyCache>();
 
-/** Returns a function giving the (cached) keys of a value array under `rule`. */
+/**
+ * Returns a function giving the keys of a value array under `rule`. Keys of frozen arrays are
+ * cached by identity: frozen means immutable (no stale key) and, in the directory view, shared or
+ * long-lived (objectClass lists, memberOf). Other arrays may be built per access (the view computes
+ * most user attributes on demand), so caching them would only churn the WeakMap.
+ */
 export function keysFor(rule: MatchingRule): (values: readonly string[]) => readonly (MatchKey | undefined)[] {
   let cache = caches.get(rule);
   if (cache === undefined) caches.set(rule, (cache = new WeakMap()));
   const store = cache;
   return (values) => {
+    if (!Object.isFrozen(values)) return values.map(rule.key);
     let keys = store.get(values);
     if (keys === undefined) {
       keys = values.map(rule.key);
