@@ -7,6 +7,7 @@ import {
   isDescendant,
   isInSubtree,
   normalizeDn,
+  normalizeRdns,
   parentDn,
   parseDn,
   tryNormalizeDn,
@@ -151,6 +152,18 @@ describe('normalizeDn', () => {
         const once = normalizeDn(dn);
         expect(normalizeDn(once)).toBe(once);
       }),
+    );
+  });
+
+  it('takes its fast path for pgdir-style DNs only when the parser would agree', () => {
+    const value = fc.stringMatching(/^[a-zA-Z0-9._@ #-]{1,12}$/);
+    const rdn = fc.tuple(fc.constantFrom('cn', 'uid', 'ou', 'dc', 'o', 'CN', 'commonName', 'mail'), value);
+    fc.assert(
+      fc.property(fc.array(rdn, { minLength: 1, maxLength: 4 }), (rdns) => {
+        const dn = rdns.map(([t, v]) => `${t}=${escapeDnValue(v)}`).join(',');
+        expect(normalizeDn(dn)).toBe(formatDn(normalizeRdns(parseDn(dn))));
+      }),
+      { numRuns: 500 },
     );
   });
 
