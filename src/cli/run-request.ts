@@ -5,7 +5,6 @@ import { DaemonNotRunning, probeSocket, sendControlRequest } from '../control/co
 import { toWireError } from '../control/control-server.js';
 import { controlSocketPath, type WireError } from '../control/protocol.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './cli-io.js';
-import { runLocally } from './run-locally.js';
 
 /** A management command failed; the message and exit code are the same locally and via the daemon. */
 export class CommandFailed extends Error {
@@ -66,6 +65,8 @@ async function viaDaemon(socket: string, command: string, args: Record<string, u
 
 async function local(config: Config, command: string, args: Record<string, unknown>): Promise<unknown> {
   try {
+    // Loaded only here: the store and its database drivers are most of the CLI's start-up time.
+    const { runLocally } = await import('./run-locally.js');
     return await runLocally(config, command, args);
   } catch (err) {
     const wire = toWireError(err);

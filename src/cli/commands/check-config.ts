@@ -1,6 +1,6 @@
 import { formatDuration } from '../../config/duration.js';
 import type { Config } from '../../config/schema.js';
-import { maskUrl } from '../../log/create-logger.js';
+import { maskUrl } from '../../log/mask-url.js';
 import { EXIT_OK, type CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { loadCliConfigFile } from '../load-cli-config.js';
