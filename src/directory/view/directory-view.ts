@@ -99,7 +99,12 @@ export function createDirectoryView(options: DirectoryViewOptions): DirectoryVie
     async load() {
       // Subscribe first: a commit between snapshot and subscription is then announced, not lost.
       unsubscribe = store.subscribe(() => void (state && follower.request()), () => void (state && follower.request()));
-      await rebuild('start');
+      try {
+        await rebuild('start');
+      } catch (error) {
+        unsubscribe();
+        throw error;
+      }
       await follower.request();
     },
     close() {

@@ -37,7 +37,7 @@ export function buildGroupEntry(dit: Dit, group: GroupShape, members: readonly V
     const dns = members.map((m) => m.dn);
     attrs.set('member', dns);
     attrs.set('uniquemember', dns);
-    attrs.set('memberuid', members.map((m) => m.first('uid') ?? ''));
+    attrs.set('memberuid', members.map(memberUid));
   }
   attrs.set('entryuuid', [group.id.toLowerCase()]);
   attrs.set('entrydn', [dn]);
@@ -48,4 +48,9 @@ export function buildGroupEntry(dit: Dit, group: GroupShape, members: readonly V
   attrs.set('subschemasubentry', SUBSCHEMA);
   const norm = groupNorm(dit, group.name);
   return new ViewEntry(dn, norm, attrs, 'group', group.id, dit.groupsNorm, sortKey(Rank.group, group.gidNumber));
+}
+
+/** The member's username, as its uid shows it (toLowerCase returns the same string when unchanged). */
+function memberUid(member: ViewEntry): string {
+  return member.user?.username?.toLowerCase() ?? member.first('uid') ?? '';
 }
