@@ -41,6 +41,8 @@ export interface ApiTokenStore {
   /** Deletes one token of this user; false when there is none. */
   delete(id: string, userId: string): Promise<boolean>;
   deleteByHash(tokenHash: string): Promise<boolean>;
+  /** Ends every session and token of a user (disabled); returns how many. */
+  deleteForUser(userId: string): Promise<number>;
   /** Ends every login session of users without TOTP (mandatory 2FA switched on); returns the count. */
   deleteSessionsWithoutTotp(): Promise<number>;
   /** Records use, at most once a minute per token (keeps reads from becoming writes). */
@@ -129,6 +131,11 @@ export function createApiTokenStore(
       }),
     deleteByHash: (tokenHash) =>
       run(async () => (await db.deleteFrom('api_tokens').where('token_hash', '=', tokenHash).returning('id').execute()).length > 0),
+    deleteForUser: (userId) =>
+      run(async () => {
+        if (!isUuid(userId)) return 0;
+        return (await db.deleteFrom('api_tokens').where('user_id', '=', userId).returning('id').execute()).length;
+      }),
     deleteSessionsWithoutTotp: () =>
       run(async () => {
         const rows = await db

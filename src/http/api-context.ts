@@ -1,0 +1,23 @@
+import type { AuthThrottle } from '../directory/auth-throttle.js';
+import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
+import type { DirectoryServices } from '../directory/directory-services.js';
+import type { TotpVerifier } from './auth/login.js';
+import type { MetricsRegistry } from './metrics-registry.js';
+import type { DirectoryServerSettings, PinnedSettings } from './settings/directory-settings.js';
+
+/** Everything the route modules share (built once by createHttpService). */
+export interface ApiContext {
+  readonly directory: DirectoryServices;
+  readonly throttle: AuthThrottle;
+  readonly metrics: MetricsRegistry;
+  readonly version: string;
+  readonly sessionTtlMs: number;
+  readonly maxImportBytes: number;
+  readonly pinned: PinnedSettings;
+  /** Defaults for settings never stored (the YAML's values). */
+  readonly defaults: { readonly allowlist: string };
+  readonly readiness: Readonly<Record<string, () => boolean | Promise<boolean>>>;
+  readonly onDirectoryServerChange: ((settings: DirectoryServerSettings) => void | Promise<void>) | undefined;
+  readonly external: ExternalPasswordVerifier | undefined;
+  readonly totp: TotpVerifier | undefined;
+}

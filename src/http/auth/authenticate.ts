@@ -1,0 +1,42 @@
+import type { IncomingMessage } from 'node:http';
+import { userActor } from '../../directory/actor.js';
+import { DirectoryError } from '../../domain/errors.js';
+import type { User } from '../../domain/model.js';
+import type { ApiToken } from '../../store/api-token-store.js';
+import type { Store } from '../../store/store.js';
+import type { Caller } from '../route.js';
+import { bearerOf, hashBearerToken } from './bearer-token.js';
+
+const TOUCH_EVERY_MS = 60_000;
+
+const rejected = (message: string): DirectoryError => new DirectoryError('unauthenticated', message);
+
+/**
+ * Whether a token still speaks for its user. Checked on every request against the user as stored
+ * now, so disabling, deleting or a password change ends every session at once (DESIGN §7), on every
+ * replica, without waiting for a notification.
+ */
+export function tokenIsLive(token: ApiToken, user: User | undefined): user is User {
+  if (user === undefined || !user.active) return false;
+  return user.passwordChangedAt === null || token.createdAt.getTime() >= user.passwordChangedAt.getTime();
+}
+
+/** Resolves `Authorization: Bearer` to the caller, acting with their current role. */
+export function createAuthenticator(store: Store): (req: IncomingMessage) => Promise<Caller> {
+  return async (req) => {
+    const bearer = bearerOf(req);
+    if (bearer === undefined) throw rejected('sign in: send Authorization: Bearer <token>');
+    const hash = hashBearerToken(bearer);
+    const token = await store.apiTokens.findByHash(hash);
+    if (token === undefined) throw rejected('the token is invalid or has expired');
+    const user = await store.getUser(token.userId);
+    if (!tokenIsLive(token, user)) {
+      await store.apiTokens.deleteByHash(hash);
+      throw rejected('the token is invalid or has expired');
+    }
+    if (token.lastUsedAt === null || Date.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      await store.apiTokens.touch(token.id);
+    }
+    return { user, token, actor: userActor(user, { readOnly: token.scope === 'read' }) };
+  };
+}

@@ -1,0 +1,18 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * 32 random bytes, base64url, behind a `pgdir_` prefix so secret scanners and people recognise a
+ * leaked token. Only the SHA-256 is stored: with 256 bits of entropy a slow hash adds nothing.
+ */
+export const newBearerToken = (): string => `pgdir_${randomBytes(32).toString('base64url')}`;
+
+export const hashBearerToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1). */
+export function bearerOf(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+  return match?.[1];
+}

@@ -1,0 +1,106 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { DirectoryError } from '../domain/errors.js';
+import { HttpError, toErrorResponse } from './http-error.js';
+import type { HttpMetrics } from './http-metrics.js';
+import { readJson, readText } from './request-body.js';
+import type { AnyRoute, Caller, Reply, RequestContext } from './route.js';
+import type { Match } from './router.js';
+import { validate } from './validate.js';
+
+export interface DispatchDeps {
+  readonly match: (method: string, path: string) => Match;
+  /** Resolves the bearer token of a request to its caller; throws 401. */
+  readonly authenticate: (req: IncomingMessage) => Promise<Caller>;
+  readonly metrics: HttpMetrics;
+  readonly logger: {
+    debug(obj: object, msg?: string): void;
+    error(obj: object, msg?: string): void;
+  };
+  /** Largest JSON body accepted (413 beyond). */
+  readonly maxBodyBytes: number;
+}
+
+const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** One request: route → authenticate → read-only check → query → body → handler → reply. */
+export async function dispatch(deps: DispatchDeps, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
+  const started = performance.now();
+  let label = 'unmatched';
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const { route, params } = deps.match(req.method ?? 'GET', url.pathname);
+    label = route.path;
+    const ctx = await prepare(deps, route, req, url, params, ip);
+    send(req, res, await route.handle(ctx));
+  } catch (error) {
+    const response = toErrorResponse(error);
+    if (response.unexpected) deps.logger.error({ err: error, method: req.method, url: req.url }, 'request failed');
+    send(req, res, { status: response.status, body: response.body, headers: response.headers });
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics.observe(req.method ?? 'GET', label, res.statusCode, seconds);
+    deps.logger.debug({ method: req.method, route: label, status: res.statusCode, ms: Math.round(seconds * 1000), ip }, 'http request');
+  }
+}
+
+async function prepare(
+  deps: DispatchDeps,
+  route: AnyRoute,
+  req: IncomingMessage,
+  url: URL,
+  params: Record<string, string>,
+  ip: string,
+): Promise<RequestContext> {
+  const caller = route.auth === 'user' ? await deps.authenticate(req) : undefined;
+  // A read-only API token can read and sign itself out, nothing else (DESIGN §8).
+  if (caller?.token.scope === 'read' && route.method !== 'GET' && route.path !== '/api/v1/auth/logout') {
+    throw new DirectoryError('forbidden', 'a read-only token cannot make changes');
+  }
+  const query = route.query === undefined ? undefined : validate(route.query, Object.fromEntries(url.searchParams), 'query');
+  let body: unknown;
+  if (route.raw !== undefined) body = await readText(req, route.raw.types, route.raw.maxBytes ?? deps.maxBodyBytes);
+  else if (route.body !== undefined) body = validate(route.body, await readJson(req, deps.maxBodyBytes), 'body');
+  return {
+    req,
+    params,
+    query,
+    body,
+    ip,
+    get caller(): Caller {
+      if (caller === undefined) throw new DirectoryError('unauthenticated', 'sign in first');
+      return caller;
+    },
+  };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = reply.status ?? 200;
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, ...reply.headers };
+  let payload: string | undefined;
+  if (reply.text !== undefined) {
+    payload = reply.text;
+    headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8';
+  } else if (reply.body !== undefined && status !== 204) {
+    payload = JSON.stringify(reply.body);
+    headers['content-type'] = 'application/json; charset=utf-8';
+  }
+  if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+  res.writeHead(status, headers);
+  res.end(req.method === 'HEAD' ? undefined : payload);
+  // After a refused upload, stop reading the rest of it (the response says Connection: close).
+  if (reply.headers?.['connection'] === 'close') {
+    const socket = req.socket;
+    res.once('finish', () => socket?.destroySoon());
+  }
+}
+
+export { HttpError };

@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import type { AuthThrottle } from '../directory/auth-throttle.js';
+import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
+import type { DirectoryServices } from '../directory/directory-services.js';
+import type { ApiContext } from './api-context.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import type { TotpVerifier } from './auth/login.js';
+import { createHttpMetrics } from './http-metrics.js';
+import { createHttpServer, type HttpServer, type HttpServerLogger } from './http-server.js';
+import { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.js';
+import { parseListen } from './parse-listen.js';
+import type { AnyRoute } from './route.js';
+import { createRouter } from './router.js';
+import { apiRoutes } from './routes/api-routes.js';
+import { endSessionsOfDisabledUsers } from './session-reaper.js';
+import type { DirectoryServerSettings, PinnedSettings } from './settings/directory-settings.js';
+
+export interface HttpServiceDeps {
+  /** `http.listen`, host:port (`[::1]:8080` for IPv6; port 0 picks a free port). */
+  readonly listen: string;
+  /** PEM files: serve HTTPS (reloaded by `reload`). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  readonly directory: DirectoryServices;
+  /** The throttle LDAP binds use, so that failed logins count against the same limits. */
+  readonly throttle: AuthThrottle;
+  readonly logger: HttpServerLogger & { warn(obj: object, msg?: string): void };
+  /** Shared registry rendered at /metrics (created when absent). */
+  readonly metrics?: MetricsRegistry;
+  /** Announced revisions (the daemon's ChangeFeed); defaults to the store's own feed. */
+  readonly changes?: { subscribe(listener: (revision: number) => void): () => void };
+  readonly version?: string;
+  /** Settings set in the YAML: reported as locked, changes refused with 409. */
+  readonly pinned?: PinnedSettings;
+  /** The allowlist used while none is stored (the YAML's `ldap.allowlist`). */
+  readonly defaultAllowlist?: readonly string[];
+  /** Extra /readyz checks, e.g. `{ view: () => ldap.view.loaded }`. */
+  readonly readiness?: Readonly<Record<string, () => boolean | Promise<boolean>>>;
+  /** Called after the directory-server settings changed through the API (apply to LDAP listeners). */
+  readonly onDirectoryServerChange?: (settings: DirectoryServerSettings) => void | Promise<void>;
+  /** Pass-through password check for users mirrored from an external directory. */
+  readonly external?: ExternalPasswordVerifier;
+  readonly totp?: TotpVerifier;
+  /** Login session lifetime (default 12 h). */
+  readonly sessionTtlMs?: number;
+  /** Largest JSON body (default 1 MiB) and import body (default 16 MiB). */
+  readonly maxBodyBytes?: number;
+  readonly maxImportBytes?: number;
+}
+
+export interface HttpService {
+  readonly name: 'http';
+  readonly metrics: MetricsRegistry;
+  readonly routes: readonly AnyRoute[];
+  start(): Promise<void>;
+  /** The bound address; valid after start. */
+  address(): { host: string; port: number; url: string };
+  reload?(config?: unknown): Promise<void>;
+  close(deadlineMs: number): Promise<void>;
+}
+
+/** The admin HTTP sidecar (DESIGN §8) as a daemon Service. */
+export function createHttpService(deps: HttpServiceDeps): HttpService {
+  const metrics = deps.metrics ?? createMetricsRegistry();
+  const api: ApiContext = {
+    directory: deps.directory,
+    throttle: deps.throttle,
+    metrics,
+    version: deps.version ?? '0.0.0',
+    sessionTtlMs: deps.sessionTtlMs ?? 12 * 60 * 60 * 1000,
+    maxImportBytes: deps.maxImportBytes ?? 16 * 1024 * 1024,
+    pinned: deps.pinned ?? {},
+    defaults: { allowlist: (deps.defaultAllowlist ?? ['127.0.0.1', '::1']).join('\n') },
+    readiness: deps.readiness ?? {},
+    onDirectoryServerChange: deps.onDirectoryServerChange,
+    external: deps.external,
+    totp: deps.totp,
+  };
+  const routes = apiRoutes(api);
+  const { host, port } = parseListen(deps.listen);
+  let server: HttpServer | undefined;
+  let stopReaper: (() => void) | undefined;
+  const readTls = async () =>
+    deps.tls === undefined ? undefined : { cert: await readFile(deps.tls.certFile), key: await readFile(deps.tls.keyFile) };
+
+  return {
+    name: 'http',
+    metrics,
+    routes,
+    async start() {
+      server = createHttpServer({
+        host,
+        port,
+        ...(deps.tls === undefined ? {} : { tls: await readTls() }),
+        match: createRouter(routes),
+        authenticate: createAuthenticator(deps.directory.store),
+        metrics: createHttpMetrics(metrics),
+        logger: deps.logger,
+        maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
+      });
+      await server.start();
+      stopReaper = endSessionsOfDisabledUsers(deps.directory.store, deps.changes ?? deps.directory.store, deps.logger);
+      deps.logger.info({ url: server.address().url }, 'HTTP API listening');
+    },
+    address() {
+      if (server === undefined) throw new Error('the HTTP service is not started');
+      return server.address();
+    },
+    async reload() {
+      const tls = await readTls();
+      if (tls !== undefined) server?.setTls(tls);
+    },
+    async close(deadlineMs) {
+      stopReaper?.();
+      await server?.close(deadlineMs);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { ApiContext } from '../api-context.js';
+import { buildOpenApi } from '../openapi.js';
+import { defineRoute, type AnyRoute } from '../route.js';
+
+/** Operations endpoints: liveness, readiness, Prometheus metrics and the OpenAPI document. */
+export function healthRoutes(api: ApiContext, allRoutes: () => readonly AnyRoute[]): AnyRoute[] {
+  let openapi: string | undefined;
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/healthz',
+      summary: 'The process is alive',
+      tag: 'operations',
+      auth: 'none',
+      response: z.object({ status: z.literal('ok') }),
+      handle: async () => ({ body: { status: 'ok' } }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/readyz',
+      summary: 'The store is reachable and every part is ready (503 otherwise)',
+      tag: 'operations',
+      auth: 'none',
+      response: z.object({ status: z.enum(['ready', 'unready']), checks: z.record(z.string(), z.enum(['ok', 'failing'])) }),
+      handle: async () => {
+        const checks: Record<string, 'ok' | 'failing'> = {};
+        const probes: [string, () => boolean | Promise<boolean>][] = [
+          ['store', async () => (await api.directory.store.revision()) >= 0],
+          ...Object.entries(api.readiness),
+        ];
+        await Promise.all(
+          probes.map(async ([name, probe]) => {
+            checks[name] = await Promise.resolve()
+              .then(probe)
+              .then((ok) => (ok ? 'ok' : 'failing'), () => 'failing' as const);
+          }),
+        );
+        const ready = Object.values(checks).every((c) => c === 'ok');
+        return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unready', checks } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/metrics',
+      summary: 'Prometheus metrics (text exposition format)',
+      tag: 'operations',
+      auth: 'none',
+      handle: async () => ({ text: api.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/openapi.json',
+      summary: 'This API as an OpenAPI 3.1 document',
+      tag: 'operations',
+      auth: 'none',
+      handle: async () => {
+        openapi ??= JSON.stringify(buildOpenApi(allRoutes(), api.version), null, 2);
+        return { text: openapi, contentType: 'application/json; charset=utf-8' };
+      },
+    }),
+  ];
+}
