@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely, Transaction } from 'kysely';
 import { DirectoryError } from '../domain/errors.js';
-import type { Change, Snapshot, Store, StoreReader, StoreTx } from './store.js';
+import type { Change, LockResult, Snapshot, Store, StoreReader, StoreTx } from './store.js';
+import { withLocalLock, withPostgresAdvisoryLock } from './advisory-lock.js';
 import type { Database } from './schema.js';
 import { ChangeFeed } from './change-feed.js';
 import { mapDbError } from './db-errors.js';
@@ -37,6 +38,7 @@ export class KyselyStore implements Store {
   readonly mode: Store['mode'];
   readonly #backend: StoreBackend;
   readonly #reader: StoreReader;
+  readonly #heldLocks = new Set<string>();
   readonly apiTokens: ApiTokenStore;
   #closed = false;
 
@@ -157,6 +159,11 @@ export class KyselyStore implements Store {
 
   clearAuthFailures(key: string): Promise<void> {
     return this.#run(() => clearAuthFailures(this.#backend.db, key));
+  }
+
+  withAdvisoryLock<T>(name: string, fn: () => Promise<T>): Promise<LockResult<T>> {
+    if (this.#backend.mode === 'pglite') return this.#run(async () => undefined).then(() => withLocalLock(this.#heldLocks, name, fn));
+    return this.#run(() => withPostgresAdvisoryLock(this.#backend.db, name, fn));
   }
 
   async close(): Promise<void> {

@@ -138,6 +138,9 @@ export interface StoreTx extends StoreReader {
   appendAudit(entry: AuditEntry): Promise<void>;
 }
 
+/** The outcome of Store.withAdvisoryLock: `acquired: false` when another holder has the lock. */
+export type LockResult<T> = { readonly acquired: true; readonly value: T } | { readonly acquired: false };
+
 export interface Store extends StoreReader {
   readonly mode: 'postgres' | 'pglite';
   /**
@@ -160,6 +163,12 @@ export interface Store extends StoreReader {
   recordAuthFailure(key: string, windowMs: number): Promise<number>; // failures within the window, this one included
   countAuthFailures(key: string, windowMs: number): Promise<number>;
   clearAuthFailures(key: string): Promise<void>;
+  /**
+   * Runs `fn` while holding the named lock across every process sharing the database (Postgres
+   * advisory lock; in-process with PGlite). Never waits: answers `{ acquired: false }` at once
+   * when someone else holds it. `fn` uses the Store as usual (not from inside `write`).
+   */
+  withAdvisoryLock<T>(name: string, fn: () => Promise<T>): Promise<LockResult<T>>;
   /** HTTP API sessions and tokens (DESIGN §8); not directory state, so outside `write`. */
   readonly apiTokens: ApiTokenStore;
   close(): Promise<void>;
