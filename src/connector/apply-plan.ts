@@ -1,0 +1,121 @@
+import { DirectoryError } from '../domain/errors.js';
+import type { Store, StoreTx } from '../store/store.js';
+import type { MemberOp, SyncPlan, UserOp, GroupOp } from './sync-plan.js';
+import { entry } from './sync-plan.js';
+import type { SyncReport } from './sync-report.js';
+
+/**
+ * Writes a plan: users, then groups, then memberships, in transactions of `batchSize` steps. A
+ * batch that hits a conflict (say, an admin created a user of the same name since the plan was
+ * made) is retried one step per transaction, so that only the offending entries fail and are
+ * reported. A database outage aborts the run: every committed batch is complete in itself, and
+ * the next run converges from there.
+ */
+
+export const DEACTIVATED_SETTING = 'connector.deactivated';
+
+interface Step {
+  readonly kind: 'user' | 'group';
+  readonly dn: string;
+  readonly name: string | undefined;
+  run(tx: StoreTx): Promise<void>;
+  /** Fixes the report's counters when the step fails. */
+  failed(): void;
+  /** For deactivate/reactivate: how the connector.deactivated set changes. */
+  readonly deactivated?: { readonly id: string; readonly add: boolean };
+}
+
+const RETRYABLE = new Set(['conflict', 'not_found', 'invalid']);
+
+async function recordDeactivations(tx: StoreTx, steps: readonly Step[]): Promise<void> {
+  const changes = steps.flatMap((s) => (s.deactivated ? [s.deactivated] : []));
+  if (changes.length === 0) return;
+  const set = new Set((await tx.getSetting<string[]>(DEACTIVATED_SETTING)) ?? []);
+  for (const c of changes) (c.add ? set.add(c.id) : set.delete(c.id));
+  await tx.setSetting(DEACTIVATED_SETTING, [...set].sort());
+}
+
+async function runBatch(store: Store, steps: readonly Step[]): Promise<void> {
+  await store.write(async (tx) => {
+    for (const step of steps) await step.run(tx);
+    await recordDeactivations(tx, steps);
+  });
+}
+
+/** Runs steps in batches; returns the steps that failed (each reported as an error). */
+async function runSteps<S extends Step>(store: Store, steps: readonly S[], batchSize: number, report: SyncReport): Promise<S[]> {
+  const failed: S[] = [];
+  for (let at = 0; at < steps.length; at += batchSize) {
+    const batch = steps.slice(at, at + batchSize);
+    try {
+      await runBatch(store, batch);
+    } catch (error) {
+      if (!(error instanceof DirectoryError) || !RETRYABLE.has(error.kind)) throw error;
+      for (const step of batch) {
+        try {
+          await runBatch(store, [step]);
+        } catch (stepError) {
+          if (!(stepError instanceof DirectoryError) || !RETRYABLE.has(stepError.kind)) throw stepError;
+          step.failed();
+          report[step.kind === 'user' ? 'users' : 'groups'].errors++;
+          report.entries.push(entry(step.kind, step.dn, step.name, 'error', { reason: stepError.message }));
+          failed.push(step);
+        }
+      }
+    }
+  }
+  return failed;
+}
+
+function userStep(op: UserOp, report: SyncReport): Step & { userId?: string } {
+  const base = { kind: 'user' as const, dn: op.dn };
+  switch (op.kind) {
+    case 'create':
+      return { ...base, name: op.user.username, userId: op.user.id, run: async (tx) => void (await tx.insertUser(op.user)), failed: () => void report.users.created-- };
+    case 'update':
+      return {
+        ...base,
+        name: op.name,
+        run: async (tx) => void (await tx.updateUser(op.id, op.patch)),
+        failed: () => {
+          if (Object.keys(op.patch).some((k) => k !== 'active')) report.users.updated--;
+          if (op.patch.active === true) report.users.reactivated--;
+        },
+        ...(op.patch.active === true ? { deactivated: { id: op.id, add: false } } : {}),
+      };
+    case 'deactivate':
+    case 'reactivate': {
+      const active = op.kind === 'reactivate';
+      return {
+        ...base,
+        name: op.name,
+        run: async (tx) => void (await tx.updateUser(op.id, { active })),
+        failed: () => void (active ? report.users.reactivated-- : report.users.deactivated--),
+        deactivated: { id: op.id, add: !active },
+      };
+    }
+  }
+}
+
+function groupStep(op: GroupOp, report: SyncReport): Step & { createdId?: string } {
+  if (op.kind === 'create') {
+    return { kind: 'group', dn: op.dn, name: op.group.name, createdId: op.group.id, run: async (tx) => void (await tx.insertGroup(op.group)), failed: () => void report.groups.created-- };
+  }
+  return { kind: 'group', dn: op.dn, name: op.name, run: async (tx) => void (await tx.updateGroup(op.id, op.patch)), failed: () => void report.groups.updated-- };
+}
+
+function memberStep(op: MemberOp, failedUsers: ReadonlySet<string>, report: SyncReport): Step {
+  const userIds = op.userIds.filter((id) => !failedUsers.has(id));
+  return { kind: 'group', dn: op.dn, name: op.name, run: (tx) => tx.setMembers(op.groupId, userIds), failed: () => void report.groups.membershipsChanged-- };
+}
+
+export async function applyPlan(store: Store, plan: SyncPlan, batchSize = 500): Promise<void> {
+  const { report } = plan;
+  const users = plan.userOps.map((op) => userStep(op, report));
+  const failedUsers = new Set((await runSteps(store, users, batchSize, report)).flatMap((s) => (s.userId ? [s.userId] : [])));
+  const groups = plan.groupOps.map((op) => groupStep(op, report));
+  const failedGroups = new Set((await runSteps(store, groups, batchSize, report)).flatMap((s) => (s.createdId ? [s.createdId] : [])));
+  const members = plan.memberOps.filter((m) => !failedGroups.has(m.groupId)).map((m) => memberStep(m, failedUsers, report));
+  // Memberships touch many rows per step; smaller batches keep each transaction short.
+  await runSteps(store, members, Math.max(1, Math.floor(batchSize / 10)), report);
+}

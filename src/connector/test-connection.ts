@@ -1,0 +1,62 @@
+import { normalizeEmail } from '../domain/email.js';
+import { DirectoryError } from '../domain/errors.js';
+import { normalizeUsername } from '../domain/username.js';
+import type { ConnectorConfig } from './connector-config.js';
+import { describeSourceError, withSource } from './source-client.js';
+import { readSourceGroups, readSourceUsers, type SourceUser } from './source-entries.js';
+
+/**
+ * "Test connection" (issue 6): bind as the service account, count what the filters find, and show
+ * the first few users as pgdir would mirror them, so an admin sees what a sync would do before
+ * running one. Never writes anything.
+ */
+
+export interface SampleUser {
+  readonly dn: string;
+  readonly id: string;
+  readonly username: string | undefined;
+  readonly email: string | undefined;
+  readonly displayName: string;
+  /** Why this user would be skipped, when it would. */
+  readonly problem?: string;
+}
+
+export interface ConnectionTestResult {
+  readonly ok: boolean;
+  readonly url: string;
+  readonly boundAs: string;
+  readonly users: number;
+  /** undefined when group sync is off. */
+  readonly groups: number | undefined;
+  readonly sample: readonly SampleUser[];
+  readonly durationMs: number;
+  readonly error?: string;
+}
+
+function sampleOf(u: SourceUser): SampleUser {
+  const base = { dn: u.dn, id: u.id, username: u.username, email: u.email, displayName: u.displayName };
+  try {
+    if (u.username === undefined) throw new Error('no username attribute value');
+    const username = normalizeUsername(u.username);
+    if (u.email === undefined) throw new Error('no email address');
+    return { ...base, username, email: normalizeEmail(u.email) };
+  } catch (error) {
+    return { ...base, problem: (error as Error).message };
+  }
+}
+
+export async function testConnection(config: ConnectorConfig, sampleSize = 5): Promise<ConnectionTestResult> {
+  const started = performance.now();
+  const common = { url: config.url, boundAs: config.bindDn ?? 'anonymous' };
+  try {
+    const { users, groups } = await withSource(config, async (client) => ({
+      users: await readSourceUsers(client, config),
+      groups: config.syncGroups ? (await readSourceGroups(client, config)).length : undefined,
+    }));
+    const sample = users.slice(0, sampleSize).map(sampleOf);
+    return { ok: true, ...common, users: users.length, groups, sample, durationMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    const message = error instanceof DirectoryError ? error.message : describeSourceError(error);
+    return { ok: false, ...common, users: 0, groups: undefined, sample: [], durationMs: Math.round(performance.now() - started), error: message };
+  }
+}
