@@ -80,6 +80,7 @@ function equalityHit(key: string, value: string, state: DirectoryState, resolve:
     return hit(index.get(k), user === undefined ? [] : [user]);
   }
   if (key === 'gidnumber' && k === state.builtins[0].gidNumber) return hit(index.get(k), lists.user);
+  if (key === 'memberuid') return hit(index.get(k), builtinsOfUid(value, state));
   return hit(index.get(k));
 }
 
@@ -91,6 +92,18 @@ function entryUuidHit(value: string, state: DirectoryState): Hit | undefined {
   const found = [byId.user.get(k), byId.group.get(k)].filter((e): e is ViewEntry => e !== undefined);
   const others = smallEntries(state).filter((e) => e.attributes.get('entryuuid')?.[0] === k);
   return hit(found, others);
+}
+
+/** The built-in groups listing a username (their memberUid is not indexed, index-values.ts). */
+function builtinsOfUid(value: string, state: DirectoryState): ViewEntry[] {
+  const k = INDEXED.get('uid')?.(value);
+  const users = k === undefined ? [] : (state.entries.indexes.get('uid')?.get(k) ?? []);
+  const out: ViewEntry[] = [];
+  for (const b of state.builtins) {
+    const group = state.entries.byId.group.get(b.id);
+    if (group !== undefined && users.some((u) => u.user !== undefined && b.includes(u.user))) out.push(group);
+  }
+  return out;
 }
 
 /** The suffix, the containers and the service accounts: a handful, checked one by one. */

@@ -5,7 +5,8 @@ import { builtinGroups, isListed, type BuiltinGroup } from './builtin-groups.js'
 import { buildSystemEntry } from './container-entries.js';
 import { groupDn, type Dit } from './dit.js';
 import { EntryStore } from './entry-store.js';
-import { buildGroupEntry, type GroupShape } from './group-entry.js';
+import { indexPolicy } from './index-values.js';
+import { buildGroupEntry, memberValues, memberValuesOf, NO_MEMBERS, type GroupShape, type MemberValues } from './group-entry.js';
 import { StateRecords } from './state-records.js';
 import { buildUserEntry, userEntryShared, type UserEntryShared } from './user-entry.js';
 import { compareEntries, type ViewEntry } from './view-entry.js';
@@ -29,7 +30,10 @@ export interface RecordBatch {
 interface Affected {
   readonly users: Set<string>;
   readonly groups: Set<string>;
+  /** Who is in the built-in groups (or their uids) may have changed. */
   builtins: boolean;
+  /** A listed user changed at all: the built-ins' timestamps may move. */
+  builtinTimes: boolean;
 }
 
 /**
@@ -50,8 +54,9 @@ export class DirectoryState {
     public revision: number,
     onRemove?: (entry: ViewEntry) => void,
   ) {
-    this.entries = new EntryStore(dit, onRemove);
     this.builtins = builtinGroups(dit);
+    const indexes = indexPolicy(new Set(this.builtins.map((b) => b.id)));
+    this.entries = new EntryStore(dit, { indexes, ...(onRemove ? { onRemove } : {}) });
     this.shared = userEntryShared(dit, this.builtins[0].gidNumber);
     const [users, admins] = this.builtins.map((b) => groupDn(dit, b.name)) as [string, string];
     this.plainMemberOf = Object.freeze([users]);
@@ -64,6 +69,7 @@ export class DirectoryState {
       users: new Set(state.records.users.keys()),
       groups: new Set(state.records.groups.keys()),
       builtins: true,
+      builtinTimes: true,
     });
     state.entries.put('system', 'admin', buildSystemEntry(dit, undefined));
     for (const id of state.records.accounts.keys()) state.rebuildAccount(id);
@@ -73,7 +79,7 @@ export class DirectoryState {
 
   /** Applies re-read records and rebuilds every entry they affect. */
   apply(batch: RecordBatch): void {
-    const affected: Affected = { users: new Set(), groups: new Set(), builtins: false };
+    const affected: Affected = { users: new Set(), groups: new Set(), builtins: false, builtinTimes: false };
     for (const [id, user] of batch.users) this.applyUser(id, user, affected);
     for (const [id, group] of batch.groups) this.applyGroup(id, group, affected);
     for (const [id, groupIds] of batch.userGroups) {
@@ -92,7 +98,8 @@ export class DirectoryState {
   private applyUser(id: string, next: User | undefined, affected: Affected): void {
     const old = this.records.users.get(id);
     affected.users.add(id);
-    if (builtinRelevant(old, next)) affected.builtins = true;
+    if (membershipRelevant(old, next)) affected.builtins = true;
+    if ((old !== undefined && isListed(old)) || (next !== undefined && isListed(next))) affected.builtinTimes = true;
     if (next === undefined) {
       for (const g of this.records.removeUser(id)) affected.groups.add(g);
       return;
@@ -124,7 +131,7 @@ export class DirectoryState {
     for (const id of affected.users) this.rebuildUser(id);
     this.entries.commit();
     for (const id of affected.groups) this.rebuildGroup(id);
-    if (affected.builtins) for (const b of this.builtins) this.rebuildBuiltin(b);
+    if (affected.builtins || affected.builtinTimes) this.rebuildBuiltins(affected.builtins);
     this.entries.commit();
   }
 
@@ -145,7 +152,8 @@ export class DirectoryState {
       if (group !== undefined && !isBuiltinGroupName(group.name)) groups.push(group);
     }
     groups.sort((a, b) => a.gidNumber - b.gidNumber);
-    return [...builtin, ...groups.map((g) => this.groupDnOf(g))];
+    // Frozen: the evaluator caches match keys of frozen arrays only (match-values.ts).
+    return Object.freeze([...builtin, ...groups.map((g) => this.groupDnOf(g))]);
   }
 
   /** One DN string per group, shared by every member's memberOf. */
@@ -171,21 +179,37 @@ export class DirectoryState {
       if (entry !== undefined) members.push(entry);
     }
     members.sort(compareEntries);
-    this.entries.put('group', id, buildGroupEntry(this.dit, group, members));
+    this.entries.put('group', id, buildGroupEntry(this.dit, group, memberValues(members)));
   }
 
-  private rebuildBuiltin(builtin: BuiltinGroup): void {
-    const members: ViewEntry[] = [];
-    let createdAt: Date | undefined;
-    let updatedAt: Date | undefined;
-    for (const entry of this.entries.lists.user) {
-      const user = entry.user;
-      if (user === undefined || !builtin.includes(user)) continue;
-      members.push(entry);
-      if (createdAt === undefined || user.createdAt < createdAt) createdAt = user.createdAt;
-      if (updatedAt === undefined || user.updatedAt > updatedAt) updatedAt = user.updatedAt;
+  /**
+   * The built-in groups, in one pass over the users: `users` holds every listed user, `admins`
+   * those its rule includes, in user order. When only timestamps can have moved, the frozen
+   * member arrays are kept, so the evaluator's cached DN keys for 100,000 members survive an
+   * ordinary profile edit and a catch-up costs one scan, not a rebuild.
+   */
+  private rebuildBuiltins(membershipChanged: boolean): void {
+    const all = this.entries.lists.user;
+    const [users, admins] = this.builtins;
+    const adminMembers: ViewEntry[] = [];
+    const times = { all: new Span(), admins: new Span() };
+    for (let i = 0; i < all.length; i++) {
+      const entry = all[i] as ViewEntry;
+      const user = entry.user as User;
+      times.all.add(user);
+      if (admins.includes(user)) {
+        times.admins.add(user);
+        adminMembers.push(entry);
+      }
     }
-    const shape: GroupShape = { ...builtin, createdAt, updatedAt };
+    this.putBuiltin(users, times.all, membershipChanged ? memberValues(all) : undefined);
+    this.putBuiltin(admins, times.admins, membershipChanged ? memberValues(adminMembers) : undefined);
+  }
+
+  /** `values` undefined: keep the member arrays the current entry holds. */
+  private putBuiltin(builtin: BuiltinGroup, span: Span, values: MemberValues | undefined): void {
+    const members = values ?? memberValuesOf(this.entries.byId.group.get(builtin.id)) ?? NO_MEMBERS;
+    const shape: GroupShape = { ...builtin, createdAt: span.first(), updatedAt: span.last() };
     this.entries.put('group', builtin.id, buildGroupEntry(this.dit, shape, members));
   }
 
@@ -197,11 +221,32 @@ export class DirectoryState {
   }
 }
 
-/**
- * Whether a user change alters the built-in groups: any change to a user listed before or after,
- * since their modifyTimestamp is the members' latest updatedAt and must not depend on when a
- * replica last rebuilt them. Costs one pass over the users per catch-up that touches users.
- */
-function builtinRelevant(old: User | undefined, next: User | undefined): boolean {
-  return (old !== undefined && isListed(old)) || (next !== undefined && isListed(next));
+/** Whether a user change alters who is in the built-in groups, or the uids they list. */
+function membershipRelevant(old: User | undefined, next: User | undefined): boolean {
+  const was = old !== undefined && isListed(old);
+  const is = next !== undefined && isListed(next);
+  if (was !== is) return true;
+  if (!is || old === undefined || next === undefined) return false;
+  return old.username !== next.username || old.role !== next.role;
+}
+
+/** Earliest creation and latest update among a built-in group's members. */
+class Span {
+  private created = Infinity;
+  private updated = -Infinity;
+
+  add(user: User): void {
+    const c = user.createdAt.getTime();
+    const u = user.updatedAt.getTime();
+    if (c < this.created) this.created = c;
+    if (u > this.updated) this.updated = u;
+  }
+
+  first(): Date | undefined {
+    return this.created === Infinity ? undefined : new Date(this.created);
+  }
+
+  last(): Date | undefined {
+    return this.updated === -Infinity ? undefined : new Date(this.updated);
+  }
 }

@@ -1,12 +1,19 @@
 import type { EntryKind } from '../access-policy.js';
 import { EqualityIndex } from './equality-index.js';
-import { INDEXED, NOT_INDEXED_FOR_USERS } from './index-values.js';
+import { INDEXED } from './index-values.js';
 import { updateOrdered } from './ordered-list.js';
 import { buildContainerEntry, buildSuffixEntry } from './container-entries.js';
 import type { Dit } from './dit.js';
 import type { ViewEntry } from './view-entry.js';
 
 type ListKind = Exclude<EntryKind, 'container'>;
+
+export interface EntryStoreOptions {
+  /** Told about every entry that leaves the view (the encoded cache frees its bytes). */
+  readonly onRemove?: (entry: ViewEntry) => void;
+  /** Whether `entry`'s values of `key` go into the index (default: every indexed attribute). */
+  readonly indexes?: (entry: ViewEntry, key: string) => boolean;
+}
 
 /**
  * The entries of one view with their equality indexes and the ordered lists searches walk.
@@ -32,8 +39,7 @@ export class EntryStore {
 
   constructor(
     readonly dit: Dit,
-    /** Told about every entry that leaves the view (the encoded cache frees its bytes). */
-    private readonly onRemove: (entry: ViewEntry) => void = () => undefined,
+    private readonly options: EntryStoreOptions = {},
   ) {
     this.suffix = buildSuffixEntry(dit);
     this.usersContainer = buildContainerEntry(dit, 'users');
@@ -49,7 +55,7 @@ export class EntryStore {
     if (old === next) return;
     if (old !== undefined) {
       this.unlink(old);
-      this.onRemove(old);
+      this.options.onRemove?.(old);
       this.pending[kind].removed.push(old);
       map.delete(id);
     }
@@ -78,7 +84,7 @@ export class EntryStore {
   private link(entry: ViewEntry): void {
     this.byNorm.set(entry.normDn, entry);
     for (const [key, index] of this.indexes) {
-      if (entry.kind === 'user' && NOT_INDEXED_FOR_USERS.has(key)) continue;
+      if (this.options.indexes?.(entry, key) === false) continue;
       const keyOf = INDEXED.get(key);
       for (const value of entry.attributes.get(key) ?? []) {
         const k = keyOf?.(value);
@@ -91,7 +97,7 @@ export class EntryStore {
     // Guarded: a group renamed to a name another group just gave up may already own this DN.
     if (this.byNorm.get(entry.normDn) === entry) this.byNorm.delete(entry.normDn);
     for (const [key, index] of this.indexes) {
-      if (entry.kind === 'user' && NOT_INDEXED_FOR_USERS.has(key)) continue;
+      if (this.options.indexes?.(entry, key) === false) continue;
       const keyOf = INDEXED.get(key);
       for (const value of entry.attributes.get(key) ?? []) {
         const k = keyOf?.(value);

@@ -1,5 +1,6 @@
 import { formatGeneralizedTime as generalizedTime } from '../../domain/generalized-time.js';
 import { groupDn, groupNorm, type Dit } from './dit.js';
+import { userUid } from './user-entry.js';
 import { Rank, sortKey, ViewEntry } from './view-entry.js';
 
 const OBJECT_CLASSES = Object.freeze(['top', 'group', 'groupOfNames', 'groupOfUniqueNames', 'posixGroup']);
@@ -21,36 +22,54 @@ export interface GroupShape {
 }
 
 /**
- * A group entry (DESIGN §3): single-valued cn, member and uniqueMember holding the same canonical
- * user DNs (one shared array, byte-identical to the users' entry DNs), memberUid the usernames.
- * An empty group has no member attribute at all (clients.md §5.3: never an attribute without values).
- * `members` are the listed users' entries in user order.
+ * A group's member values: user DNs (member and uniqueMember share the array) and usernames.
+ * Frozen, so the filter evaluator caches their match keys by identity (match-values.ts): with
+ * 100,000 members, normalising every DN once per search would dominate `(member=...)` queries.
  */
-export function buildGroupEntry(dit: Dit, group: GroupShape, members: readonly ViewEntry[]): ViewEntry {
+export interface MemberValues {
+  readonly dns: readonly string[];
+  readonly uids: readonly string[];
+}
+
+export const NO_MEMBERS: MemberValues = Object.freeze({ dns: Object.freeze([]), uids: Object.freeze([]) });
+
+/** Member values of listed users' entries, in user order. */
+export function memberValues(members: readonly ViewEntry[]): MemberValues {
+  if (members.length === 0) return NO_MEMBERS;
+  return { dns: Object.freeze(members.map((m) => m.dn)), uids: Object.freeze(members.map((m) => userUid(m) ?? '')) };
+}
+
+/** The member values an existing group entry holds (reused when only its timestamps change). */
+export function memberValuesOf(entry: ViewEntry | undefined): MemberValues | undefined {
+  if (entry === undefined) return undefined;
+  return { dns: entry.attributes.get('member') ?? NO_MEMBERS.dns, uids: entry.attributes.get('memberuid') ?? NO_MEMBERS.uids };
+}
+
+/**
+ * A group entry (DESIGN §3): single-valued cn, member and uniqueMember holding the same canonical
+ * user DNs (byte-identical to the users' entry DNs), memberUid the usernames. An empty group
+ * has no member attribute at all (clients.md §5.3: never an attribute without values).
+ */
+export function buildGroupEntry(dit: Dit, group: GroupShape, members: MemberValues): ViewEntry {
   const dn = groupDn(dit, group.name);
   const attrs = new Map<string, readonly string[]>();
+  const one = (value: string): readonly string[] => Object.freeze([value]);
   attrs.set('objectclass', OBJECT_CLASSES);
-  attrs.set('cn', [group.name]);
-  attrs.set('gidnumber', [String(group.gidNumber)]);
-  if (group.description.trim() !== '') attrs.set('description', [group.description]);
-  if (members.length > 0) {
-    const dns = members.map((m) => m.dn);
-    attrs.set('member', dns);
-    attrs.set('uniquemember', dns);
-    attrs.set('memberuid', members.map(memberUid));
+  attrs.set('cn', one(group.name));
+  attrs.set('gidnumber', one(String(group.gidNumber)));
+  if (group.description.trim() !== '') attrs.set('description', one(group.description));
+  if (members.dns.length > 0) {
+    attrs.set('member', members.dns);
+    attrs.set('uniquemember', members.dns);
+    attrs.set('memberuid', members.uids);
   }
-  attrs.set('entryuuid', [group.id.toLowerCase()]);
-  attrs.set('entrydn', [dn]);
-  if (group.createdAt) attrs.set('createtimestamp', [generalizedTime(group.createdAt)]);
-  if (group.updatedAt) attrs.set('modifytimestamp', [generalizedTime(group.updatedAt)]);
+  attrs.set('entryuuid', one(group.id.toLowerCase()));
+  attrs.set('entrydn', one(dn));
+  if (group.createdAt) attrs.set('createtimestamp', one(generalizedTime(group.createdAt)));
+  if (group.updatedAt) attrs.set('modifytimestamp', one(generalizedTime(group.updatedAt)));
   attrs.set('structuralobjectclass', STRUCTURAL);
   attrs.set('hassubordinates', FALSE);
   attrs.set('subschemasubentry', SUBSCHEMA);
   const norm = groupNorm(dit, group.name);
   return new ViewEntry(dn, norm, attrs, 'group', group.id, dit.groupsNorm, sortKey(Rank.group, group.gidNumber));
-}
-
-/** The member's username, as its uid shows it (toLowerCase returns the same string when unchanged). */
-function memberUid(member: ViewEntry): string {
-  return member.user?.username?.toLowerCase() ?? member.first('uid') ?? '';
 }

@@ -1,6 +1,7 @@
 import { lookupAttribute } from '../../domain/attribute-schema.js';
 import { requireMatchingRule } from '../../domain/matching-rules.js';
 import type { IndexKey } from './equality-index.js';
+import type { ViewEntry } from './view-entry.js';
 
 /**
  * How index keys are made: with the attribute's own EQUALITY rule (RFC 4517 §4.2), the very
@@ -24,14 +25,22 @@ function equalityKey(attribute: string): IndexKeyFn {
 
 /**
  * Equality indexes: attribute key → how its values are keyed. entryUUID needs none (it is the
- * id the entries are kept by); user entries are left out of `cn` (always `uid-<id>`) and
- * `gidnumber` (always the users group's): the planner answers those from the id map and the
- * user list (candidate-plan.ts), sparing two index slots per user.
+ * id the entries are kept by). Left out, and answered by the planner instead (candidate-plan.ts):
+ * users' `cn` (always `uid-<id>`, found by id) and `gidnumber` (always the users group's), two
+ * index slots less per user; and the built-in groups' `memberuid` (every user), which would
+ * otherwise be re-indexed, 100,000 values at a time, on every user change.
  */
 export const INDEXED: ReadonlyMap<string, IndexKeyFn> = new Map(
   ['uid', 'mail', 'cn', 'memberuid', 'uidnumber', 'gidnumber'].map((k) => [k, equalityKey(k)]),
 );
-export const NOT_INDEXED_FOR_USERS: ReadonlySet<string> = new Set(['cn', 'gidnumber']);
+const NOT_INDEXED_FOR_USERS: ReadonlySet<string> = new Set(['cn', 'gidnumber']);
+
+export function indexPolicy(builtinIds: ReadonlySet<string>): (entry: ViewEntry, key: string) => boolean {
+  return (entry, key) => {
+    if (entry.kind === 'user') return !NOT_INDEXED_FOR_USERS.has(key);
+    return !(key === 'memberuid' && entry.kind === 'group' && builtinIds.has(entry.id));
+  };
+}
 
 /**
  * Attributes answered from another attribute's index: a user's uid, username and sAMAccountName
