@@ -132,7 +132,8 @@ describe.each(storeModes)('HTTP API core on $mode', (mode) => {
     });
 
     it('refuses a missing, malformed or unknown token with 401', async () => {
-      for (const headers of [{}, { authorization: 'Basic b3duZXI6eA==' }, { authorization: 'Bearer pgdir_nope' }]) {
+      const variants: Record<string, string>[] = [{}, { authorization: 'Basic b3duZXI6eA==' }, { authorization: 'Bearer pgdir_nope' }];
+      for (const headers of variants) {
         const res = await api.call('GET', '/api/v1/tokens', { headers });
         expect(res).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
       }

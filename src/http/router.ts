@@ -28,7 +28,7 @@ export function createRouter(routes: readonly AnyRoute[]): (method: string, path
       const m = pattern.exec(path);
       if (m === null) continue;
       if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) {
-        allowed.push(route.method);
+        if (!allowed.includes(route.method)) allowed.push(route.method);
         continue;
       }
       const params = Object.fromEntries(names.map((n, i) => [n, decodeSegment(m[i + 1] ?? '')]));

@@ -1,11 +1,28 @@
 import type { ApiContext } from '../api-context.js';
 import type { AnyRoute } from '../route.js';
+import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { groupRoutes } from './group-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { profileRoutes } from './profile-routes.js';
+import { serviceAccountRoutes } from './service-account-routes.js';
+import { settingsRoutes } from './settings-routes.js';
+import { transferRoutes } from './transfer-routes.js';
+import { userRoutes } from './user-routes.js';
 
 /** Every route, in match order (literal paths such as /users/export before /users/:id). */
 export function apiRoutes(api: ApiContext): AnyRoute[] {
   const routes: AnyRoute[] = [];
-  routes.push(...healthRoutes(api, () => routes), ...authRoutes(api));
+  routes.push(
+    ...healthRoutes(api, () => routes),
+    ...authRoutes(api),
+    ...transferRoutes(api),
+    ...userRoutes(api),
+    ...groupRoutes(api),
+    ...profileRoutes(api),
+    ...settingsRoutes(api),
+    ...serviceAccountRoutes(api),
+    ...auditRoutes(api),
+  );
   return routes;
 }

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { systemActor } from '../../directory/actor.js';
+import { DirectoryError } from '../../domain/errors.js';
+import { may } from '../../domain/permissions.js';
+import type { ApiContext } from '../api-context.js';
+import { issueSession } from '../auth/login.js';
+import { USER_FIELDS, withFieldNames } from '../field-names.js';
+import { defineRoute, type AnyRoute, type Caller } from '../route.js';
+import { readSettings, userDirectorySection } from '../settings/directory-settings.js';
+import { groupRefView, toGroupRef, toUserView, userView } from '../views.js';
+import { sessionView } from './auth-routes.js';
+
+const profilePatch = z.strictObject({
+  email: z.string().optional(),
+  fallbackEmail: z.string().nullable().optional(),
+  fullName: z.string().nullable().optional(),
+});
+const passwordChange = z.strictObject({ password: z.string().describe('the current password'), newPassword: z.string() });
+
+/** The caller's own record (DESIGN §7): name and emails, subject to the profile lock, and password. */
+export function profileRoutes(api: ApiContext): AnyRoute[] {
+  const { users, groups, store } = api.directory;
+  const locked = async (caller: Caller): Promise<boolean> => {
+    const { values } = await readSettings(store, userDirectorySection(api.pinned));
+    // Managers keep the power to edit names and emails, their own included.
+    return values.lockProfiles && !may(caller.actor, 'user.update', { id: caller.user.id, role: caller.user.role }).allowed;
+  };
+  const view = async (caller: Caller, user = caller.user) => ({
+    ...toUserView(user),
+    groups: (await groups.groupsOfUser(user.id, caller.actor)).map(toGroupRef),
+    profileLocked: await locked(caller),
+  });
+  const profileView = userView.extend({ groups: z.array(groupRefView), profileLocked: z.boolean() });
+
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/profile',
+      summary: 'The signed-in user',
+      tag: 'profile',
+      auth: 'user',
+      response: profileView,
+      handle: async ({ caller }) => ({ body: await view(caller) }),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: '/api/v1/profile',
+      summary: 'Change your full name, email or fallback email (name and email: 403 while profiles are locked)',
+      tag: 'profile',
+      auth: 'user',
+      body: profilePatch,
+      response: profileView,
+      handle: async ({ body, caller }) => {
+        const { fullName, ...rest } = body;
+        const lockedField = fullName !== undefined ? 'fullName' : rest.email !== undefined ? 'email' : undefined;
+        if (lockedField !== undefined && (await locked(caller))) {
+          throw new DirectoryError('forbidden', 'profiles are locked: ask a user manager to change your name or email', { field: lockedField });
+        }
+        const changes = fullName === undefined ? rest : { ...rest, name: fullName };
+        // Editing oneself is not a manager's power: the permission was decided above, the use case
+        // validates, checks uniqueness and audits (under the user's own id).
+        const self = may(caller.actor, 'user.update', { id: caller.user.id, role: caller.user.role }).allowed ? caller.actor : systemActor(caller.user.id);
+        const user = await withFieldNames(USER_FIELDS, () => users.updateUser(caller.user.id, changes, self));
+        return { body: await view(caller, user) };
+      },
+    }),
+    defineRoute({
+      method: 'PUT',
+      path: '/api/v1/profile/password',
+      summary: 'Change your password; every session ends and a new one is returned',
+      tag: 'profile',
+      auth: 'user',
+      body: passwordChange,
+      response: sessionView,
+      handle: async ({ body, caller }) => {
+        const user = await withFieldNames({ oldPassword: 'password' }, () =>
+          users.changePassword(caller.user.id, { oldPassword: body.password, newPassword: body.newPassword }, caller.actor),
+        );
+        const session = await issueSession(store, user, api.sessionTtlMs);
+        return { body: { token: session.token, expiresAt: session.expiresAt.toISOString(), user: toUserView(user) } };
+      },
+    }),
+  ];
+}
