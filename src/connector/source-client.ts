@@ -60,16 +60,18 @@ export async function connectSource(config: ConnectorConfig): Promise<Client> {
   const host = hostOf(config.url);
   // SNI carries host names only (RFC 6066 §3); certificates for IPs are still checked by IP SAN.
   const tls = { ...tlsOptions(config), ...(isIP(host) === 0 ? { servername: host } : {}) };
+  const secure = config.url.toLowerCase().startsWith('ldaps:');
+  // ldapts breaks StartTLS when an ldap:// client also has tlsOptions; give them only to ldaps://.
   const client = new Client({
     url: config.url,
     timeout: config.timeoutMs,
     connectTimeout: config.timeoutMs,
-    tlsOptions: tls,
+    ...(secure ? { tlsOptions: tls } : {}),
     strictDN: false,
   });
   if (config.startTls) {
     try {
-      await client.startTLS(tls);
+      await client.startTLS({ ...tls });
     } catch (error) {
       await closeQuietly(client);
       throw sourceUnavailable(config, error);
