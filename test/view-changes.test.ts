@@ -177,6 +177,34 @@ describe.each(storeModes)('directory view following the store on $mode', ({ mode
     await synced();
   });
 
+  it('applies a large setMembers (read group-wise) and its undoing on both sides', async () => {
+    const many = await store.write(async (tx) => {
+      const out: User[] = [];
+      for (let i = 0; i < 40; i++) out.push(await tx.insertUser({ username: `many${i}`, email: `many${i}@example.com` }));
+      return out;
+    });
+    const big = await store.write((tx) => tx.insertGroup({ name: 'big' }));
+    await synced();
+    const deaf = wrapStore(store, { subscribe: () => () => undefined });
+    const batched = await openView({ store: deaf });
+    await store.write((tx) => tx.setMembers(big.id, many.map((u) => u.id)));
+    await store.write((tx) => tx.setMembers(big.id, many.slice(0, 3).map((u) => u.id)));
+    await store.write((tx) => tx.addMember(big.id, many[39]!.id));
+    await batched.catchUp();
+    await synced();
+    for (const v of [view, batched]) {
+      expect(v.findEntry(`cn=big,ou=groups,${S}`)?.attributes.get('memberuid')).toEqual(['many0', 'many1', 'many2', 'many39']);
+      expect(v.findEntry(userDn(many[1]!))?.attributes.get('memberof')).toContain(`cn=big,ou=groups,${S}`);
+      expect(v.findEntry(userDn(many[20]!))?.attributes.get('memberof')).toEqual([`cn=users,ou=groups,${S}`]);
+    }
+    expect(dump(batched)).toEqual(dump(view));
+    await store.write(async (tx) => {
+      await tx.deleteGroup(big.id);
+      for (const u of many) await tx.deleteUser(u.id);
+    });
+    await synced();
+  });
+
   it('follows service accounts under ou=system', async () => {
     const account = await store.write((tx) => tx.insertServiceAccount({ name: 'nextcloud', secretHash: 'h1' }));
     await synced();
