@@ -6,7 +6,8 @@ import { buildSystemEntry } from './container-entries.js';
 import { groupDn, type Dit } from './dit.js';
 import { EntryStore } from './entry-store.js';
 import { indexPolicy } from './index-values.js';
-import { buildGroupEntry, memberValues, memberValuesOf, NO_MEMBERS, type GroupShape, type MemberValues } from './group-entry.js';
+import { buildGroupEntry, memberValues } from './group-entry.js';
+import { builtinEntries, membershipRelevant } from './builtin-entries.js';
 import { StateRecords } from './state-records.js';
 import { buildUserEntry, userEntryShared, type UserEntryShared } from './user-entry.js';
 import { compareEntries, type ViewEntry } from './view-entry.js';
@@ -182,35 +183,11 @@ export class DirectoryState {
     this.entries.put('group', id, buildGroupEntry(this.dit, group, memberValues(members)));
   }
 
-  /**
-   * The built-in groups, in one pass over the users: `users` holds every listed user, `admins`
-   * those its rule includes, in user order. When only timestamps can have moved, the frozen
-   * member arrays are kept, so the evaluator's cached DN keys for 100,000 members survive an
-   * ordinary profile edit and a catch-up costs one scan, not a rebuild.
-   */
   private rebuildBuiltins(membershipChanged: boolean): void {
-    const all = this.entries.lists.user;
-    const [users, admins] = this.builtins;
-    const adminMembers: ViewEntry[] = [];
-    const times = { all: new Span(), admins: new Span() };
-    for (let i = 0; i < all.length; i++) {
-      const entry = all[i] as ViewEntry;
-      const user = entry.user as User;
-      times.all.add(user);
-      if (admins.includes(user)) {
-        times.admins.add(user);
-        adminMembers.push(entry);
-      }
+    const current = (id: string): ViewEntry | undefined => this.entries.byId.group.get(id);
+    for (const entry of builtinEntries(this.dit, this.builtins, this.entries.lists.user, current, membershipChanged)) {
+      this.entries.put('group', entry.id, entry);
     }
-    this.putBuiltin(users, times.all, membershipChanged ? memberValues(all) : undefined);
-    this.putBuiltin(admins, times.admins, membershipChanged ? memberValues(adminMembers) : undefined);
-  }
-
-  /** `values` undefined: keep the member arrays the current entry holds. */
-  private putBuiltin(builtin: BuiltinGroup, span: Span, values: MemberValues | undefined): void {
-    const members = values ?? memberValuesOf(this.entries.byId.group.get(builtin.id)) ?? NO_MEMBERS;
-    const shape: GroupShape = { ...builtin, createdAt: span.first(), updatedAt: span.last() };
-    this.entries.put('group', builtin.id, buildGroupEntry(this.dit, shape, members));
   }
 
   private rebuildAccount(id: string): void {
@@ -218,35 +195,5 @@ export class DirectoryState {
     // cn=admin is the built-in directory admin; a stored account may not shadow it.
     const shown = account !== undefined && account.name.toLowerCase() !== 'admin';
     this.entries.put('system', id, shown ? buildSystemEntry(this.dit, account) : undefined);
-  }
-}
-
-/** Whether a user change alters who is in the built-in groups, or the uids they list. */
-function membershipRelevant(old: User | undefined, next: User | undefined): boolean {
-  const was = old !== undefined && isListed(old);
-  const is = next !== undefined && isListed(next);
-  if (was !== is) return true;
-  if (!is || old === undefined || next === undefined) return false;
-  return old.username !== next.username || old.role !== next.role;
-}
-
-/** Earliest creation and latest update among a built-in group's members. */
-class Span {
-  private created = Infinity;
-  private updated = -Infinity;
-
-  add(user: User): void {
-    const c = user.createdAt.getTime();
-    const u = user.updatedAt.getTime();
-    if (c < this.created) this.created = c;
-    if (u > this.updated) this.updated = u;
-  }
-
-  first(): Date | undefined {
-    return this.created === Infinity ? undefined : new Date(this.created);
-  }
-
-  last(): Date | undefined {
-    return this.updated === -Infinity ? undefined : new Date(this.updated);
   }
 }
