@@ -1,0 +1,37 @@
+import type { DaemonContext, Service, ServiceFactory } from '../app.js';
+import { VERSION } from '../cli/version.js';
+import { createAuthThrottle } from '../directory/auth-throttle.js';
+import { createHttpService, type HttpServiceDeps } from './http-service.js';
+import type { MetricsRegistry } from './metrics-registry.js';
+
+/** What the daemon knows only after other services exist (LDAP listeners, the view, shared metrics). */
+export type HttpFactoryOptions = Partial<
+  Pick<HttpServiceDeps, 'metrics' | 'readiness' | 'onDirectoryServerChange' | 'external' | 'totp' | 'pinned' | 'tls'>
+> & { readonly metrics?: MetricsRegistry };
+
+/**
+ * The HTTP service as a daemon ServiceFactory (for DEFAULT_SERVICES in app.ts): deps from the
+ * DaemonContext and the config (`http.listen`, `auth_throttle`, `ldap.allowlist` as the default
+ * allowlist, `ldap.admin_password` pins the admin secret).
+ */
+export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFactory {
+  return (context: DaemonContext): Service => {
+    const { config } = context;
+    const throttle = createAuthThrottle({
+      store: context.store,
+      maxFailures: config.auth_throttle.max_failures,
+      windowMs: config.auth_throttle.window,
+    });
+    return createHttpService({
+      listen: config.http.listen,
+      directory: context.directory,
+      throttle,
+      logger: context.logger.child({ component: 'http' }),
+      changes: context.changes,
+      version: VERSION,
+      defaultAllowlist: config.ldap.allowlist,
+      ...options,
+      pinned: { adminSecret: config.ldap.admin_password !== undefined, ...options.pinned },
+    });
+  };
+}
