@@ -1,5 +1,6 @@
 import type { Filter } from '../../domain/filter.js';
 import { attributeKey } from '../../domain/attribute-schema.js';
+import { IN_CHAIN_RULE } from '../../domain/filter-extensible.js';
 import { oidKey, uuidKey } from '../../domain/matching-rules.js';
 import { INDEX_ALIAS, INDEXED } from './index-values.js';
 import { GROUP_OBJECT_CLASSES } from './group-entry.js';
@@ -45,9 +46,22 @@ export function planCandidates(filter: Filter, state: DirectoryState, resolve: R
     case 'equality':
     case 'approx': // DESIGN §5: approximate match is equality
       return equalityHit(attributeKey(filter.attribute), filter.value, state, resolve);
+    case 'extensible':
+      return inChainHit(filter, state, resolve);
     default:
       return undefined;
   }
+}
+
+/**
+ * AD's in-chain rule on memberOf/member/uniqueMember: groups hold only users, so the transitive
+ * closure is the direct membership and the membership indexes answer it (dn-resolver.ts inChain).
+ */
+function inChainHit(filter: Extract<Filter, { type: 'extensible' }>, state: DirectoryState, resolve: Resolve): Hit | undefined {
+  if (filter.matchingRule?.trim() !== IN_CHAIN_RULE || filter.attribute === undefined || filter.dnAttributes) return undefined;
+  const key = attributeKey(filter.attribute);
+  if (key !== 'memberof' && key !== 'member' && key !== 'uniquemember') return undefined;
+  return equalityHit(key, filter.value, state, resolve);
 }
 
 function equalityHit(key: string, value: string, state: DirectoryState, resolve: Resolve): Hit | undefined {
