@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../src/directory/actor.js';
+import { ROLES, type Role } from '../src/domain/model.js';
+import { storeModes } from './helpers/databases.js';
+import { startApi, type Api } from './http-fixture.js';
+
+/**
+ * DESIGN §7's role matrix over HTTP, restated here independently of src/domain/permissions.ts:
+ * for every acting role, every target role (and oneself) and every user action, the status.
+ */
+const rank = (r: Role): number => ROLES.indexOf(r);
+const atLeast = (a: Role, b: Role): boolean => rank(a) >= rank(b);
+
+type Action = 'read' | 'update' | 'password' | 'active' | 'delete' | 'role';
+const OK: Record<Action, number> = { read: 200, update: 200, password: 200, active: 200, delete: 204, role: 200 };
+
+function expected(actor: Role, target: Role | 'self', action: Action): number {
+  if (target === 'self') {
+    if (action === 'read' || action === 'password') return OK[action];
+    if (action === 'update') return atLeast(actor, 'usermanager') ? 200 : 403;
+    const power: Role = action === 'role' ? 'admin' : 'usermanager';
+    return atLeast(actor, power) ? 409 : 403; // the power, but not on oneself
+  }
+  const power: Role = action === 'role' ? 'admin' : 'usermanager';
+  if (!atLeast(actor, power)) return 403;
+  if (action !== 'read' && rank(target) > rank(actor)) return 403;
+  return OK[action];
+}
+
+function request(action: Action, id: string): [string, string, unknown] {
+  switch (action) {
+    case 'read':
+      return ['GET', `/api/v1/users/${id}`, undefined];
+    case 'update':
+      return ['PATCH', `/api/v1/users/${id}`, { fullName: 'Changed Name' }];
+    case 'password':
+      return ['PUT', `/api/v1/users/${id}/password`, { password: 'a new password' }];
+    case 'active':
+      return ['PUT', `/api/v1/users/${id}/active`, { active: false }];
+    case 'delete':
+      return ['DELETE', `/api/v1/users/${id}`, undefined];
+    case 'role':
+      return ['PUT', `/api/v1/users/${id}/role`, { role: 'user' }];
+  }
+}
+
+/** Actions in an order where no earlier one changes what a later one is judged on. */
+const SEQUENCE: Action[] = ['read', 'update', 'password', 'active', 'delete'];
+
+describe.each(storeModes)('role matrix over HTTP on $mode', (mode) => {
+  let api: Api;
+  const actors = new Map<Role, { id: string; token: string }>();
+  let n = 0;
+  const target = async (role: Role): Promise<string> => {
+    n++;
+    const user = await api.directory.users.addUser({ username: `t${n}`, email: `t${n}@matrix.test`, role }, systemActor());
+    return user.id;
+  };
+
+  beforeAll(async () => {
+    api = await startApi(mode);
+    for (const role of ROLES) {
+      const { user, token } = await api.userWithToken(`actor-${role}`, role);
+      actors.set(role, { id: user.id, token });
+    }
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('every actor role × target role × action gives the expected status', async () => {
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const actorRole of ROLES) {
+      const actor = actors.get(actorRole);
+      if (actor === undefined) throw new Error('no actor');
+      for (const targetRole of ROLES) {
+        const id = await target(targetRole);
+        const runs: [Action, string][] = [...SEQUENCE.map((a): [Action, string] => [a, id]), ['role', await target(targetRole)]];
+        for (const [action, targetId] of runs) {
+          const [method, path, body] = request(action, targetId);
+          const res = await api.call(method, path, { token: actor.token, body });
+          got.push(`${actorRole} ${action} ${targetRole}: ${res.status}`);
+          want.push(`${actorRole} ${action} ${targetRole}: ${expected(actorRole, targetRole, action)}`);
+        }
+      }
+    }
+    expect(got).toEqual(want);
+    expect(got).toHaveLength(ROLES.length * ROLES.length * 6);
+  });
+
+  it('every actor on themselves', async () => {
+    const got: string[] = [];
+    const want: string[] = [];
+    // Changing actions last: a successful password change ends the actor's session.
+    const order: Action[] = ['read', 'update', 'active', 'role', 'delete', 'password'];
+    for (const actorRole of ROLES) {
+      const actor = actors.get(actorRole);
+      if (actor === undefined) throw new Error('no actor');
+      for (const action of order) {
+        const [method, path, body] = request(action, actor.id);
+        const res = await api.call(method, path, { token: actor.token, body });
+        got.push(`${actorRole} ${action} self: ${res.status}`);
+        want.push(`${actorRole} ${action} self: ${expected(actorRole, 'self', action)}`);
+      }
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('creating a user with each role, by each role', async () => {
+    const got: string[] = [];
+    const want: string[] = [];
+    const fresh = await api.userWithToken('creator-owner', 'owner');
+    for (const actorRole of ROLES) {
+      const token = actorRole === 'owner' ? fresh.token : (await api.userWithToken(`creator-${actorRole}`, actorRole)).token;
+      for (const role of ROLES) {
+        n++;
+        const res = await api.call('POST', '/api/v1/users', { token, body: { username: `c${n}`, email: `c${n}@matrix.test`, role } });
+        const allowed = atLeast(actorRole, 'usermanager') && (role === 'user' || atLeast(actorRole, 'admin')) && atLeast(actorRole, role);
+        got.push(`${actorRole} creates ${role}: ${res.status}`);
+        want.push(`${actorRole} creates ${role}: ${allowed ? 201 : 403}`);
+      }
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('a read-only token of an owner reads everything and changes nothing (403)', async () => {
+    const owner = await api.userWithToken('ro-owner', 'owner');
+    const ro = await api.call('POST', '/api/v1/tokens', { token: owner.token, body: { name: 'ro', scope: 'read' } });
+    const id = await target('user');
+    for (const action of ['read', ...SEQUENCE.slice(1), 'role'] as Action[]) {
+      const [method, path, body] = request(action, id);
+      const res = await api.call(method, path, { token: ro.body.token, body });
+      expect(`${action}: ${res.status}`).toBe(`${action}: ${action === 'read' ? 200 : 403}`);
+    }
+    for (const path of ['/api/v1/settings/directory-server', '/api/v1/audit', '/api/v1/users/export', '/api/v1/groups']) {
+      expect(`${path}: ${(await api.call('GET', path, { token: ro.body.token })).status}`).toBe(`${path}: 200`);
+    }
+    expect((await api.store.getUser(id))?.active).toBe(true);
+  });
+});
