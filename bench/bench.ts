@@ -45,7 +45,7 @@ function record(rows: Map<string, Row>, c: BenchCase, target: Target, results: r
     const row = rows.get(keyOf(r)) ?? { caseId, label: multi ? `mixed: ${r.workload}` : c.label, conns: r.conns, byTarget: new Map() };
     if (better) row.byTarget.set(target.name, r);
     rows.set(keyOf(r), row);
-    say(`  ${row.label} x${r.conns} ${target.name}: ${Math.round(r.opsPerSec)} ops/s, p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+    say(`  ${row.label} x${r.conns} ${target.name}: ${Math.round(r.opsPerSec)} ops/s, p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}${r.unfinished ? `, ${r.unfinished} cut off unfinished` : ''}`);
   }
 }
 

@@ -67,6 +67,12 @@ export class Client {
     if (reply.response.resultCode !== 0) throw new Error(`bind as ${dn} failed with result code ${reply.response.resultCode}`);
   }
 
+  /** Drops the connection at once; a request in flight resolves with an error. */
+  abort(): void {
+    this.fail(new Error('aborted by the load generator'));
+    this.socket.destroy();
+  }
+
   close(): void {
     if (!this.failure) this.socket.end(unbindMessage(this.nextId));
     this.failure ??= new Error('closed');

@@ -22,6 +22,8 @@ export interface LoadOptions {
   readonly warmupSeconds: number;
   /** Seed for the request sequence (same seed → same users asked for, on every target). */
   readonly seed?: number;
+  /** How long after the window operations still in flight may take before their connections are cut. */
+  readonly graceMs?: number;
 }
 
 export interface LoadResult {
@@ -29,6 +31,8 @@ export interface LoadResult {
   readonly conns: number;
   readonly ops: number;
   readonly errors: number;
+  /** Operations cut off because they outlasted the window by more than the grace period. */
+  readonly unfinished: number;
   readonly opsPerSec: number;
   readonly entries: number;
   readonly latency: LatencySummary;
@@ -40,6 +44,7 @@ export interface LoadResult {
 interface Tally {
   ops: number;
   errors: number;
+  unfinished: number;
   entries: number;
   firstError?: string;
   readonly latencies: Latencies;
@@ -48,14 +53,18 @@ interface Tally {
 export async function runLoad(options: LoadOptions): Promise<LoadResult[]> {
   const { target, groups } = options;
   const clients = await Promise.all(groups.map((g) => openClients(target, g)));
-  const tallies: Tally[] = groups.map(() => ({ ops: 0, errors: 0, entries: 0, latencies: new Latencies() }));
+  const tallies: Tally[] = groups.map(() => ({ ops: 0, errors: 0, unfinished: 0, entries: 0, latencies: new Latencies() }));
   const start = performance.now();
   const window = { from: start + options.warmupSeconds * 1000, to: start + (options.warmupSeconds + options.seconds) * 1000 };
   let seed = options.seed ?? 1;
   const loops = groups.flatMap((g, gi) =>
     (clients[gi] ?? []).map((c) => loop(c, g.workload, target, seededRandom(seed++), tallies[gi] as Tally, window)),
   );
+  // A target that never answers must not hang the run: cut what is still running after the grace.
+  const graceMs = options.graceMs ?? Math.max(10_000, options.seconds * 1000);
+  const cut = setTimeout(() => clients.flat().forEach((c) => c.abort()), window.to - start + graceMs);
   await Promise.all(loops);
+  clearTimeout(cut);
   for (const list of clients) for (const c of list) c.close();
   return groups.map((g, gi) => {
     const t = tallies[gi] as Tally;
@@ -64,6 +73,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult[]> {
       conns: g.conns,
       ops: t.ops,
       errors: t.errors,
+      unfinished: t.unfinished,
       opsPerSec: t.ops / options.seconds,
       entries: t.entries,
       latency: t.latencies.summary(),
@@ -90,6 +100,10 @@ async function loop(
   const session = workload.session(target, random);
   while (performance.now() < window.to) {
     const reply = await client.send((id) => session.next(id));
+    if (reply.error && performance.now() > window.to) {
+      tally.unfinished++;
+      return;
+    }
     if (reply.error) {
       tally.errors++;
       tally.firstError ??= reply.error.message;

@@ -21,7 +21,8 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 
 function cells(r: LoadResult | undefined): string[] {
   if (!r) return ['-', '-', '-'];
-  const ops = r.errors > 0 ? `${fmtOps(r.opsPerSec)} (${r.errors} err)` : fmtOps(r.opsPerSec);
+  const notes = [r.errors > 0 ? `${r.errors} err` : '', r.unfinished > 0 ? `${r.unfinished} unfinished` : ''].filter(Boolean);
+  const ops = notes.length > 0 ? `${fmtOps(r.opsPerSec)} (${notes.join(', ')})` : fmtOps(r.opsPerSec);
   return [ops, fmtMs(r.latency.p50), fmtMs(r.latency.p99)];
 }
 

@@ -1,5 +1,5 @@
 import { verify } from '@node-rs/bcrypt';
-import type { Server } from 'node:tls';
+import { type Server, createServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { header, readUnsigned, str, tlv } from '../bench/ber.js';
 import { type Dataset, generateDataset } from '../bench/dataset.js';
@@ -111,6 +111,21 @@ describe('bench load generator', () => {
     expect(search?.latency.p99).toBeGreaterThan(0);
     expect(bind?.errors).toBe(0);
     expect(bind?.ops).toBeGreaterThan(50);
+  });
+
+  it('cuts off operations a silent server never answers instead of hanging', async () => {
+    const silent = createServer({ cert: pki.cert, key: pki.key }, () => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const [r] = await runLoad({
+        target: { ...target, port }, groups: [{ workload: adminBind(), conns: 2 }], seconds: 0.2, warmupSeconds: 0, graceMs: 100,
+      });
+      expect(r).toMatchObject({ ops: 0, errors: 0, unfinished: 2 });
+    } finally {
+      silent.close();
+    }
   });
 
   it('counts a wrong answer as an error (a group listing gets one entry, not 6)', async () => {
