@@ -106,3 +106,19 @@ export function adLdif(users: number): string {
     group('Domain Users', all) + group('Help Desk', [0, 1, 2]) + group('Empty Group', [])
   );
 }
+
+export const OKTA_SUFFIX = 'dc=acme,dc=okta,dc=com';
+
+/** Okta's LDAP Interface: logins are email addresses in uid; the Okta user id in uniqueIdentifier. */
+export function oktaLdif(): string {
+  const ou = (name: string): string => `dn: ou=${name},${OKTA_SUFFIX}\nobjectClass: organizationalUnit\nou: ${name}\n\n`;
+  const user = (login: string, id: string, name: string): string =>
+    [`dn: uid=${login},ou=users,${OKTA_SUFFIX}`, 'objectClass: inetOrgPerson', 'objectClass: extensibleObject', `uid: ${login}`,
+      `cn: ${name}`, `sn: ${name.split(' ').pop()}`, `mail: ${login}`, `uniqueIdentifier: ${id}`, `userPassword: ${PASSWORD}`, '', ''].join('\n');
+  const group = (name: string, logins: string[]): string =>
+    [`dn: cn=${name},ou=groups,${OKTA_SUFFIX}`, 'objectClass: groupOfUniqueNames', `cn: ${name}`,
+      ...logins.map((l) => `uniqueMember: uid=${l},ou=users,${OKTA_SUFFIX}`), '', ''].join('\n');
+  return ou('users') + ou('groups') +
+    user('ann@acme.com', '00u1ann', 'Ann Okta') + user('ben@acme.com', '00u2ben', 'Ben Okta') +
+    group('Everyone', ['ann@acme.com', 'ben@acme.com']) + group('admins', ['ann@acme.com']);
+}

@@ -24,8 +24,12 @@ export type AutoCreateOutcome =
   | { readonly refused: string };
 
 async function findSourceUser(client: Client, config: ConnectorConfig, login: string): Promise<SourceUser[]> {
-  const attribute = login.includes('@') ? config.emailAttribute : config.usernameAttribute;
-  const filter = `(&${config.usersFilter}(${attribute}=${escapeFilterValue(login)}))`;
+  const byEmail = login.includes('@');
+  const attribute = byEmail ? config.emailAttribute : config.usernameAttribute;
+  const value = escapeFilterValue(login);
+  // With username_strip_domain the source holds `alice@example.com` for the username `alice`.
+  const assertion = !byEmail && config.usernameStripDomain ? `(|(${attribute}=${value})(${attribute}=${value}@*))` : `(${attribute}=${value})`;
+  const filter = `(&${config.usersFilter}${assertion})`;
   const entries = await searchAll(client, config.usersBaseDn, filter, userAttributes(config), config.pageSize);
   return entries.map((e) => toSourceUser(e, config));
 }

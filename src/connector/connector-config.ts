@@ -17,6 +17,7 @@ export interface ConnectorConfig {
   readonly usersBaseDn: string;
   readonly usersFilter: string;
   readonly usernameAttribute: string;
+  readonly usernameStripDomain: boolean;
   readonly emailAttribute: string;
   readonly displayNameAttribute: string;
   readonly idAttribute: string;
@@ -88,6 +89,7 @@ function resolve(s: ParsedConnectorSettings): ConnectorConfig {
     usersBaseDn,
     usersFilter: s.users_filter ?? preset.usersFilter,
     usernameAttribute: s.username_attribute ?? preset.usernameAttribute,
+    usernameStripDomain: s.username_strip_domain ?? preset.usernameStripDomain ?? false,
     emailAttribute: s.email_attribute ?? preset.emailAttribute,
     displayNameAttribute: s.display_name_attribute ?? preset.displayNameAttribute,
     idAttribute: s.id_attribute ?? preset.idAttribute,

@@ -61,6 +61,8 @@ export const connectorSchema = mapping({
   users_base_dn: distinguishedName().optional(),
   users_filter: ldapFilter().optional(),
   username_attribute: attributeName().optional(),
+  /** `alice@example.com` in the username attribute becomes the username `alice`. */
+  username_strip_domain: boolean().optional(),
   email_attribute: attributeName().optional(),
   display_name_attribute: attributeName().optional(),
   id_attribute: attributeName().optional(),

@@ -23,6 +23,8 @@ export interface Preset {
   readonly groupsFilter: string;
   readonly groupNameAttribute: string;
   readonly membershipAttribute: MembershipAttribute;
+  /** Logins that are email addresses (Okta) give their local part as the pgdir username. */
+  readonly usernameStripDomain?: boolean;
 }
 
 const inetOrgPerson = {
@@ -68,6 +70,7 @@ export const PRESETS: Record<Provider, Preset> = {
     idAttribute: 'uniqueIdentifier',
     groupsFilter: '(objectClass=groupOfUniqueNames)',
     membershipAttribute: 'uniqueMember',
+    usernameStripDomain: true,
   },
   // Active Directory: objectCategory=person excludes computer accounts (also objectClass=user).
   ad: {

@@ -67,6 +67,12 @@ function normDnOf(dn: string): string {
   return tryNormalizeDn(dn) ?? dn.toLowerCase();
 }
 
+function usernameOf(value: string | undefined, config: ConnectorConfig): string | undefined {
+  if (value === undefined || !config.usernameStripDomain) return value;
+  const at = value.lastIndexOf('@');
+  return at > 0 ? value.slice(0, at) : value;
+}
+
 export function toSourceUser(entry: Entry, config: ConnectorConfig): SourceUser {
   const values = valuesOf(entry);
   const normDn = normDnOf(entry.dn);
@@ -77,7 +83,7 @@ export function toSourceUser(entry: Entry, config: ConnectorConfig): SourceUser 
     dn: entry.dn,
     normDn,
     id: stableId(values, config.idAttribute, normDn),
-    username: first(values, config.usernameAttribute),
+    username: usernameOf(first(values, config.usernameAttribute), config),
     email: first(values, config.emailAttribute),
     displayName: first(values, config.displayNameAttribute) ?? (composed !== '' ? composed : (first(values, 'cn') ?? '')),
   };
