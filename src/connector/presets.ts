@@ -47,7 +47,8 @@ const cloudronLike: Preset = {
   emailAttribute: 'mail',
   displayNameAttribute: 'displayName',
   idAttribute: 'entryUUID',
-  groupsFilter: '(objectClass=group)',
+  // Their built-in groups (every user, the admins) are computed there and here; never mirrored.
+  groupsFilter: '(&(objectClass=group)(!(cn=users))(!(cn=admins)))',
   groupNameAttribute: 'cn',
   membershipAttribute: 'member',
 };
