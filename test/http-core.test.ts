@@ -220,3 +220,29 @@ describe('session expiry', () => {
     }
   });
 });
+
+describe('shutdown', () => {
+  it('closes promptly with idle keep-alive connections, and cuts a stalled upload at the deadline', async () => {
+    const pglite = storeModes.find((m) => m.mode === 'pglite');
+    if (pglite === undefined) throw new Error('no PGlite mode');
+    const api = await startApi(pglite);
+    try {
+      expect((await api.call('GET', '/healthz')).status).toBe(200); // leaves an idle keep-alive socket
+      const { connect } = await import('node:net');
+      const { port } = api.service.address();
+      const stalled = connect(port, '127.0.0.1');
+      await new Promise((r) => stalled.once('connect', r));
+      stalled.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id');
+      const closedSocket = new Promise((r) => stalled.once('close', r));
+      const started = Date.now();
+      await api.service.close(300);
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(250);
+      expect(took).toBeLessThan(2000);
+      await closedSocket;
+      await expect(fetch(`${api.base}/healthz`)).rejects.toThrow();
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { systemActor } from '../src/directory/actor.js';
 import { createAuthThrottle } from '../src/directory/auth-throttle.js';
 import { createDirectoryServices, type DirectoryServices } from '../src/directory/directory-services.js';
 import type { User } from '../src/domain/model.js';
+import { issueSession } from '../src/http/auth/login.js';
 import { createHttpService, type HttpService, type HttpServiceDeps } from '../src/http/http-service.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
@@ -79,7 +80,8 @@ export async function startApi(mode: StoreMode, extra: Partial<HttpServiceDeps> 
     return res.body.token as string;
   };
   const owner = await directory.users.addUser({ username: 'owner', email: 'owner@example.com', password: PASSWORD, role: 'owner' }, systemActor());
-  const ownerToken = await login('owner', PASSWORD);
+  // fetch cannot trust a test CA: with TLS the owner's session is issued directly.
+  const ownerToken = extra.tls === undefined ? await login('owner', PASSWORD) : (await issueSession(store, owner, 3_600_000)).token;
   return {
     store,
     directory,
