@@ -7,13 +7,15 @@ import { DaemonRuntime } from './app/daemon-runtime.js';
 import type { DirectoryServices } from './directory/directory-services.js';
 import type { PasswordHasher } from './directory/password-hasher.js';
 import type { Logger } from './log/create-logger.js';
-import { createLdapService } from './ldap/ldap-service.js';
+import { createConnector, type Connector } from './connector/connector.js';
+import { httpServiceFactory } from './http/http-service-factory.js';
+import { createLdapService, type LdapService } from './ldap/ldap-service.js';
 import type { Store } from './store/store.js';
 
 /**
  * The composition root. `startDaemon` owns the process's store, change feed and control socket and
  * runs the network services (LDAP, HTTP, connector) on top of them. A service is plugged in by
- * adding its factory to DEFAULT_SERVICES (or passing `services`): it is started in order once the
+ * adding its factory to defaultServices() (or passing `services`): it is started in order once the
  * store is open, receives every reloaded config, and is closed in reverse order on shutdown.
  */
 export interface Service {
@@ -46,7 +48,36 @@ export interface DaemonContext {
 export type ServiceFactory = (context: DaemonContext) => Service | Promise<Service>;
 
 /** The services `pgdir serve` runs. The LDAP and HTTP servers are added here. */
-export const DEFAULT_SERVICES: readonly ServiceFactory[] = [createLdapService];
+export function defaultServices(): ServiceFactory[] {
+  let ldap: LdapService | undefined;
+  let connector: Connector | undefined;
+  return [
+    (context) => {
+      connector = createConnector({
+        store: context.store,
+        pinned: context.config.connector,
+        logger: context.logger.child({ component: 'connector' }),
+      });
+      return connectorService(connector);
+    },
+    async (context) => (ldap = await createLdapService(context, { external: connector?.verifier })),
+    (context) =>
+      httpServiceFactory({
+        readiness: { ldap: () => ldap?.ready ?? false },
+        onDirectoryServerChange: () => ldap?.applySettings(),
+        external: connector?.verifier,
+      })(context),
+  ];
+}
+
+/** The connector's interval sync as a daemon service (a no-op while the interval is 0). */
+function connectorService(connector: Connector): Service {
+  return {
+    name: 'connector',
+    start: async () => connector.start(),
+    close: () => connector.close(),
+  };
+}
 
 export type DaemonState = 'starting' | 'ready' | 'stopping' | 'stopped';
 
@@ -85,7 +116,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Start
   );
   runtime.control = control;
   try {
-    await runtime.open(options.services ?? DEFAULT_SERVICES);
+    await runtime.open(options.services ?? defaultServices());
   } catch (err) {
     runtime.failStart(err);
     await runtime.shutdown(config.shutdown_timeout);

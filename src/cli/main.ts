@@ -6,6 +6,7 @@ import { checkConfigCommand } from './commands/check-config.js';
 import { healthcheckCommand } from './commands/healthcheck.js';
 import { managementGroup } from './commands/management.js';
 import { statusCommand } from './commands/status.js';
+import { CONNECTOR_COMMANDS, SYNC_COMMANDS } from '../connector/cli-commands.js';
 import { DIRECTORY_COMMANDS } from './directory-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
 import { CommandFailed } from './run-request.js';
@@ -29,6 +30,8 @@ const COMMANDS: readonly Command[] = [
   managementGroup('users', 'manage users', USER_COMMANDS),
   managementGroup('groups', 'manage groups', GROUP_COMMANDS),
   managementGroup('directory', 'manage the LDAP directory server (admin secret)', DIRECTORY_COMMANDS),
+  managementGroup('sync', 'mirror users and groups from the external directory', SYNC_COMMANDS),
+  managementGroup('connector', 'check the external directory connection', CONNECTOR_COMMANDS),
 ];
 
 export function topLevelHelp(): string {

@@ -17,7 +17,7 @@ export async function runLocally(config: Config, command: string, args: Record<s
   try {
     const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
     const directory = createDirectoryServices({ store, hasher });
-    return await executeCommand({ directory, actor: SYSTEM_ACTOR_CLI }, command, args);
+    return await executeCommand({ directory, actor: SYSTEM_ACTOR_CLI, connector: config.connector }, command, args);
   } finally {
     await store.close();
   }

@@ -23,7 +23,11 @@ export function createControlHandler(options: DaemonHandlerOptions): ControlHand
       throw new DirectoryError('unavailable', 'the pgdir daemon is shutting down; try again when it has restarted');
     }
     const context = await options.ready;
-    const result = await executeCommand({ directory: context.directory, actor: SYSTEM_ACTOR_CLI }, request.command, request.args);
+    const result = await executeCommand(
+      { directory: context.directory, actor: SYSTEM_ACTOR_CLI, connector: context.config.connector },
+      request.command,
+      request.args,
+    );
     options.logger.info({ command: request.command }, 'control command done');
     return result;
   };

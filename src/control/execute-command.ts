@@ -1,3 +1,4 @@
+import { CONNECTOR_HANDLERS } from '../connector/cli-commands.js';
 import type { Actor } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
@@ -12,6 +13,8 @@ export const SYSTEM_ACTOR_CLI: Actor = Object.freeze({ kind: 'system', name: 'cl
 export interface CommandContext {
   readonly directory: DirectoryServices;
   readonly actor: Actor;
+  /** The `connector:` mapping of pgdir.yaml (pinned connector settings), for sync commands. */
+  readonly connector?: Readonly<Record<string, unknown>> | undefined;
 }
 
 type Args = Record<string, unknown>;
@@ -71,9 +74,14 @@ async function changeMembership({ directory, actor }: CommandContext, args: Args
   return { group: after.name, user: user.username ?? user.email, changed };
 }
 
-export const MANAGEMENT_COMMANDS: readonly string[] = Object.keys(HANDLERS);
+export const MANAGEMENT_COMMANDS: readonly string[] = [...Object.keys(HANDLERS), ...Object.keys(CONNECTOR_HANDLERS)];
 
 export async function executeCommand(context: CommandContext, command: string, args: Args): Promise<unknown> {
+  const sync = Object.hasOwn(CONNECTOR_HANDLERS, command) ? CONNECTOR_HANDLERS[command] : undefined;
+  if (sync !== undefined) {
+    const { directory, actor, connector } = context;
+    return sync({ store: directory.store, pinned: connector, actor: actor.kind === 'user' ? actor.id : actor.name }, args);
+  }
   const handler = Object.hasOwn(HANDLERS, command) ? HANDLERS[command] : undefined;
   if (handler === undefined) throw invalid(`unknown command "${command}"`);
   return handler(context, args);

@@ -3,21 +3,29 @@ import { VERSION } from '../cli/version.js';
 import type { Config } from '../config/schema.js';
 import { openAdminSecret } from '../directory/admin-secret.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
-import { createBindService } from '../directory/bind-service.js';
+import { createBindService, type ExternalPasswordVerifier } from '../directory/bind-service.js';
 import { createDirectoryView, type DirectoryView } from '../directory/view/index.js';
 import { parseAllowlist } from '../domain/ip-allowlist.js';
 import { ensureSelfSignedCert, type TlsFiles } from '../tls/self-signed-cert.js';
 import { encodeEntryBody } from './codec/index.js';
 import { createDirectoryHandler } from './directory-handler.js';
+import { readDirectoryServer } from './directory-server-settings.js';
 import { createLdapServer, type LdapLimits, type LdapServer } from './server/ldap-server.js';
 
 /** The LDAP side of `pgdir serve`: the directory view, the handler and the listeners. */
 export interface LdapService extends Service {
   readonly view: DirectoryView;
   readonly server: LdapServer;
+  /** True once the view is loaded and the listeners accept connections. */
+  readonly ready: boolean;
+  /** Re-reads the directory-server settings (allowlist, enabled) and applies them now. */
+  applySettings(): Promise<void>;
 }
 
-export async function createLdapService(context: DaemonContext): Promise<LdapService> {
+export async function createLdapService(
+  context: DaemonContext,
+  options: { external?: ExternalPasswordVerifier } = {},
+): Promise<LdapService> {
   const { config, logger, store, directory } = context;
   const ldap = config.ldap;
   const log = logger.child({ component: 'ldap' });
@@ -35,7 +43,7 @@ export async function createLdapService(context: DaemonContext): Promise<LdapSer
     maxFailures: config.auth_throttle.max_failures,
     windowMs: config.auth_throttle.window,
   });
-  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle });
+  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle, external: options.external });
   const handler = createDirectoryHandler({
     view,
     binds,
@@ -52,21 +60,46 @@ export async function createLdapService(context: DaemonContext): Promise<LdapSer
     { listen: ldap.listen, tls, allowlist: parseAllowlist(ldap.allowlist), limits: limitsOf(config), logger: log },
     handler,
   );
+  let ready = false;
+  let yamlAllowlist = ldap.allowlist;
+  const applySettings = async (): Promise<void> => {
+    const state = await readDirectoryServer(store, yamlAllowlist);
+    server.setAllowlist(state.allowlist);
+    if (!state.enabled) log.warn('the directory server is disabled in the settings: refusing LDAP connections');
+  };
+  // Another replica (or the API) may change the allowlist: follow the change feed, coalesced.
+  let pending: NodeJS.Timeout | undefined;
+  const unsubscribe = context.changes.subscribe(() => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      applySettings().catch((err: unknown) => log.error({ err }, 'cannot apply the directory server settings'));
+    }, 50);
+  });
   return {
     name: 'ldap',
     view,
     server,
+    get ready() {
+      return ready;
+    },
+    applySettings,
     async start() {
       await view.load();
+      await applySettings();
       await server.start();
+      ready = true;
       log.info({ listen: server.addresses().map((a) => a.url), entries: view.stats() }, 'LDAP listening');
     },
     async reload(next) {
       // SIGHUP: new certificate files and allowlist without dropping connections (DESIGN §10).
-      server.setAllowlist(parseAllowlist(next.ldap.allowlist));
+      yamlAllowlist = next.ldap.allowlist;
+      await applySettings();
       await server.reloadTls();
     },
     async close(deadlineMs) {
+      ready = false;
+      unsubscribe();
+      clearTimeout(pending);
       await server.close(deadlineMs);
       view.close();
     },
