@@ -88,6 +88,19 @@ describe.each(storeModes)('binds and the admin secret on $mode', ({ create }) =>
     expect((await binds.authenticate(dn, Buffer.from('alice-password'), '10.0.0.2')).kind).toBe('user');
   });
 
+  it('a block recorded by one replica reaches another within its refresh interval', async () => {
+    const mine = createAuthThrottle({ store, maxFailures: 2, windowMs: 60_000, refreshMs: 0 });
+    const other = createAuthThrottle({ store, maxFailures: 2, windowMs: 60_000, refreshMs: 0 });
+    expect((await other.check('10.9.9.9', 'cn=x')).blocked).toBe(false);
+    await mine.failed('10.9.9.9', 'cn=x');
+    await mine.failed('10.9.9.9', 'cn=x');
+    expect((await mine.check('10.9.9.9', 'cn=x')).blocked).toBe(true);
+    expect((await other.check('10.9.9.9', 'CN=X')).blocked).toBe(true);
+    expect((await other.check('10.9.9.8', 'cn=x')).blocked).toBe(false);
+    await mine.succeeded('10.9.9.9', 'cn=x', 1);
+    expect((await other.check('10.9.9.9', 'cn=x')).blocked).toBe(false);
+  });
+
   it('rotating the secret takes effect at once and the old one stops working', async () => {
     const old = await readFile(join(fixture.options.dataDir, 'admin-secret'), 'utf8');
     await store.write((tx) => setAdminSecret(tx, 'a-brand-new-secret-123', 'test'));

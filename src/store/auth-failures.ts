@@ -39,3 +39,16 @@ export async function countAuthFailures(db: Kysely<Database>, key: string, windo
 export async function clearAuthFailures(db: Kysely<Database>, key: string): Promise<void> {
   await db.deleteFrom('auth_failures').where('key', '=', key).execute();
 }
+
+/** Keys with at least `maxFailures` failures in the window: what every replica must refuse now. */
+export async function blockedAuthKeys(db: Kysely<Database>, windowMs: number, maxFailures: number): Promise<string[]> {
+  const window = checkWindow(windowMs);
+  const rows = await db
+    .selectFrom('auth_failures')
+    .select('key')
+    .where('at', '>=', since(window))
+    .groupBy('key')
+    .having((eb) => eb.fn.countAll(), '>=', maxFailures)
+    .execute();
+  return rows.map((r) => r.key);
+}

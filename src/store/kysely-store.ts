@@ -10,7 +10,7 @@ import { toChange, toGroup, toNumber, toServiceAccount, toUser } from './row-map
 import { createReader } from './store-reader.js';
 import { createStoreTx } from './store-tx.js';
 import { TxContext } from './tx-context.js';
-import { recordAuthFailure, countAuthFailures, clearAuthFailures } from './auth-failures.js';
+import { recordAuthFailure, countAuthFailures, clearAuthFailures, blockedAuthKeys } from './auth-failures.js';
 import { createApiTokenStore, type ApiTokenStore } from './api-token-store.js';
 
 /** What differs between PostgreSQL and PGlite; everything else is the same kysely code. */
@@ -155,6 +155,10 @@ export class KyselyStore implements Store {
 
   countAuthFailures(key: string, windowMs: number): Promise<number> {
     return this.#run(() => countAuthFailures(this.#backend.db, key, windowMs));
+  }
+
+  blockedAuthKeys(windowMs: number, maxFailures: number): Promise<string[]> {
+    return this.#run(() => blockedAuthKeys(this.#backend.db, windowMs, maxFailures));
   }
 
   clearAuthFailures(key: string): Promise<void> {

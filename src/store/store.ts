@@ -163,6 +163,8 @@ export interface Store extends StoreReader {
   recordAuthFailure(key: string, windowMs: number): Promise<number>; // failures within the window, this one included
   countAuthFailures(key: string, windowMs: number): Promise<number>;
   clearAuthFailures(key: string): Promise<void>;
+  /** Every key with at least `maxFailures` failures in the window (one query for all of them). */
+  blockedAuthKeys(windowMs: number, maxFailures: number): Promise<string[]>;
   /**
    * Runs `fn` while holding the named lock across every process sharing the database (Postgres
    * advisory lock; in-process with PGlite). Never waits: answers `{ acquired: false }` at once
