@@ -53,6 +53,8 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
     return held;
   };
 
+  const searchDeps = { ...options, rootDse, subschema };
+
   async function dispatch(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: AbortSignal): Promise<void> {
     const { request } = msg;
     const critical = unsupportedCritical(msg);
@@ -66,9 +68,8 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
         return;
       case 'search': {
         const writer = new SearchWriter(msg.messageId, out, signal, options.view);
-        const deps = { ...options, rootDse: () => rootDse(conn.plainListenerExists), subschema };
         try {
-          const { result, controls } = await search(msg as RequestMessage<SearchRequest>, conn, writer, deps);
+          const { result, controls } = await search(msg as RequestMessage<SearchRequest>, conn, writer, searchDeps);
           await writer.finish(encodeResult(msg.messageId, 'searchDone', result, controls));
         } catch (err) {
           // Unexpected faults go to the connection server, which logs them and answers 80.

@@ -47,6 +47,10 @@ function userByRdn(state: DirectoryState, rdn: Rdn): { entry: ViewEntry | undefi
 
 /** The entry a DN designates: its own entry in any case or spacing, or a user by DESIGN §4. */
 export function resolveEntry(state: DirectoryState, dn: string): ViewEntry | undefined {
+  // Fast path: most clients send back the DNs pgdir emitted, which are already normalised
+  // (a string equal to a normalised DN normalises to itself).
+  const exact = state.entries.byNorm.get(dn);
+  if (exact !== undefined) return exact;
   const rdns = tryParse(dn);
   if (rdns === undefined || rdns.length === 0) return undefined;
   return lookupRdns(state, rdns);

@@ -13,8 +13,11 @@ export class PduBatch {
   private begin = 0; // start of the part of `chunk` not yet handed out
   private used = 0;
   private readonly out: Buffer[] = [];
+  private nextBytes: number;
 
-  constructor(private readonly chunkBytes = 64 * 1024) {}
+  constructor(private readonly chunkBytes = 64 * 1024) {
+    this.nextBytes = Math.min(4096, chunkBytes);
+  }
 
   /** A complete PDU. */
   push(pdu: Buffer): void {
@@ -56,7 +59,10 @@ export class PduBatch {
   private reserve(n: number): number {
     if (this.chunk === undefined || this.used + n > this.chunk.length) {
       this.seal();
-      this.chunk = Buffer.allocUnsafe(this.chunkBytes);
+      // Start small and double: a point search's one entry should not cost a 64 KiB allocation,
+      // while a long listing still ends up writing full-size chunks.
+      this.chunk = Buffer.allocUnsafe(Math.max(n, this.nextBytes));
+      this.nextBytes = Math.min(this.nextBytes * 2, this.chunkBytes);
       this.begin = this.used = 0;
     }
     const at = this.used;

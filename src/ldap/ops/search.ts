@@ -12,7 +12,6 @@ import type { LdapConnection } from '../server/ldap-handler.js';
 import { identityOf } from '../session.js';
 import { storePaged, takePaged, type PagedSearch } from './paged-cursors.js';
 import { SearchWriter } from './search-writer.js';
-import { SUBSCHEMA_DN } from './special-entries.js';
 
 export interface SearchDeps {
   readonly view: DirectoryView;
@@ -20,7 +19,7 @@ export interface SearchDeps {
   /** ldap.size_limit (0 = none); paged searches are exempt (clients.md §1.18, glauth#407). */
   readonly sizeLimit: number;
   readonly pageSizeMax: number;
-  readonly rootDse: () => Entry;
+  readonly rootDse: (startTls: boolean) => Entry;
   readonly subschema: Entry;
 }
 
@@ -46,7 +45,7 @@ export async function search(
   const req = msg.request;
   const pagedControl = msg.controls.find((c) => c.oid === Oid.pagedResults);
   const paged = pagedControl === undefined ? undefined : decodePagedResultsValue(pagedControl.value ?? Buffer.alloc(0));
-  const special = specialEntry(req, deps);
+  const special = specialEntry(req, deps, conn.plainListenerExists);
   if (special !== undefined) {
     // The paged-results response control is returned even here (clients.md §1.11).
     const entries = special === 'none' ? [] : [special];
@@ -115,12 +114,13 @@ function openCursor(req: SearchRequest, conn: LdapConnection, deps: SearchDeps):
 }
 
 /** rootDSE and cn=Subschema, readable by anyone; 'none' for scopes that select nothing there. */
-function specialEntry(req: SearchRequest, deps: SearchDeps): Entry | 'none' | undefined {
+function specialEntry(req: SearchRequest, deps: SearchDeps, startTls: boolean): Entry | 'none' | undefined {
   if (req.baseObject === '') {
-    if (req.scope === Scope.base) return deps.rootDse();
+    if (req.scope === Scope.base) return deps.rootDse(startTls);
     // Only the rootDSE lives at the empty DN (there is no global subtree search).
-    throw new LdapError(ResultCode.noSuchObject, `the empty base holds only the rootDSE; search under ${deps.rootDse().attributes.get('namingcontexts')?.[0] ?? 'the suffix'}`);
+    throw new LdapError(ResultCode.noSuchObject, `the empty base holds only the rootDSE; search under ${deps.rootDse(startTls).attributes.get('namingcontexts')?.[0] ?? 'the suffix'}`);
   }
-  if (req.baseObject.replace(/\s+/g, '').toLowerCase() !== SUBSCHEMA_DN.toLowerCase()) return undefined;
+  const base = req.baseObject;
+  if (base.length > 16 || base.replace(/\s+/g, '').toLowerCase() !== 'cn=subschema') return undefined;
   return req.scope === Scope.one ? 'none' : deps.subschema;
 }
