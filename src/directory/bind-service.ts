@@ -6,6 +6,8 @@ import type { AuthThrottle } from './auth-throttle.js';
 import type { Identity } from './identity.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { DirectoryView } from './view/index.js';
+import type { LifecycleService } from './lifecycle/lifecycle-service.js';
+import { userPasswordCheck } from './lifecycle/bind-second-factor.js';
 
 /**
  * Checks the password of a user mirrored from an external directory against that directory
@@ -23,6 +25,10 @@ export interface BindServiceDeps {
   readonly hasher: PasswordHasher;
   readonly adminSecret: AdminSecret;
   readonly throttle: AuthThrottle;
+  /** Two-factor codes and temporary passwords of users (DESIGN §4, §7). */
+  readonly lifecycle?: Pick<LifecycleService, 'twoFactor' | 'temporary'>;
+  /** `ldap.totp_suffix`: an enrolled user may append the 6-digit code to the password. */
+  readonly totpSuffix?: boolean;
 }
 
 export interface BindLogger {
@@ -44,7 +50,7 @@ const failure = (): DirectoryError =>
 export function createBindService(deps: BindServiceDeps): BindService {
   const { view, hasher, adminSecret, throttle } = deps;
 
-  async function check(dn: string, password: Buffer): Promise<Identity | undefined> {
+  async function check(dn: string, password: Buffer, ip: string): Promise<Identity | undefined> {
     const target = view.resolveBind(dn);
     if (target?.kind === 'admin') {
       return (await adminSecret.verify(password)) ? { kind: 'admin', dn: target.entry.dn } : undefined;
@@ -59,10 +65,7 @@ export function createBindService(deps: BindServiceDeps): BindService {
     }
     // Unknown DNs run the same bcrypt verify against a dummy hash (hasher.verify(…, undefined)).
     const user = target?.kind === 'user' ? target.user : undefined;
-    const ok =
-      user?.source === 'ldap' && deps.external !== undefined
-        ? await deps.external.verify(user, text)
-        : await hasher.verify(text, user?.passwordHash);
+    const ok = await userPasswordCheck(deps, user, text, target?.kind === 'user' ? target.totpToken : undefined, ip);
     return ok && user !== undefined && target?.kind === 'user' ? { kind: 'user', dn: target.entry.dn, id: user.id } : undefined;
   }
 
@@ -74,7 +77,7 @@ export function createBindService(deps: BindServiceDeps): BindService {
         await hasher.verify(password.toString('utf8'), undefined);
         throw failure();
       }
-      const identity = await check(dn, password);
+      const identity = await check(dn, password, ip);
       if (identity === undefined) {
         await throttle.failed(ip, account);
         throw failure();

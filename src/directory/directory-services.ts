@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.js';
 import { createGroupService, type GroupService } from './group-service.js';
+import { createLifecycleService, type LifecycleService } from './lifecycle/lifecycle-service.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import { createUserService, type UserService } from './user-service.js';
 
@@ -9,6 +10,7 @@ export interface DirectoryServices {
   readonly hasher: PasswordHasher;
   readonly users: UserService;
   readonly groups: GroupService;
+  readonly lifecycle: LifecycleService;
 }
 
 export interface DirectoryServicesOptions {
@@ -17,10 +19,18 @@ export interface DirectoryServicesOptions {
   readonly hasher?: PasswordHasher;
   /** bcrypt cost for the default hasher (DESIGN §7: default 10). */
   readonly bcryptCost?: number;
+  /** Where the TOTP encryption key is kept (`totp.key`). */
+  readonly dataDir?: string;
 }
 
 export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {
   const { store } = options;
   const hasher = options.hasher ?? createPasswordHasher({ cost: options.bcryptCost ?? 10 });
-  return { store, hasher, users: createUserService({ store, hasher }), groups: createGroupService({ store }) };
+  return {
+    store,
+    hasher,
+    users: createUserService({ store, hasher }),
+    groups: createGroupService({ store }),
+    lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir }),
+  };
 }

@@ -43,7 +43,7 @@ export async function createLdapService(
     maxFailures: config.auth_throttle.max_failures,
     windowMs: config.auth_throttle.window,
   });
-  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle, external: options.external });
+  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle, external: options.external, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
   const handler = createDirectoryHandler({
     view,
     binds,

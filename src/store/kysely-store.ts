@@ -12,6 +12,7 @@ import { createStoreTx } from './store-tx.js';
 import { TxContext } from './tx-context.js';
 import { recordAuthFailure, countAuthFailures, clearAuthFailures, blockedAuthKeys } from './auth-failures.js';
 import { createApiTokenStore, type ApiTokenStore } from './api-token-store.js';
+import { createLifecycleStore, type LifecycleStore } from './lifecycle-store.js';
 
 /** What differs between PostgreSQL and PGlite; everything else is the same kysely code. */
 export interface StoreBackend {
@@ -40,6 +41,7 @@ export class KyselyStore implements Store {
   readonly #reader: StoreReader;
   readonly #heldLocks = new Set<string>();
   readonly apiTokens: ApiTokenStore;
+  readonly lifecycle: LifecycleStore;
   #closed = false;
 
   constructor(backend: StoreBackend) {
@@ -47,6 +49,7 @@ export class KyselyStore implements Store {
     this.#backend = backend;
     this.#reader = createReader(backend.db);
     this.apiTokens = createApiTokenStore(backend.db, (fn) => this.#run(fn));
+    this.lifecycle = createLifecycleStore(backend.db, (fn) => this.#run(fn));
   }
 
   #run<T>(fn: () => Promise<T>): Promise<T> {

@@ -144,4 +144,27 @@ const apiTokens: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens];
+/**
+ * One-time and time-limited credentials of the account lifecycle (DESIGN §7): invite and password
+ * reset links, impersonation and owner-login passwords. Only the SHA-256 of the 256-bit secret is
+ * kept; `used_at` makes single-use tokens single use.
+ */
+const userTokens: Migration = {
+  name: '0003_user_tokens',
+  statements: [
+    `CREATE TABLE user_tokens (
+      id uuid PRIMARY KEY,
+      user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      kind text NOT NULL CHECK (kind IN ('invite', 'reset', 'impersonation', 'owner_login')),
+      token_hash text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      expires_at timestamptz NOT NULL,
+      used_at timestamptz,
+      created_by text
+    )`,
+    `CREATE UNIQUE INDEX user_tokens_token_hash_key ON user_tokens (token_hash)`,
+    `CREATE INDEX user_tokens_user_id_idx ON user_tokens (user_id, kind)`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens];

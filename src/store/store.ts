@@ -1,5 +1,6 @@
 import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
 import type { ApiTokenStore } from './api-token-store.js';
+import type { LifecycleStore } from './lifecycle-store.js';
 
 /**
  * The one interface the rest of pgdir uses to reach its database, implemented over PostgreSQL (pg)
@@ -173,5 +174,7 @@ export interface Store extends StoreReader {
   withAdvisoryLock<T>(name: string, fn: () => Promise<T>): Promise<LockResult<T>>;
   /** HTTP API sessions and tokens (DESIGN §8); not directory state, so outside `write`. */
   readonly apiTokens: ApiTokenStore;
+  /** Invite/reset/impersonation tokens and TOTP secrets (DESIGN §7); outside `write` too. */
+  readonly lifecycle: LifecycleStore;
   close(): Promise<void>;
 }

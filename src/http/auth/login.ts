@@ -19,6 +19,8 @@ export interface LoginDeps {
   readonly sessionTtlMs: number;
   readonly external?: ExternalPasswordVerifier | undefined;
   readonly totp?: TotpVerifier | undefined;
+  /** Impersonation and owner-login passwords (they bypass 2FA; DESIGN §7). */
+  readonly temporary?: { check(user: User, password: string, via: 'http', ip: string): Promise<string | undefined> } | undefined;
 }
 
 export interface LoginInput {
@@ -71,16 +73,18 @@ export async function login(deps: LoginDeps, input: LoginInput, ip: string): Pro
     await audit('failed', 'throttled');
     throw failed();
   }
-  const ok =
+  const own =
     user?.source === 'ldap' && deps.external !== undefined
       ? await deps.external.verify(user, input.password)
       : await hasher.verify(input.password, user?.passwordHash);
+  const temporary = own || user === undefined || !user.active ? undefined : await deps.temporary?.check(user, input.password, 'http', ip);
+  const ok = own || temporary !== undefined;
   if (!ok || user === undefined || !user.active) {
     await throttle.failed(ip, account);
     await audit('failed', user === undefined ? 'unknown' : ok ? 'inactive' : 'password');
     throw failed();
   }
-  await checkTotp(deps, user, input.totpToken, ip, account);
+  if (temporary === undefined) await checkTotp(deps, user, input.totpToken, ip, account);
   await throttle.succeeded(ip, account, failures);
   const session = await issueSession(store, user, deps.sessionTtlMs);
   await audit('ok');

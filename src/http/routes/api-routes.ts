@@ -4,10 +4,12 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { groupRoutes } from './group-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { lifecycleRoutes } from './lifecycle-routes.js';
 import { profileRoutes } from './profile-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { transferRoutes } from './transfer-routes.js';
+import { twoFactorRoutes } from './two-factor-routes.js';
 import { userRoutes } from './user-routes.js';
 
 /** Every route, in match order (literal paths such as /users/export before /users/:id). */
@@ -23,6 +25,8 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...settingsRoutes(api),
     ...serviceAccountRoutes(api),
     ...auditRoutes(api),
+    ...lifecycleRoutes(api),
+    ...twoFactorRoutes(api),
   );
   return routes;
 }

@@ -34,7 +34,7 @@ export function authRoutes(api: ApiContext): AnyRoute[] {
       body: loginBody,
       response: sessionView,
       handle: async ({ body, ip }) => {
-        const session = await login({ store, hasher, throttle: api.throttle, sessionTtlMs: api.sessionTtlMs, external: api.external, totp: api.totp }, body, ip);
+        const session = await login({ store, hasher, throttle: api.throttle, sessionTtlMs: api.sessionTtlMs, external: api.external, totp: api.totp ?? api.directory.lifecycle.twoFactor, temporary: api.directory.lifecycle.temporary }, body, ip);
         return { body: { token: session.token, expiresAt: session.expiresAt.toISOString(), user: toUserView(session.user) } };
       },
     }),

@@ -5,6 +5,7 @@ import { USER_FIELDS, withFieldNames } from '../field-names.js';
 import { booleanParam, pageWindow, paging } from '../query-params.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { setUserGroups } from '../user-groups.js';
+import { inviteLinkOf } from './lifecycle-routes.js';
 import { groupRefView, pageOf, toGroupRef, toUserView, userView } from '../views.js';
 
 const listQuery = z.strictObject({
@@ -66,11 +67,12 @@ export function userRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       body: newUser,
       status: 201,
-      response: userView,
-      handle: async ({ body, caller }) => {
+      response: userView.extend({ inviteLink: z.string().optional().describe('created without a password: the link to pass on') }),
+      handle: async ({ req, body, caller }) => {
         const { fullName, ...rest } = body;
         const user = await named(() => users.addUser({ ...rest, name: fullName ?? null }, caller.actor));
-        return { status: 201, body: toUserView(user), headers: { location: `/api/v1/users/${user.id}` } };
+        const invite = body.password === undefined && user.source === 'local' ? await inviteLinkOf(api, req, user.id, caller.actor) : {};
+        return { status: 201, body: { ...toUserView(user), ...invite }, headers: { location: `/api/v1/users/${user.id}` } };
       },
     }),
     defineRoute({

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import type { Store } from '../../store/store.js';
+import type { UserTokenKind } from '../../store/lifecycle-store.js';
+import type { PasswordHasher } from '../password-hasher.js';
+import { createAccountTokens, type AccountTokens } from './account-tokens.js';
+import { fileKey, secretBoxOf } from './secret-box.js';
+import { createTemporaryPasswords, type TemporaryPasswords } from './temporary-passwords.js';
+import { createTwoFactorService, type TwoFactorService } from './two-factor-service.js';
+import { randomBytes } from 'node:crypto';
+
+/** Invites, password resets, two-factor, impersonation and owner recovery (DESIGN §7). */
+export interface LifecycleService {
+  readonly twoFactor: TwoFactorService;
+  readonly tokens: AccountTokens;
+  readonly temporary: TemporaryPasswords;
+}
+
+export interface LifecycleOptions {
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  /** The TOTP key lives in `<dataDir>/totp.key`; without a data directory (tests) it is per process. */
+  readonly dataDir?: string | undefined;
+  readonly lifetimes?: Partial<Record<UserTokenKind, number>>;
+  readonly now?: () => number;
+}
+
+export function createLifecycleService(options: LifecycleOptions): LifecycleService {
+  const { store, hasher, dataDir } = options;
+  const ephemeral = randomBytes(32);
+  const box = secretBoxOf(async () => (dataDir === undefined ? ephemeral : fileKey(join(dataDir, 'totp.key'))));
+  const tokens = createAccountTokens({ store, hasher, ...(options.lifetimes === undefined ? {} : { lifetimes: options.lifetimes }) });
+  return {
+    twoFactor: createTwoFactorService({ store, hasher, box, ...(options.now === undefined ? {} : { now: options.now }) }),
+    tokens,
+    temporary: createTemporaryPasswords(store, tokens.issue),
+  };
+}

@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { z } from 'zod';
+import type { Actor } from '../../domain/actor.js';
+import type { Issued } from '../../directory/lifecycle/account-tokens.js';
+import type { ApiContext } from '../api-context.js';
+import { defineRoute, type AnyRoute } from '../route.js';
+import { toUserView, userView } from '../views.js';
+
+/** The address the caller used, so that a link works from where the admin sits. */
+export function linkFor(req: IncomingMessage, page: string, secret: string): string {
+  const scheme = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
+  return `${scheme}://${req.headers.host ?? 'localhost'}/${page}?token=${secret}`;
+}
+
+const linkView = z.object({ link: z.string(), expiresAt: z.string() });
+const linkOf = (req: IncomingMessage, page: string, issued: Issued) => ({ link: linkFor(req, page, issued.secret), expiresAt: issued.expiresAt.toISOString() });
+
+/** Invites, password resets and impersonation (DESIGN §7). Without SMTP the links are handed out here. */
+export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
+  const { tokens, temporary } = api.directory.lifecycle;
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/auth/password-reset-request',
+      summary: 'Forgot password: always 202, whether or not the account exists',
+      tag: 'auth',
+      auth: 'none',
+      body: z.strictObject({ identifier: z.string().max(320).describe('username or email') }),
+      status: 202,
+      handle: async ({ body }) => {
+        // The link would go out by mail; the answer never depends on the account (DESIGN §7).
+        await tokens.requestReset(body.identifier);
+        return { status: 202, body: { accepted: true } };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/auth/password-reset',
+      summary: 'Set a new password with a reset link token; ends every session of the user',
+      tag: 'auth',
+      auth: 'none',
+      body: z.strictObject({ token: z.string().max(200), password: z.string().max(1024) }),
+      status: 204,
+      handle: async ({ body, ip }) => {
+        await tokens.completeReset(body.token, body.password, ip);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/auth/invite/accept',
+      summary: 'Accept an invite: choose the username (when none was given) and a password',
+      tag: 'auth',
+      auth: 'none',
+      body: z.strictObject({ token: z.string().max(200), username: z.string().max(200).optional(), password: z.string().max(1024) }),
+      response: userView,
+      handle: async ({ body, ip }) => ({ body: toUserView(await tokens.acceptInvite(body.token, body, ip)) }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/users/:id/password_reset_link',
+      summary: 'A new password reset link for the user (replaces earlier ones; 24 h)',
+      tag: 'users',
+      auth: 'user',
+      response: linkView,
+      handle: async ({ req, params, caller }) => ({ body: linkOf(req, 'reset-password', await tokens.resetLinkFor(params['id'] ?? '', caller.actor)) }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/users/:id/invite_link',
+      summary: 'A new invite link for a user who has not accepted yet (replaces earlier ones; 7 days)',
+      tag: 'users',
+      auth: 'user',
+      response: linkView,
+      handle: async ({ req, params, caller }) => ({ body: linkOf(req, 'accept-invite', await tokens.inviteLinkFor(params['id'] ?? '', caller.actor)) }),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/users/:id/impersonate',
+      summary: 'A temporary password for the user (API login and LDAP bind, bypasses 2FA; 6 h); shown once',
+      tag: 'users',
+      auth: 'user',
+      response: z.object({ password: z.string(), expiresAt: z.string() }),
+      handle: async ({ params, caller, ip }) => {
+        const issued = await temporary.impersonate(params['id'] ?? '', caller.actor, ip);
+        return { body: { password: issued.secret, expiresAt: issued.expiresAt.toISOString() } };
+      },
+    }),
+  ];
+}
+
+/** For POST /api/v1/users without a password: the invite link to pass on. */
+export async function inviteLinkOf(api: ApiContext, req: IncomingMessage, userId: string, actor: Actor): Promise<{ inviteLink: string }> {
+  const issued = await api.directory.lifecycle.tokens.inviteLinkFor(userId, actor);
+  return { inviteLink: linkFor(req, 'accept-invite', issued.secret) };
+}
