@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../src/directory/actor.js';
+import { openAdminSecret } from '../src/directory/admin-secret.js';
+import { createAuthThrottle } from '../src/directory/auth-throttle.js';
+import { createBindService, type BindService } from '../src/directory/bind-service.js';
+import { createLifecycleService } from '../src/directory/lifecycle/lifecycle-service.js';
+import { base32Decode, hotp, totpStep } from '../src/directory/lifecycle/totp.js';
+import { createDirectoryView, type DirectoryView } from '../src/directory/view/index.js';
+import { DirectoryError } from '../src/domain/errors.js';
+import { createTempDir, storeModes } from './helpers/databases.js';
+import { PASSWORD, startApi, type Api } from './http-fixture.js';
+
+const SUFFIX = 'dc=example,dc=com';
+const code = (secret: string, step: number) => hotp(base32Decode(secret), step);
+const tokenOf = (link: string) => new URL(link).searchParams.get('token') ?? '';
+
+/** Starts at least 5 s before a step boundary, so that "now ± 1" stays put while a test runs. */
+async function alignToStep(): Promise<number> {
+  const into = (Date.now() / 1000) % 30;
+  if (into > 24) await new Promise((r) => setTimeout(r, (30.2 - into) * 1000));
+  return totpStep(Date.now());
+}
+
+async function bindCode(p: Promise<unknown>): Promise<number | 'ok'> {
+  try {
+    await p;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof DirectoryError) return error.resultCode;
+    throw error;
+  }
+}
+
+describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode', (mode) => {
+  let api: Api;
+  let view: DirectoryView;
+  let binds: BindService;
+  let suffixBinds: BindService;
+  let dataDir: { path: string; remove(): Promise<void> };
+  const dn = (name: string, code?: string) => `cn=${name}${code === undefined ? '' : `+totpToken=${code}`},ou=users,${SUFFIX}`;
+  const bind = async (service: BindService, name: string, password: string, rdnCode?: string) => {
+    await view.catchUp();
+    return bindCode(service.authenticate(dn(name, rdnCode), Buffer.from(password), '127.0.0.1'));
+  };
+
+  /** A user with 2FA enrolled using the previous step's code; returns the secret and step. */
+  async function enrolled(username: string) {
+    const { user, token } = await api.userWithToken(username, 'user');
+    const secret = (await api.call('POST', '/api/v1/profile/2fa/secret', { token })).body.secret as string;
+    const step = await alignToStep();
+    const res = await api.call('POST', '/api/v1/profile/2fa/enable', { token, body: { totpToken: code(secret, step - 1) } });
+    expect(res.status).toBe(200);
+    return { user, token, secret, step };
+  }
+
+  beforeAll(async () => {
+    api = await startApi(mode);
+    dataDir = await createTempDir();
+    view = createDirectoryView({ store: api.store, suffix: SUFFIX });
+    await view.load();
+    const adminSecret = await openAdminSecret({ store: api.store, dataDir: dataDir.path, logger: { info() {}, warn() {} } });
+    const throttle = createAuthThrottle({ store: api.store, maxFailures: 50, windowMs: 60_000 });
+    const deps = { view, hasher: api.directory.hasher, adminSecret, throttle, lifecycle: api.directory.lifecycle };
+    binds = createBindService(deps);
+    suffixBinds = createBindService({ ...deps, totpSuffix: true });
+  });
+  afterAll(async () => {
+    view?.close();
+    await api?.close();
+    await dataDir?.remove();
+  });
+
+  describe('two-factor (TOTP)', () => {
+    it('enrols with a code, refuses a wrong one, and login then needs a fresh code each time', async () => {
+      const { token } = await api.userWithToken('tina', 'user');
+      const start = await api.call('POST', '/api/v1/profile/2fa/secret', { token });
+      expect(start.status).toBe(200);
+      expect(start.body.otpauthUrl).toBe(`otpauth://totp/pgdir:tina?secret=${start.body.secret}&issuer=pgdir&algorithm=SHA1&digits=6&period=30`);
+      const secret = start.body.secret as string;
+      const step = await alignToStep();
+      const wrong = code(secret, step + 5);
+      expect(await api.call('POST', '/api/v1/profile/2fa/enable', { token, body: { totpToken: wrong } })).toMatchObject({ status: 400, body: { error: { field: 'totpToken' } } });
+      const on = await api.call('POST', '/api/v1/profile/2fa/enable', { token, body: { totpToken: code(secret, step - 1) } });
+      expect(on).toMatchObject({ status: 200, body: { totpEnabled: true } });
+      expect((await api.call('POST', '/api/v1/profile/2fa/secret', { token })).status).toBe(409);
+
+      const login = (totpToken?: string) => api.call('POST', '/api/v1/auth/login', { body: { identifier: 'tina', password: PASSWORD, ...(totpToken === undefined ? {} : { totpToken }) } });
+      expect(await login()).toMatchObject({ status: 401, body: { error: { field: 'totpToken' } } });
+      expect((await login(code(secret, step - 1))).status).toBe(401); // used for enrolment
+      expect((await login(code(secret, step))).status).toBe(200);
+      expect((await login(code(secret, step))).status).toBe(401); // replay
+      expect((await login(code(secret, step + 2))).status).toBe(401); // outside ±1
+      expect((await login(code(secret, step + 1))).status).toBe(200);
+    });
+
+    it('keeps the secret encrypted and out of every API answer', async () => {
+      const { user, secret } = await enrolled('tess');
+      const sealed = await api.store.lifecycle.totpSecret(user.id);
+      expect(sealed).toMatch(/^v1:/);
+      expect(sealed).not.toContain(secret);
+      const shown = await api.call('GET', `/api/v1/users/${user.id}`, { token: api.ownerToken });
+      expect(shown.body.totpEnabled).toBe(true);
+      expect(shown.text).not.toContain(secret);
+      expect((await api.call('GET', '/api/v1/users/export?format=json', { token: api.ownerToken })).text).not.toContain(secret);
+    });
+
+    it('LDAP: optional code via +totpToken, wrong or replayed code 49, required setting', async () => {
+      const { secret, step } = await enrolled('lara');
+      expect(await bind(binds, 'lara', PASSWORD)).toBe('ok'); // not required by default
+      expect(await bind(binds, 'lara', PASSWORD, code(secret, step))).toBe('ok');
+      expect(await bind(binds, 'lara', PASSWORD, code(secret, step))).toBe(49);
+      expect(await bind(binds, 'lara', PASSWORD, code(secret, step + 7))).toBe(49); // a given code must be right
+      expect(await bind(binds, 'lara', 'wrong-password', code(secret, step + 1))).toBe(49);
+      const put = await api.call('PUT', '/api/v1/settings/ldap-2fa', { token: api.ownerToken, body: { required: true } });
+      expect(put).toMatchObject({ status: 200, body: { required: true } });
+      try {
+        expect(await bind(binds, 'lara', PASSWORD)).toBe(49);
+        expect(await bind(binds, 'lara', PASSWORD, code(secret, step + 1))).toBe('ok');
+        expect(await bind(binds, 'tina', PASSWORD)).toBe(49);
+        expect(await bind(binds, 'owner', PASSWORD)).toBe('ok'); // not enrolled: no code needed
+      } finally {
+        await api.call('PUT', '/api/v1/settings/ldap-2fa', { token: api.ownerToken, body: { required: false } });
+      }
+    });
+
+    it('LDAP: with ldap.totp_suffix the code may follow the password', async () => {
+      const { secret, step } = await enrolled('lena');
+      expect(await bind(suffixBinds, 'lena', PASSWORD + code(secret, step))).toBe('ok');
+      expect(await bind(suffixBinds, 'lena', PASSWORD + code(secret, step))).toBe(49); // replay
+      expect(await bind(binds, 'lena', PASSWORD + code(secret, step + 1))).toBe(49); // suffix off
+      expect(await bind(suffixBinds, 'lena', PASSWORD)).toBe('ok'); // optional
+      await api.call('PUT', '/api/v1/settings/ldap-2fa', { token: api.ownerToken, body: { required: true } });
+      try {
+        expect(await bind(suffixBinds, 'lena', PASSWORD)).toBe(49);
+        expect(await bind(suffixBinds, 'lena', PASSWORD + code(secret, step + 1))).toBe('ok');
+      } finally {
+        await api.call('PUT', '/api/v1/settings/ldap-2fa', { token: api.ownerToken, body: { required: false } });
+      }
+    });
+
+    it('self disable needs the password; managers disable others, plain users cannot', async () => {
+      const { user, token } = await enrolled('dora');
+      expect((await api.call('POST', '/api/v1/profile/2fa/disable', { token, body: { password: 'nope-nope' } })).status).toBe(400);
+      expect(await api.call('POST', '/api/v1/profile/2fa/disable', { token, body: { password: PASSWORD } })).toMatchObject({ status: 200, body: { totpEnabled: false } });
+      expect(await api.store.lifecycle.totpSecret(user.id)).toBeUndefined();
+
+      const other = await enrolled('dina');
+      const plain = await api.userWithToken('pete', 'user');
+      expect((await api.call('POST', `/api/v1/users/${other.user.id}/2fa/disable`, { token: plain.token })).status).toBe(403);
+      const manager = await api.userWithToken('mona', 'usermanager');
+      expect(await api.call('POST', `/api/v1/users/${other.user.id}/2fa/disable`, { token: manager.token })).toMatchObject({ status: 200, body: { totpEnabled: false } });
+      expect((await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'dina', password: PASSWORD } })).status).toBe(200);
+      const audit = await api.store.listAudit({ action: 'user.totp.disable' });
+      expect(audit.map((a) => [a.actor, a.target])).toEqual(expect.arrayContaining([[manager.user.id, other.user.id], [user.id, user.id]]));
+    });
+  });
+
+  describe('password reset', () => {
+    it('answers 202 alike for known and unknown identifiers', async () => {
+      await api.userWithToken('rosa', 'user');
+      const known = await api.call('POST', '/api/v1/auth/password-reset-request', { body: { identifier: 'rosa' } });
+      const unknown = await api.call('POST', '/api/v1/auth/password-reset-request', { body: { identifier: 'nobody@example.com' } });
+      expect(known.status).toBe(202);
+      expect(unknown).toMatchObject({ status: 202, text: known.text });
+    });
+
+    it('manager link: newer link wins, single use, ends sessions, password change invalidates', async () => {
+      const { user, token } = await api.userWithToken('rita', 'user');
+      const link = () => api.call('GET', `/api/v1/users/${user.id}/password_reset_link`, { token: api.ownerToken });
+      const first = await link();
+      expect(first.status).toBe(200);
+      expect(first.body.link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/reset-password\?token=[A-Za-z0-9_-]{43}$/);
+      expect(new Date(first.body.expiresAt).getTime() - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+      const second = await link();
+      const reset = (t: string, password = 'brand new password') => api.call('POST', '/api/v1/auth/password-reset', { body: { token: t, password } });
+      expect(await reset(tokenOf(first.body.link))).toMatchObject({ status: 400, body: { error: { field: 'token' } } });
+      expect(await reset(tokenOf(second.body.link), 'short')).toMatchObject({ status: 400, body: { error: { field: 'password' } } });
+      expect((await reset(tokenOf(second.body.link))).status).toBe(204);
+      expect((await reset(tokenOf(second.body.link))).status).toBe(400); // single use
+      expect((await api.call('GET', '/api/v1/profile', { token })).status).toBe(401); // sessions ended
+      expect((await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'rita', password: 'brand new password' } })).status).toBe(200);
+      expect(await bind(binds, 'rita', 'brand new password')).toBe('ok');
+
+      const third = await link();
+      await new Promise((r) => setTimeout(r, 20));
+      expect((await api.call('PUT', `/api/v1/users/${user.id}/password`, { token: api.ownerToken, body: { password: 'set by the owner' } })).status).toBe(200);
+      expect((await reset(tokenOf(third.body.link))).status).toBe(400);
+
+      const fourth = await link();
+      expect((await api.call('PUT', `/api/v1/users/${user.id}/active`, { token: api.ownerToken, body: { active: false } })).status).toBe(200);
+      expect((await reset(tokenOf(fourth.body.link))).status).toBe(400);
+      expect((await link()).status).toBe(409);
+    });
+
+    it('expired links are refused', async () => {
+      const short = createLifecycleService({ store: api.store, hasher: api.directory.hasher, lifetimes: { reset: -1000 } });
+      const { user } = await api.userWithToken('eve', 'user');
+      const issued = await short.tokens.resetLinkFor(user.id, systemActor());
+      expect((await api.call('POST', '/api/v1/auth/password-reset', { body: { token: issued.secret, password: 'brand new password' } })).status).toBe(400);
+    });
+  });
+
+  describe('invites', () => {
+    it('invite without username → accept picks one → login and LDAP bind', async () => {
+      const created = await api.call('POST', '/api/v1/users', { token: api.ownerToken, body: { email: 'ivy@example.com' } });
+      expect(created).toMatchObject({ status: 201, body: { username: null, hasPassword: false } });
+      expect(created.body.inviteLink).toMatch(/\/accept-invite\?token=[A-Za-z0-9_-]{43}$/);
+      const id = created.body.id as string;
+      await view.catchUp();
+      expect(view.findEntry(`cn=uid-${id},ou=users,${SUFFIX}`)).toBeUndefined(); // not listed until accepted
+      expect(await bind(binds, `uid-${id}`, PASSWORD)).toBe(49);
+
+      const again = await api.call('GET', `/api/v1/users/${id}/invite_link`, { token: api.ownerToken });
+      expect(again.status).toBe(200);
+      const accept = (body: Record<string, unknown>) => api.call('POST', '/api/v1/auth/invite/accept', { body });
+      expect((await accept({ token: tokenOf(created.body.inviteLink), username: 'ivy', password: PASSWORD })).status).toBe(400); // replaced
+      const t = tokenOf(again.body.link);
+      expect(await accept({ token: t, password: PASSWORD })).toMatchObject({ status: 400, body: { error: { field: 'username' } } });
+      expect(await accept({ token: t, username: 'tina', password: PASSWORD })).toMatchObject({ status: 409, body: { error: { field: 'username' } } });
+      expect(await accept({ token: t, username: 'admin', password: PASSWORD })).toMatchObject({ status: 400, body: { error: { field: 'username' } } });
+      expect(await accept({ token: t, username: 'ivy', password: PASSWORD })).toMatchObject({ status: 200, body: { username: 'ivy', hasPassword: true } });
+      expect((await accept({ token: t, username: 'ivy', password: PASSWORD })).status).toBe(400); // used
+      expect((await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'ivy', password: PASSWORD } })).status).toBe(200);
+      expect(await bind(binds, 'ivy', PASSWORD)).toBe('ok');
+      expect((await api.call('GET', `/api/v1/users/${id}/invite_link`, { token: api.ownerToken })).status).toBe(409);
+    });
+
+    it('a plain user cannot get invite links; expired invites are refused', async () => {
+      const plain = await api.userWithToken('paul', 'user');
+      const created = await api.call('POST', '/api/v1/users', { token: api.ownerToken, body: { username: 'ian', email: 'ian@example.com' } });
+      expect(created.body.inviteLink).toBeDefined();
+      expect((await api.call('GET', `/api/v1/users/${created.body.id}/invite_link`, { token: plain.token })).status).toBe(403);
+      const short = createLifecycleService({ store: api.store, hasher: api.directory.hasher, lifetimes: { invite: -1000 } });
+      const issued = await short.tokens.inviteLinkFor(created.body.id, systemActor());
+      expect((await api.call('POST', '/api/v1/auth/invite/accept', { body: { token: issued.secret, password: PASSWORD } })).status).toBe(400);
+      const withPassword = await api.call('POST', '/api/v1/users', { token: api.ownerToken, body: { username: 'ines', email: 'ines@example.com', password: PASSWORD } });
+      expect(withPassword.status).toBe(201);
+      expect(withPassword.body.inviteLink).toBeUndefined();
+    });
+  });
+
+  describe('impersonation and owner recovery', () => {
+    it('a manager gets a temporary password for API login and LDAP bind that bypasses 2FA, audited', async () => {
+      const target = await enrolled('ted');
+      const manager = await api.userWithToken('max', 'usermanager');
+      const first = await api.call('POST', `/api/v1/users/${target.user.id}/impersonate`, { token: manager.token });
+      expect(first.status).toBe(200);
+      const hours = (new Date(first.body.expiresAt).getTime() - Date.now()) / 3_600_000;
+      expect(hours).toBeGreaterThan(5.9);
+      expect(hours).toBeLessThanOrEqual(6);
+      const second = await api.call('POST', `/api/v1/users/${target.user.id}/impersonate`, { token: manager.token });
+      const login = (password: string) => api.call('POST', '/api/v1/auth/login', { body: { identifier: 'ted', password } });
+      expect((await login(first.body.password)).status).toBe(401); // replaced
+      expect(await login(second.body.password)).toMatchObject({ status: 200, body: { user: { username: 'ted' } } });
+      await api.call('PUT', '/api/v1/settings/ldap-2fa', { token: api.ownerToken, body: { required: true } });
+      try {
+        expect(await bind(binds, 'ted', second.body.password)).toBe('ok');
+        expect(await bind(binds, 'tina', second.body.password)).toBe(49); // only for its user
+      } finally {
+        await api.call('PUT', '/api/v1/settings/ldap-2fa', { token: api.ownerToken, body: { required: false } });
+      }
+      expect((await login(PASSWORD)).status).toBe(401); // own password still needs the code
+      const uses = await api.store.listAudit({ action: 'user.impersonation.use' });
+      expect(uses.filter((a) => a.target === target.user.id).map((a) => [a.actor, a.details['via']])).toEqual(
+        expect.arrayContaining([[manager.user.id, 'http'], [manager.user.id, 'ldap']]),
+      );
+      expect((await api.store.listAudit({ action: 'user.impersonate' })).filter((a) => a.target === target.user.id)).toHaveLength(2);
+    });
+
+    it('never on a higher role or oneself; expired passwords fail', async () => {
+      const manager = await api.userWithToken('mia', 'usermanager');
+      expect((await api.call('POST', `/api/v1/users/${api.owner.id}/impersonate`, { token: manager.token })).status).toBe(403);
+      expect((await api.call('POST', `/api/v1/users/${manager.user.id}/impersonate`, { token: manager.token })).status).toBe(409);
+      const plain = await api.userWithToken('pia', 'user');
+      expect((await api.call('POST', `/api/v1/users/${manager.user.id}/impersonate`, { token: plain.token })).status).toBe(403);
+      const short = createLifecycleService({ store: api.store, hasher: api.directory.hasher, lifetimes: { impersonation: -1000 } });
+      const issued = await short.temporary.impersonate(plain.user.id, systemActor(), '127.0.0.1');
+      expect((await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'pia', password: issued.secret } })).status).toBe(401);
+    });
+
+    it('owner-login: one login, bypassing 2FA, then never again', async () => {
+      const issued = await api.directory.lifecycle.temporary.ownerLogin(systemActor('cli'));
+      expect(issued.user.id).toBe(api.owner.id);
+      const login = () => api.call('POST', '/api/v1/auth/login', { body: { identifier: 'owner', password: issued.secret } });
+      expect((await login()).status).toBe(200);
+      expect((await login()).status).toBe(401);
+      expect((await api.store.listAudit({ action: 'user.owner_login.use' })).length).toBe(1);
+    });
+  });
+});
