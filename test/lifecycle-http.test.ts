@@ -3,6 +3,7 @@ import { systemActor } from '../src/directory/actor.js';
 import { openAdminSecret } from '../src/directory/admin-secret.js';
 import { createAuthThrottle } from '../src/directory/auth-throttle.js';
 import { createBindService, type BindService } from '../src/directory/bind-service.js';
+import { hashSecret } from '../src/directory/lifecycle/account-tokens.js';
 import { createLifecycleService } from '../src/directory/lifecycle/lifecycle-service.js';
 import { base32Decode, hotp, totpStep } from '../src/directory/lifecycle/totp.js';
 import { createDirectoryView, type DirectoryView } from '../src/directory/view/index.js';
@@ -190,6 +191,10 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
       expect((await api.call('PUT', `/api/v1/users/${user.id}/active`, { token: api.ownerToken, body: { active: false } })).status).toBe(200);
       expect((await reset(tokenOf(fourth.body.link))).status).toBe(400);
       expect((await link()).status).toBe(409);
+      // Deactivation deletes the link (the reaper follows the change feed): enabling again does not revive it.
+      await expect.poll(async () => api.store.lifecycle.findToken('reset', hashSecret(tokenOf(fourth.body.link))), { timeout: 5000 }).toBeUndefined();
+      expect((await api.call('PUT', `/api/v1/users/${user.id}/active`, { token: api.ownerToken, body: { active: true } })).status).toBe(200);
+      expect((await reset(tokenOf(fourth.body.link))).status).toBe(400);
     });
 
     it('expired links are refused', async () => {

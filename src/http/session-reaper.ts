@@ -21,7 +21,11 @@ export function endSessionsOfDisabledUsers(
       const userIds = new Set(changes.filter((c) => c.kind === 'user' && c.op === 'upsert').map((c) => c.key));
       for (const id of userIds) {
         const user = await store.getUser(id);
-        if (user !== undefined && !user.active) await store.apiTokens.deleteForUser(id);
+        if (user !== undefined && !user.active) {
+          await store.apiTokens.deleteForUser(id);
+          // Reset, invite and impersonation links die with the deactivation too (DESIGN §7).
+          await store.lifecycle.deleteTokens(id, ['reset', 'invite', 'impersonation']);
+        }
       }
     }
   };
