@@ -66,6 +66,7 @@ export function defaultServices(): ServiceFactory[] {
         readiness: { ldap: () => ldap?.ready ?? false },
         onDirectoryServerChange: () => ldap?.applySettings(),
         external: connector?.verifier,
+        connector,
       })(context),
   ];
 }

@@ -1,3 +1,4 @@
+import type { Connector } from '../connector/connector.js';
 import type { AuthThrottle } from '../directory/auth-throttle.js';
 import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
@@ -20,4 +21,6 @@ export interface ApiContext {
   readonly onDirectoryServerChange: ((settings: DirectoryServerSettings) => void | Promise<void>) | undefined;
   readonly external: ExternalPasswordVerifier | undefined;
   readonly totp: TotpVerifier | undefined;
+  /** The external directory connector, when the daemon runs one. */
+  readonly connector?: Connector | undefined;
 }

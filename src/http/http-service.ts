@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AuthThrottle } from '../directory/auth-throttle.js';
+import type { Connector } from '../connector/connector.js';
 import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { ApiContext } from './api-context.js';
@@ -40,6 +41,8 @@ export interface HttpServiceDeps {
   /** Pass-through password check for users mirrored from an external directory. */
   readonly external?: ExternalPasswordVerifier;
   readonly totp?: TotpVerifier;
+  /** The external directory connector, for the sync routes. */
+  readonly connector?: Connector;
   /** Login session lifetime (default 12 h). */
   readonly sessionTtlMs?: number;
   /** Largest JSON body (default 1 MiB) and import body (default 16 MiB). */
@@ -74,6 +77,7 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
     onDirectoryServerChange: deps.onDirectoryServerChange,
     external: deps.external,
     totp: deps.totp,
+    connector: deps.connector,
   };
   const routes = apiRoutes(api);
   const { host, port } = parseListen(deps.listen);

@@ -8,6 +8,7 @@ import { lifecycleRoutes } from './lifecycle-routes.js';
 import { profileRoutes } from './profile-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
 import { settingsRoutes } from './settings-routes.js';
+import { syncRoutes } from './sync-routes.js';
 import { transferRoutes } from './transfer-routes.js';
 import { twoFactorRoutes } from './two-factor-routes.js';
 import { userRoutes } from './user-routes.js';
@@ -25,6 +26,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...settingsRoutes(api),
     ...serviceAccountRoutes(api),
     ...auditRoutes(api),
+    ...syncRoutes(api.connector),
     ...lifecycleRoutes(api),
     ...twoFactorRoutes(api),
   );

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { actorLabel } from '../../directory/actor.js';
+import type { Connector } from '../../connector/connector.js';
+import { DirectoryError } from '../../domain/errors.js';
+import { assertMay } from '../../domain/permissions.js';
+import { defineRoute, type AnyRoute } from '../route.js';
+
+const noConnector = (): DirectoryError =>
+  new DirectoryError('unavailable', 'the external directory connector is not running in this process');
+
+/** What the API shows of the configuration: the masked settings, never the parsed secrets. */
+async function view(connector: Connector): Promise<{ configured: boolean; pinned: boolean; settings?: Readonly<Record<string, unknown>> }> {
+  const source = await connector.configuration();
+  return source === undefined ? { configured: false, pinned: false } : { configured: true, pinned: source.pinned, settings: source.settings };
+}
+
+/**
+ * The external directory connector (DESIGN §9): configuration, test connection, sync (or a dry
+ * run that returns the plan) and the last report. Admins and owners only.
+ */
+export function syncRoutes(connector: Connector | undefined): AnyRoute[] {
+  const need = (): Connector => connector ?? (() => { throw noConnector(); })();
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/settings/external-directory',
+      summary: 'The connector configuration (secrets masked) and whether the YAML pins it',
+      tag: 'sync',
+      auth: 'user',
+      handle: async ({ caller }) => {
+        assertMay(caller.actor, 'settings.read');
+        return { body: await view(need()) };
+      },
+    }),
+    defineRoute({
+      method: 'PUT',
+      path: '/api/v1/settings/external-directory',
+      summary: 'Store a connector configuration (409 when pinned in the YAML; 400 names the bad key)',
+      tag: 'sync',
+      auth: 'user',
+      body: z.record(z.string(), z.unknown()),
+      handle: async ({ caller, body }) => {
+        assertMay(caller.actor, 'settings.write');
+        await need().configure(body, actorLabel(caller.actor));
+        return { body: await view(need()) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/sync/test',
+      summary: 'Bind to the source, count users and groups the filters find, show the first mapped users',
+      tag: 'sync',
+      auth: 'user',
+      handle: async ({ caller }) => {
+        assertMay(caller.actor, 'sync.run');
+        return { body: await need().testConnection() };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/sync',
+      summary: 'Run a sync now (dryRun: return the plan and write nothing)',
+      tag: 'sync',
+      auth: 'user',
+      body: z.strictObject({ dryRun: z.boolean().optional() }).optional(),
+      handle: async ({ caller, body }) => {
+        assertMay(caller.actor, 'sync.run');
+        const result = await need().sync({ dryRun: body?.dryRun ?? false, trigger: 'api', actor: actorLabel(caller.actor) });
+        return { body: result.report };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/sync/status',
+      summary: 'Connector state and the last sync report',
+      tag: 'sync',
+      auth: 'user',
+      handle: async ({ caller }) => {
+        assertMay(caller.actor, 'settings.read');
+        return { body: await need().status() };
+      },
+    }),
+  ];
+}
