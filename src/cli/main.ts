@@ -5,6 +5,7 @@ import type { Command } from './command.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { healthcheckCommand } from './commands/healthcheck.js';
 import { managementGroup } from './commands/management.js';
+import { ownerLoginCommand } from './commands/owner-login.js';
 import { statusCommand } from './commands/status.js';
 import { CONNECTOR_COMMANDS, SYNC_COMMANDS } from '../connector/cli-commands.js';
 import { DIRECTORY_COMMANDS } from './directory-commands.js';
@@ -27,6 +28,7 @@ const COMMANDS: readonly Command[] = [
   checkConfigCommand,
   healthcheckCommand,
   statusCommand,
+  ownerLoginCommand,
   managementGroup('users', 'manage users', USER_COMMANDS),
   managementGroup('groups', 'manage groups', GROUP_COMMANDS),
   managementGroup('directory', 'manage the LDAP directory server (admin secret)', DIRECTORY_COMMANDS),

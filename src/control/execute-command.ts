@@ -55,6 +55,10 @@ const HANDLERS: Record<string, Handler> = {
   'groups.delete': async ({ directory, actor }, args) => summarizeGroup(directory, await directory.groups.deleteGroup(ref(args, 'name'), actor)),
   'groups.add-member': (context, args) => changeMembership(context, args, 'add'),
   'groups.remove-member': (context, args) => changeMembership(context, args, 'remove'),
+  'users.owner-login': async ({ directory, actor }) => {
+    const issued = await directory.lifecycle.temporary.ownerLogin(actor);
+    return { username: issued.user.username ?? issued.user.email, password: issued.secret, expiresAt: issued.expiresAt.toISOString() };
+  },
   'directory.secret-set': async ({ directory, actor }, args) =>
     applySecretRequest(
       (secret) => directory.store.write((tx) => setAdminSecret(tx, secret, actor.kind === 'user' ? actor.id : actor.name)),
