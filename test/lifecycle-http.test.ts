@@ -292,4 +292,26 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
       expect((await api.store.listAudit({ action: 'user.owner_login.use' })).length).toBe(1);
     });
   });
+
+  // Last: switching it on ends the owner's session too.
+  describe('mandatory 2FA', () => {
+    it('ends sessions of users without 2FA; they may then only enrol', async () => {
+      const withTotp = await enrolled('wanda');
+      const without = await api.userWithToken('walt', 'user');
+      const on = await api.call('PUT', '/api/v1/settings/user-directory', { token: api.ownerToken, body: { mandatory2fa: true } });
+      expect(on.status).toBe(200);
+      expect((await api.call('GET', '/api/v1/profile', { token: without.token })).status).toBe(401);
+      expect((await api.call('GET', '/api/v1/profile', { token: withTotp.token })).status).toBe(200);
+      const login = await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'walt', password: PASSWORD } });
+      expect(login).toMatchObject({ status: 200, body: { mustEnroll2fa: true } });
+      const token = login.body.token as string;
+      expect(await api.call('GET', '/api/v1/tokens', { token })).toMatchObject({ status: 403, body: { error: { field: 'mustEnroll2fa' } } });
+      expect((await api.call('GET', '/api/v1/profile', { token })).status).toBe(200);
+      const secret = (await api.call('POST', '/api/v1/profile/2fa/secret', { token })).body.secret as string;
+      const step = await alignToStep();
+      expect((await api.call('POST', '/api/v1/profile/2fa/enable', { token, body: { totpToken: code(secret, step) } })).status).toBe(200);
+      expect((await api.call('GET', '/api/v1/tokens', { token })).status).toBe(200);
+      await api.store.write((tx) => tx.setSetting('user_directory', { mandatory2fa: false }));
+    });
+  });
 });

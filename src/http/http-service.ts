@@ -5,6 +5,7 @@ import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { ApiContext } from './api-context.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { requireEnrolment } from './auth/mandatory-enrolment.js';
 import type { TotpVerifier } from './auth/login.js';
 import { createHttpMetrics } from './http-metrics.js';
 import { createHttpServer, type HttpServer, type HttpServerLogger } from './http-server.js';
@@ -96,7 +97,7 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
         port,
         ...(deps.tls === undefined ? {} : { tls: await readTls() }),
         match: createRouter(routes),
-        authenticate: createAuthenticator(deps.directory.store),
+        authenticate: requireEnrolment(createAuthenticator(deps.directory.store), deps.directory.store, api.pinned),
         metrics: createHttpMetrics(metrics),
         logger: deps.logger,
         maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,

@@ -3,6 +3,7 @@ import { DirectoryError } from '../../domain/errors.js';
 import type { ApiContext } from '../api-context.js';
 import { bearerOf, hashBearerToken, newBearerToken } from '../auth/bearer-token.js';
 import { login } from '../auth/login.js';
+import { mustEnroll2fa } from '../auth/mandatory-enrolment.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { toTokenView, toUserView, tokenView, userView } from '../views.js';
 
@@ -12,7 +13,7 @@ const loginBody = z.strictObject({
   totpToken: z.string().max(16).optional().describe('the current two-factor code, when enrolled'),
 });
 
-export const sessionView = z.object({ token: z.string(), expiresAt: z.string(), user: userView });
+export const sessionView = z.object({ token: z.string(), expiresAt: z.string(), user: userView, mustEnroll2fa: z.boolean().optional().describe('2FA is mandatory: only enrolment is allowed until done') });
 
 const MAX_TOKEN_DAYS = 3650;
 const newTokenBody = z.strictObject({
@@ -35,7 +36,8 @@ export function authRoutes(api: ApiContext): AnyRoute[] {
       response: sessionView,
       handle: async ({ body, ip }) => {
         const session = await login({ store, hasher, throttle: api.throttle, sessionTtlMs: api.sessionTtlMs, external: api.external, totp: api.totp ?? api.directory.lifecycle.twoFactor, temporary: api.directory.lifecycle.temporary }, body, ip);
-        return { body: { token: session.token, expiresAt: session.expiresAt.toISOString(), user: toUserView(session.user) } };
+        const mustEnroll = await mustEnroll2fa(store, api.pinned, session.user);
+        return { body: { token: session.token, expiresAt: session.expiresAt.toISOString(), user: toUserView(session.user), mustEnroll2fa: mustEnroll } };
       },
     }),
     defineRoute({
