@@ -197,6 +197,11 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
       expect((await reset(tokenOf(fourth.body.link))).status).toBe(400);
     });
 
+    it('without SMTP the send-mail endpoints answer 409 and point to the link', async () => {
+      expect(await api.call('POST', '/api/v1/users/rosa/send_password_reset_email', { token: api.ownerToken })).toMatchObject({ status: 409, body: { error: { field: 'smtp' } } });
+      expect((await api.call('POST', '/api/v1/users/rosa/send_invite_email', { token: api.ownerToken })).status).toBe(409);
+    });
+
     it('expired links are refused', async () => {
       const short = createLifecycleService({ store: api.store, hasher: api.directory.hasher, lifetimes: { reset: -1000 } });
       const { user } = await api.userWithToken('eve', 'user');

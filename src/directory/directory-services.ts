@@ -1,3 +1,4 @@
+import type { Mailer } from '../mail/smtp-mailer.js';
 import type { Store } from '../store/store.js';
 import { createGroupService, type GroupService } from './group-service.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/lifecycle-service.js';
@@ -21,6 +22,8 @@ export interface DirectoryServicesOptions {
   readonly bcryptCost?: number;
   /** Where the TOTP encryption key is kept (`totp.key`). */
   readonly dataDir?: string;
+  /** Sends invite, reset and 2FA mails (config `smtp`). */
+  readonly mailer?: Mailer | undefined;
 }
 
 export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {
@@ -31,6 +34,6 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     hasher,
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store }),
-    lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir }),
+    lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer }),
   };
 }

@@ -50,7 +50,7 @@ function converse(plain: Socket, options: { tls?: SecureContextOptions; auth?: '
   let to: string[] = [];
   let auth: string | undefined;
   let login: string[] | undefined;
-  const say = (line: string) => socket.write(`${line}\r\n`);
+  const say = (line: string): void => void socket.write(`${line}\r\n`);
   const onLine = (line: string): void => {
     if (data !== undefined) {
       if (line !== '.') return void data.push(line.startsWith('..') ? line.slice(1) : line);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Mailer } from '../../mail/smtp-mailer.js';
 import type { Store } from '../../store/store.js';
 import type { UserTokenKind } from '../../store/lifecycle-store.js';
 import type { PasswordHasher } from '../password-hasher.js';
@@ -13,6 +14,8 @@ export interface LifecycleService {
   readonly twoFactor: TwoFactorService;
   readonly tokens: AccountTokens;
   readonly temporary: TemporaryPasswords;
+  /** Set when SMTP is configured; without it every flow hands out links instead. */
+  readonly mailer: Mailer | undefined;
 }
 
 export interface LifecycleOptions {
@@ -22,6 +25,7 @@ export interface LifecycleOptions {
   readonly dataDir?: string | undefined;
   readonly lifetimes?: Partial<Record<UserTokenKind, number>>;
   readonly now?: () => number;
+  readonly mailer?: Mailer | undefined;
 }
 
 export function createLifecycleService(options: LifecycleOptions): LifecycleService {
@@ -33,5 +37,6 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleServ
     twoFactor: createTwoFactorService({ store, hasher, box, ...(options.now === undefined ? {} : { now: options.now }) }),
     tokens,
     temporary: createTemporaryPasswords(store, tokens.issue),
+    mailer: options.mailer,
   };
 }

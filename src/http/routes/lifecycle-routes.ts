@@ -3,6 +3,11 @@ import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import type { Actor } from '../../domain/actor.js';
 import type { Issued } from '../../directory/lifecycle/account-tokens.js';
+import { conflict, DirectoryError } from '../../domain/errors.js';
+import type { User } from '../../domain/model.js';
+import { lifecycleMails } from '../../mail/lifecycle-mails.js';
+import type { MailMessage } from '../../mail/mime-message.js';
+import type { Mailer } from '../../mail/smtp-mailer.js';
 import type { ApiContext } from '../api-context.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { toUserView, userView } from '../views.js';
@@ -18,8 +23,33 @@ const linkOf = (req: IncomingMessage, page: string, issued: Issued) => ({ link: 
 
 /** Invites, password resets and impersonation (DESIGN §7). Without SMTP the links are handed out here. */
 export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
-  const { tokens, temporary } = api.directory.lifecycle;
+  const { tokens, temporary, mailer } = api.directory.lifecycle;
+  const sendLink = (path: string, summary: string, make: (ref: string, ctx: { req: IncomingMessage; actor: Actor }) => Promise<MailMessage>): AnyRoute =>
+    defineRoute({
+      method: 'POST',
+      path,
+      summary,
+      tag: 'users',
+      auth: 'user',
+      status: 202,
+      response: z.object({ sentTo: z.string() }),
+      handle: async ({ req, params, caller }) => {
+        const message = await make(params['id'] ?? '', { req, actor: caller.actor });
+        await deliver(mailer, message);
+        return { status: 202, body: { sentTo: message.to } };
+      },
+    });
   return [
+    sendLink('/api/v1/users/:id/send_password_reset_email', 'Mail the user a new password reset link (needs SMTP)', async (ref, { req, actor }) => {
+      needsMailer(mailer);
+      const issued = await tokens.resetLinkFor(ref, actor);
+      return lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret), issued.expiresAt);
+    }),
+    sendLink('/api/v1/users/:id/send_invite_email', 'Mail the user a new invite link (needs SMTP)', async (ref, { req, actor }) => {
+      needsMailer(mailer);
+      const issued = await tokens.inviteLinkFor(ref, actor);
+      return lifecycleMails.invite(recipient(issued.user), linkFor(req, 'accept-invite', issued.secret), issued.expiresAt);
+    }),
     defineRoute({
       method: 'POST',
       path: '/api/v1/auth/password-reset-request',
@@ -28,9 +58,12 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       auth: 'none',
       body: z.strictObject({ identifier: z.string().max(320).describe('username or email') }),
       status: 202,
-      handle: async ({ body }) => {
-        // The link would go out by mail; the answer never depends on the account (DESIGN §7).
-        await tokens.requestReset(body.identifier);
+      handle: async ({ req, body }) => {
+        // The answer never depends on the account (DESIGN §7); the mail goes out in the background.
+        const issued = await tokens.requestReset(body.identifier);
+        if (issued !== undefined && mailer !== undefined) {
+          mailer.send(lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret), issued.expiresAt)).catch(() => undefined);
+        }
         return { status: 202, body: { accepted: true } };
       },
     }),
@@ -91,7 +124,27 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
 }
 
 /** For POST /api/v1/users without a password: the invite link to pass on. */
-export async function inviteLinkOf(api: ApiContext, req: IncomingMessage, userId: string, actor: Actor): Promise<{ inviteLink: string }> {
-  const issued = await api.directory.lifecycle.tokens.inviteLinkFor(userId, actor);
-  return { inviteLink: linkFor(req, 'accept-invite', issued.secret) };
+export async function inviteLinkOf(api: ApiContext, req: IncomingMessage, userId: string, actor: Actor): Promise<{ inviteLink: string; inviteEmailSent?: boolean }> {
+  const { tokens, mailer } = api.directory.lifecycle;
+  const issued = await tokens.inviteLinkFor(userId, actor);
+  const inviteLink = linkFor(req, 'accept-invite', issued.secret);
+  if (mailer === undefined) return { inviteLink };
+  const sent = await mailer.send(lifecycleMails.invite(recipient(issued.user), inviteLink, issued.expiresAt)).then(() => true, () => false);
+  return { inviteLink, inviteEmailSent: sent };
+}
+
+/** Mails go to the fallback email when one is set (DESIGN §7, Cloudron's rule). */
+export const recipient = (user: User): string => user.fallbackEmail ?? user.email;
+
+function needsMailer(mailer: Mailer | undefined): asserts mailer is Mailer {
+  if (mailer === undefined) throw conflict('SMTP is not configured: hand out the link instead', 'smtp');
+}
+
+async function deliver(mailer: Mailer | undefined, message: MailMessage): Promise<void> {
+  needsMailer(mailer);
+  try {
+    await mailer.send(message);
+  } catch (error) {
+    throw new DirectoryError('unavailable', `the mail could not be sent: ${(error as Error).message}`);
+  }
 }

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { forbidden } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
 import { LDAP_TOTP_SETTING } from '../../directory/lifecycle/two-factor-service.js';
+import type { User } from '../../domain/model.js';
+import { lifecycleMails } from '../../mail/lifecycle-mails.js';
 import type { ApiContext } from '../api-context.js';
+import { recipient } from './lifecycle-routes.js';
 import { defineRoute, type AnyRoute, type Caller } from '../route.js';
 import { toUserView, userView } from '../views.js';
 
@@ -18,6 +21,11 @@ const ldapTotpView = z.object({ required: z.boolean().describe('enrolled users m
 export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
   const { lifecycle, store } = api.directory;
   const twoFactor = lifecycle.twoFactor;
+  /** Tells the user, in the background, that their 2FA went off (a stolen session would do that). */
+  const notify = (user: User): User => {
+    lifecycle.mailer?.send(lifecycleMails.totpDisabled(recipient(user), user.username ?? user.email)).catch(() => undefined);
+    return user;
+  };
   return [
     defineRoute({
       method: 'POST',
@@ -46,7 +54,7 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       body: z.strictObject({ password: z.string().max(1024) }),
       response: userView,
-      handle: async ({ caller, body, ip }) => ({ body: toUserView(await twoFactor.disable(writable(caller).user, body.password, ip)) }),
+      handle: async ({ caller, body, ip }) => ({ body: toUserView(notify(await twoFactor.disable(writable(caller).user, body.password, ip))) }),
     }),
     defineRoute({
       method: 'POST',
@@ -55,7 +63,7 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
       tag: 'users',
       auth: 'user',
       response: userView,
-      handle: async ({ caller, params, ip }) => ({ body: toUserView(await twoFactor.disableFor(params['id'] ?? '', caller.actor, ip)) }),
+      handle: async ({ caller, params, ip }) => ({ body: toUserView(notify(await twoFactor.disableFor(params['id'] ?? '', caller.actor, ip))) }),
     }),
     defineRoute({
       method: 'GET',

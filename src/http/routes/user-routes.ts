@@ -67,7 +67,7 @@ export function userRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       body: newUser,
       status: 201,
-      response: userView.extend({ inviteLink: z.string().optional().describe('created without a password: the link to pass on') }),
+      response: userView.extend({ inviteLink: z.string().optional().describe('created without a password: the link to pass on'), inviteEmailSent: z.boolean().optional() }),
       handle: async ({ req, body, caller }) => {
         const { fullName, ...rest } = body;
         const user = await named(() => users.addUser({ ...rest, name: fullName ?? null }, caller.actor));
