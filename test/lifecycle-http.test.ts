@@ -298,6 +298,47 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
     });
   });
 
+  describe('pages', () => {
+    const form = (fields: Record<string, string>) => ({ raw: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
+
+    it('accept-invite: form, errors shown on the page with what was typed (escaped), success, then gone', async () => {
+      const created = await api.call('POST', '/api/v1/users', { token: api.ownerToken, body: { email: 'page.invite@example.com' } });
+      const path = new URL(created.body.inviteLink).pathname + new URL(created.body.inviteLink).search;
+      const shown = await api.call('GET', path);
+      expect(shown.status).toBe(200);
+      expect(shown.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(shown.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(shown.text).toContain('<label for="username">');
+      expect(shown.text).toContain('<label for="password">');
+      const token = tokenOf(created.body.inviteLink);
+      const bad = await api.call('POST', '/accept-invite', form({ token, username: '<b>x', password: PASSWORD }));
+      expect(bad.status).toBe(400);
+      expect(bad.text).toContain('role="alert"');
+      expect(bad.text).toContain('value="&lt;b&gt;x"');
+      expect(bad.text).not.toContain('<b>x');
+      const good = await api.call('POST', '/accept-invite', form({ token, username: 'paige', password: PASSWORD }));
+      expect(good.status).toBe(200);
+      expect(good.text).toContain('Your account paige is ready');
+      expect((await api.call('GET', path)).status).toBe(410);
+      expect((await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'paige', password: PASSWORD } })).status).toBe(200);
+    });
+
+    it('reset-password: form, too-short password kept the link, success, then gone', async () => {
+      const { user } = await api.userWithToken('percy', 'user');
+      const link = (await api.call('GET', `/api/v1/users/${user.id}/password_reset_link`, { token: api.ownerToken })).body.link as string;
+      const path = new URL(link).pathname + new URL(link).search;
+      expect((await api.call('GET', path)).text).toContain('<form method="post" action="/reset-password">');
+      expect((await api.call('GET', '/reset-password')).status).toBe(410);
+      const token = tokenOf(link);
+      expect((await api.call('POST', '/reset-password', form({ token, password: 'short' }))).status).toBe(400);
+      const done = await api.call('POST', '/reset-password', form({ token, password: 'a new page password' }));
+      expect(done.status).toBe(200);
+      expect(done.text).toContain('Your password was changed');
+      expect((await api.call('GET', path)).status).toBe(410);
+      expect((await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'percy', password: 'a new page password' } })).status).toBe(200);
+    });
+  });
+
   // Last: switching it on ends the owner's session too.
   describe('mandatory 2FA', () => {
     it('ends sessions of users without 2FA; they may then only enrol', async () => {

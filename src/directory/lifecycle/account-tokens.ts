@@ -115,6 +115,14 @@ export function createAccountTokens(deps: AccountTokenDeps) {
       if (!(await store.lifecycle.useToken(token.id))) throw badLink('invite');
       return setHash(user, { passwordHash, ...(username === undefined ? {} : { username }) }, 'user.invite.accept', user.id, ip);
     },
+    /** For the pages: whom an unused invite link is for (undefined: invalid, expired or used). */
+    async inviteInfo(secret: string): Promise<{ username: string | null; email: string } | undefined> {
+      const token = await store.lifecycle.findToken('invite', hashSecret(secret));
+      const user = token && (await store.getUser(token.userId));
+      return user === undefined || user.passwordHash !== null ? undefined : { username: user.username, email: user.email };
+    },
+    /** For the pages: whether a reset link still works, without using it. */
+    resetIsLive: async (secret: string): Promise<boolean> => (await liveReset(store, secret)) !== undefined,
     issue,
   };
 }

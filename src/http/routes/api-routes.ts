@@ -4,6 +4,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { groupRoutes } from './group-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { lifecyclePages } from './lifecycle-pages.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 import { profileRoutes } from './profile-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
@@ -29,6 +30,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...syncRoutes(api.connector),
     ...lifecycleRoutes(api),
     ...twoFactorRoutes(api),
+    ...lifecyclePages(api),
   );
   return routes;
 }
