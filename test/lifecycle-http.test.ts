@@ -77,6 +77,7 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
       const start = await api.call('POST', '/api/v1/profile/2fa/secret', { token });
       expect(start.status).toBe(200);
       expect(start.body.otpauthUrl).toBe(`otpauth://totp/pgdir:tina?secret=${start.body.secret}&issuer=pgdir&algorithm=SHA1&digits=6&period=30`);
+      expect(start.body.qrCode).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
       const secret = start.body.secret as string;
       const step = await alignToStep();
       const wrong = code(secret, step + 5);

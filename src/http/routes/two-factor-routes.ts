@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { forbidden } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
+import { qrCodeDataUrl } from '../../directory/lifecycle/qr-png.js';
 import { LDAP_TOTP_SETTING } from '../../directory/lifecycle/two-factor-service.js';
 import type { User } from '../../domain/model.js';
 import { lifecycleMails } from '../../mail/lifecycle-mails.js';
@@ -33,8 +34,11 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
       summary: 'Start 2FA enrolment: a new TOTP secret and its otpauth:// URL (for a QR code)',
       tag: 'profile',
       auth: 'user',
-      response: z.object({ secret: z.string().describe('base32'), otpauthUrl: z.string() }),
-      handle: async ({ caller }) => ({ body: await twoFactor.newSecret(writable(caller).user, 'pgdir') }),
+      response: z.object({ secret: z.string().describe('base32'), otpauthUrl: z.string(), qrCode: z.string().describe('the otpauth URL as a PNG data URL') }),
+      handle: async ({ caller }) => {
+        const started = await twoFactor.newSecret(writable(caller).user, 'pgdir');
+        return { body: { ...started, qrCode: qrCodeDataUrl(started.otpauthUrl) } };
+      },
     }),
     defineRoute({
       method: 'POST',
