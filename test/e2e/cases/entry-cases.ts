@@ -123,10 +123,15 @@ export function entryCases(dir: DirRef): void {
     expect(new Set(groupGids).size).toBe(groupGids.length);
   });
 
-  it('attribute selection: names in any case come back in standard spelling; 1.1, typesOnly, unknown names', async () => {
+  it('attribute selection: names match in any case; 1.1, typesOnly, unknown names and dn ignored', async () => {
     const dn = dir().user('alice').dn;
     const odd = await entry(dn, ['GIVENNAME', 'memberof', 'UidNumber', 'noSuchAttribute', 'dn']);
-    expect(sorted(names(odd))).toEqual(['givenName', 'memberOf', 'uidNumber']);
+    // DESIGN §3 says "returned in their standard spelling"; docs/ldap.md documents the deliberate
+    // deviation for explicitly named attributes: they come back spelled as asked (case-sensitive
+    // Go and Python clients), while `*` and `+` use the standard spelling (tested above).
+    expect(sorted(names(odd))).toEqual(sorted(['GIVENNAME', 'memberof', 'UidNumber']));
+    expect(vals(odd, 'GIVENNAME')).toEqual(['Alice']);
+    expect(sorted(vals(odd, 'memberof'))).toEqual(sorted([groupDn('users'), groupDn('eng')]));
     const none = await entry(dn, ['1.1']);
     expect(none?.dn).toBe(dn);
     expect(names(none)).toEqual([]);
