@@ -340,6 +340,34 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
     });
   });
 
+  describe('2FA enrolment page', () => {
+    const form = (fields: Record<string, string>) => ({ raw: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
+    const hidden = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
+
+    it('sign in, scan, confirm with a code; the page session ends; a second time says it is on', async () => {
+      await api.userWithToken('ezra', 'user');
+      expect((await api.call('GET', '/enroll-2fa')).text).toContain('<label for="identifier">');
+      const wrong = await api.call('POST', '/enroll-2fa', form({ step: 'signin', identifier: 'ezra', password: 'not it at all' }));
+      expect(wrong.status).toBe(400);
+      expect(wrong.text).toContain('role="alert"');
+      const shown = await api.call('POST', '/enroll-2fa', form({ step: 'signin', identifier: 'ezra', password: PASSWORD }));
+      expect(shown.status).toBe(200);
+      expect(shown.text).toContain('<img src="data:image/png;base64,');
+      const fields = { step: 'enable', session: hidden(shown.text, 'session'), secret: hidden(shown.text, 'secret'), otpauthUrl: hidden(shown.text, 'otpauthUrl') };
+      const step = await alignToStep();
+      const bad = await api.call('POST', '/enroll-2fa', form({ ...fields, totpToken: code(fields.secret, step + 4) }));
+      expect(bad.status).toBe(400);
+      expect(bad.text).toContain('<img src="data:image/png;base64,');
+      const done = await api.call('POST', '/enroll-2fa', form({ ...fields, totpToken: code(fields.secret, step) }));
+      expect(done.status).toBe(200);
+      expect(done.text).toContain('Two-factor authentication is on');
+      expect((await api.store.findUserByUsername('ezra'))?.totpEnabled).toBe(true);
+      expect((await api.call('GET', '/api/v1/profile', { token: fields.session })).status).toBe(401);
+      const again = await api.call('POST', '/enroll-2fa', form({ step: 'signin', identifier: 'ezra', password: PASSWORD }));
+      expect(again.text).toContain('already on');
+    });
+  });
+
   // Last: switching it on ends the owner's session too.
   describe('mandatory 2FA', () => {
     it('ends sessions of users without 2FA; they may then only enrol', async () => {

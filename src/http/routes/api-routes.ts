@@ -4,6 +4,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { groupRoutes } from './group-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { enrolPage } from './enrol-page.js';
 import { lifecyclePages } from './lifecycle-pages.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 import { profileRoutes } from './profile-routes.js';
@@ -31,6 +32,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...lifecycleRoutes(api),
     ...twoFactorRoutes(api),
     ...lifecyclePages(api),
+    ...enrolPage(api),
   );
   return routes;
 }
