@@ -146,6 +146,12 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
       expect(await api.call('POST', '/api/v1/profile/2fa/disable', { token, body: { password: PASSWORD } })).toMatchObject({ status: 200, body: { totpEnabled: false } });
       expect(await api.store.lifecycle.totpSecret(user.id)).toBeUndefined();
 
+      // Wrong passwords count in the login throttle (5 in the fixture): then even the right one fails.
+      const guessed = await enrolled('gus');
+      for (let i = 0; i < 5; i++) expect((await api.call('POST', '/api/v1/profile/2fa/disable', { token: guessed.token, body: { password: `guess ${i}` } })).status).toBe(400);
+      expect((await api.call('POST', '/api/v1/profile/2fa/disable', { token: guessed.token, body: { password: PASSWORD } })).status).toBe(400);
+      expect((await api.store.findUserByUsername('gus'))?.totpEnabled).toBe(true);
+
       const other = await enrolled('dina');
       const plain = await api.userWithToken('pete', 'user');
       expect((await api.call('POST', `/api/v1/users/${other.user.id}/2fa/disable`, { token: plain.token })).status).toBe(403);

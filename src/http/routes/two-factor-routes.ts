@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { forbidden } from '../../domain/errors.js';
+import { DirectoryError, forbidden } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
 import { qrCodeDataUrl } from '../../directory/lifecycle/qr-png.js';
 import { LDAP_TOTP_SETTING } from '../../directory/lifecycle/two-factor-service.js';
@@ -58,7 +58,20 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       body: z.strictObject({ password: z.string().max(1024) }),
       response: userView,
-      handle: async ({ caller, body, ip }) => ({ body: toUserView(notify(await twoFactor.disable(writable(caller).user, body.password, ip))) }),
+      handle: async ({ caller, body, ip }) => {
+        // A stolen session must not become a password oracle: failures count like failed logins.
+        const account = `uid-${caller.user.id}`;
+        const { blocked, failures } = await api.throttle.check(ip, account);
+        if (blocked) throw new DirectoryError('invalid', 'the password is wrong', { field: 'password' });
+        try {
+          const user = await twoFactor.disable(writable(caller).user, body.password, ip);
+          await api.throttle.succeeded(ip, account, failures);
+          return { body: toUserView(notify(user)) };
+        } catch (error) {
+          if (error instanceof DirectoryError && error.field === 'password') await api.throttle.failed(ip, account);
+          throw error;
+        }
+      },
     }),
     defineRoute({
       method: 'POST',
