@@ -16,7 +16,7 @@ const SUFFIX = 'dc=example,dc=com';
 const PASSWORD = 'zed password';
 
 /** `pgdir serve` in-process: 2FA and impersonation over real LDAP binds (ldapts), with ldap.totp_suffix on. */
-describe.each(storeModes.filter((m) => m.mode === 'pglite'))('lifecycle over LDAP in the daemon on $mode', (mode) => {
+describe.each(storeModes)('lifecycle over LDAP in the daemon on $mode', (mode) => {
   let fixture: StoreFixture;
   let daemon: Daemon;
   let http: ReturnType<typeof createHttpService>;
@@ -50,6 +50,7 @@ describe.each(storeModes.filter((m) => m.mode === 'pglite'))('lifecycle over LDA
     const file = join(fixture.options.dataDir, 'pgdir.yaml');
     const yaml = [
       `data_dir: ${fixture.options.dataDir}`,
+      ...(fixture.url === undefined ? [] : ['database:', `  url: ${fixture.url}`]),
       'http:',
       '  listen: 127.0.0.1:0',
       'ldap:',
