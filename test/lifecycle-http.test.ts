@@ -9,6 +9,7 @@ import { base32Decode, hotp, totpStep } from '../src/directory/lifecycle/totp.js
 import { createDirectoryView, type DirectoryView } from '../src/directory/view/index.js';
 import { DirectoryError } from '../src/domain/errors.js';
 import { createTempDir, storeModes } from './helpers/databases.js';
+import { startSmtpCapture } from './helpers/smtp-capture.js';
 import { PASSWORD, startApi, type Api } from './http-fixture.js';
 
 const SUFFIX = 'dc=example,dc=com';
@@ -207,6 +208,33 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
     it('without SMTP the send-mail endpoints answer 409 and point to the link', async () => {
       expect(await api.call('POST', '/api/v1/users/rosa/send_password_reset_email', { token: api.ownerToken })).toMatchObject({ status: 409, body: { error: { field: 'smtp' } } });
       expect((await api.call('POST', '/api/v1/users/rosa/send_invite_email', { token: api.ownerToken })).status).toBe(409);
+    });
+
+    it('SMTP set through the API: password sealed, never shown; test mail and invites go out; removable', async () => {
+      const smtp = await startSmtpCapture();
+      try {
+        expect((await api.call('GET', '/api/v1/settings/smtp', { token: api.ownerToken })).body).toEqual({ configured: false, locked: false, settings: null });
+        const plain = await api.userWithToken('sam', 'user');
+        const settings = { host: '127.0.0.1', port: smtp.port, secure: false, username: 'relay', password: 'smtp-secret-pw', from: 'pgdir <noreply@example.com>' };
+        expect((await api.call('PUT', '/api/v1/settings/smtp', { token: plain.token, body: settings })).status).toBe(403);
+        const put = await api.call('PUT', '/api/v1/settings/smtp', { token: api.ownerToken, body: settings });
+        expect(put).toMatchObject({ status: 200, body: { configured: true, settings: { host: '127.0.0.1', username: 'relay', hasPassword: true } } });
+        expect(put.text).not.toContain('smtp-secret-pw');
+        expect(JSON.stringify(await api.store.getSetting('smtp'))).not.toContain('smtp-secret-pw');
+        expect((await api.call('POST', '/api/v1/settings/smtp/test', { token: api.ownerToken, body: { to: 'ops@example.com' } })).status).toBe(202);
+        expect(smtp.mails[0]).toMatchObject({ to: ['ops@example.com'], subject: 'pgdir test mail', auth: 'PLAIN relay:smtp-secret-pw' });
+        const invited = await api.call('POST', '/api/v1/users', { token: api.ownerToken, body: { email: 'mailed.invite@example.com' } });
+        expect(invited.body.inviteEmailSent).toBe(true);
+        expect(smtp.mails.at(-1)?.to).toEqual(['mailed.invite@example.com']);
+        // Changing other fields keeps the stored password.
+        await api.call('PUT', '/api/v1/settings/smtp', { token: api.ownerToken, body: { ...settings, password: undefined, from: 'noreply@example.com' } });
+        expect((await api.call('POST', '/api/v1/settings/smtp/test', { token: api.ownerToken, body: { to: 'ops@example.com' } })).status).toBe(202);
+        expect(smtp.mails.at(-1)?.auth).toBe('PLAIN relay:smtp-secret-pw');
+      } finally {
+        await api.call('PUT', '/api/v1/settings/smtp', { token: api.ownerToken, body: null });
+        await smtp.close();
+      }
+      expect((await api.call('GET', '/api/v1/settings/smtp', { token: api.ownerToken })).body.configured).toBe(false);
     });
 
     it('expired links are refused', async () => {

@@ -78,6 +78,12 @@ describe.each(storeModes)('lifecycle mails through a loopback SMTP server on $mo
     expect((await call('POST', '/api/v1/auth/login', { identifier: 'rita', password: 'a fresh password' })).status).toBe(200);
   });
 
+  it('SMTP from the YAML is locked for the API', async () => {
+    expect((await call('GET', '/api/v1/settings/smtp')).body).toEqual({ configured: true, locked: true, settings: null });
+    const put = await call('PUT', '/api/v1/settings/smtp', { host: 'x', port: 25, secure: false, from: 'a@b.c' });
+    expect(put).toMatchObject({ status: 409, body: { error: { field: 'smtp' } } });
+  });
+
   it('managers send reset mails; disabling 2FA tells the user', async () => {
     const sent = await call('POST', '/api/v1/users/rita/send_password_reset_email');
     expect(sent).toMatchObject({ status: 202, body: { sentTo: 'rita@example.com' } });

@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../password-hasher.js';
 import { createAccountTokens, type AccountTokens } from './account-tokens.js';
 import { fileKey, secretBoxOf } from './secret-box.js';
 import { createTemporaryPasswords, type TemporaryPasswords } from './temporary-passwords.js';
+import { createMailSettings, type MailSettings } from './smtp-settings.js';
 import { createTwoFactorService, type TwoFactorService } from './two-factor-service.js';
 import { randomBytes } from 'node:crypto';
 
@@ -14,8 +15,8 @@ export interface LifecycleService {
   readonly twoFactor: TwoFactorService;
   readonly tokens: AccountTokens;
   readonly temporary: TemporaryPasswords;
-  /** Set when SMTP is configured; without it every flow hands out links instead. */
-  readonly mailer: Mailer | undefined;
+  /** SMTP from the YAML or the settings; without it every flow hands out links instead. */
+  readonly mail: MailSettings;
 }
 
 export interface LifecycleOptions {
@@ -37,6 +38,6 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleServ
     twoFactor: createTwoFactorService({ store, hasher, box, ...(options.now === undefined ? {} : { now: options.now }) }),
     tokens,
     temporary: createTemporaryPasswords(store, tokens.issue),
-    mailer: options.mailer,
+    mail: createMailSettings(store, box, options.mailer),
   };
 }

@@ -10,6 +10,7 @@ import { lifecycleRoutes } from './lifecycle-routes.js';
 import { profileRoutes } from './profile-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
 import { settingsRoutes } from './settings-routes.js';
+import { smtpSettingsRoutes } from './smtp-settings-routes.js';
 import { syncRoutes } from './sync-routes.js';
 import { transferRoutes } from './transfer-routes.js';
 import { twoFactorRoutes } from './two-factor-routes.js';
@@ -33,6 +34,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...twoFactorRoutes(api),
     ...lifecyclePages(api),
     ...enrolPage(api),
+    ...smtpSettingsRoutes(api),
   );
   return routes;
 }

@@ -23,7 +23,7 @@ const linkOf = (req: IncomingMessage, page: string, issued: Issued) => ({ link: 
 
 /** Invites, password resets and impersonation (DESIGN §7). Without SMTP the links are handed out here. */
 export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
-  const { tokens, temporary, mailer } = api.directory.lifecycle;
+  const { tokens, temporary, mail } = api.directory.lifecycle;
   const sendLink = (path: string, summary: string, make: (ref: string, ctx: { req: IncomingMessage; actor: Actor }) => Promise<MailMessage>): AnyRoute =>
     defineRoute({
       method: 'POST',
@@ -34,6 +34,8 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       status: 202,
       response: z.object({ sentTo: z.string() }),
       handle: async ({ req, params, caller }) => {
+        const mailer = await mail.current();
+        needsMailer(mailer);
         const message = await make(params['id'] ?? '', { req, actor: caller.actor });
         await deliver(mailer, message);
         return { status: 202, body: { sentTo: message.to } };
@@ -41,12 +43,10 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
     });
   return [
     sendLink('/api/v1/users/:id/send_password_reset_email', 'Mail the user a new password reset link (needs SMTP)', async (ref, { req, actor }) => {
-      needsMailer(mailer);
       const issued = await tokens.resetLinkFor(ref, actor);
       return lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret), issued.expiresAt);
     }),
     sendLink('/api/v1/users/:id/send_invite_email', 'Mail the user a new invite link (needs SMTP)', async (ref, { req, actor }) => {
-      needsMailer(mailer);
       const issued = await tokens.inviteLinkFor(ref, actor);
       return lifecycleMails.invite(recipient(issued.user), linkFor(req, 'accept-invite', issued.secret), issued.expiresAt);
     }),
@@ -61,6 +61,7 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       handle: async ({ req, body }) => {
         // The answer never depends on the account (DESIGN §7); the mail goes out in the background.
         const issued = await tokens.requestReset(body.identifier);
+        const mailer = issued === undefined ? undefined : await mail.current().catch(() => undefined);
         if (issued !== undefined && mailer !== undefined) {
           mailer.send(lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret), issued.expiresAt)).catch(() => undefined);
         }
@@ -125,8 +126,9 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
 
 /** For POST /api/v1/users without a password: the invite link to pass on. */
 export async function inviteLinkOf(api: ApiContext, req: IncomingMessage, userId: string, actor: Actor): Promise<{ inviteLink: string; inviteEmailSent?: boolean }> {
-  const { tokens, mailer } = api.directory.lifecycle;
+  const { tokens, mail } = api.directory.lifecycle;
   const issued = await tokens.inviteLinkFor(userId, actor);
+  const mailer = await mail.current();
   const inviteLink = linkFor(req, 'accept-invite', issued.secret);
   if (mailer === undefined) return { inviteLink };
   const sent = await mailer.send(lifecycleMails.invite(recipient(issued.user), inviteLink, issued.expiresAt)).then(() => true, () => false);

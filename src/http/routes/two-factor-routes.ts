@@ -24,7 +24,10 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
   const twoFactor = lifecycle.twoFactor;
   /** Tells the user, in the background, that their 2FA went off (a stolen session would do that). */
   const notify = (user: User): User => {
-    lifecycle.mailer?.send(lifecycleMails.totpDisabled(recipient(user), user.username ?? user.email)).catch(() => undefined);
+    lifecycle.mail
+      .current()
+      .then((mailer) => mailer?.send(lifecycleMails.totpDisabled(recipient(user), user.username ?? user.email)))
+      .catch(() => undefined);
     return user;
   };
   return [
