@@ -10,6 +10,8 @@ import { createHttpService } from '../src/http/http-service.js';
 import { httpServiceFactory } from '../src/http/http-service-factory.js';
 import { createLdapService, type LdapService } from '../src/ldap/ldap-service.js';
 import { createLogger } from '../src/log/create-logger.js';
+import { main } from '../src/cli/main.js';
+import { memoryIo } from './helpers/memory-io.js';
 import { storeModes, type StoreFixture } from './helpers/databases.js';
 
 const SUFFIX = 'dc=example,dc=com';
@@ -45,9 +47,10 @@ describe.each(storeModes)('lifecycle over LDAP in the daemon on $mode', (mode) =
   const login = async (identifier: string, password: string, totpToken?: string) =>
     (await call('POST', '/api/v1/auth/login', undefined, { identifier, password, ...(totpToken === undefined ? {} : { totpToken }) })).body.token as string;
 
+  let file = '';
   beforeAll(async () => {
     fixture = await mode.create();
-    const file = join(fixture.options.dataDir, 'pgdir.yaml');
+    file = join(fixture.options.dataDir, 'pgdir.yaml');
     const yaml = [
       `data_dir: ${fixture.options.dataDir}`,
       ...(fixture.url === undefined ? [] : ['database:', `  url: ${fixture.url}`]),
@@ -100,5 +103,15 @@ describe.each(storeModes)('lifecycle over LDAP in the daemon on $mode', (mode) =
     expect(await bind(`mail=zed@example.com,ou=users,${SUFFIX}`, temporary.body.password)).toBe('ok');
     const uses = await daemon.context.store.listAudit({ action: 'user.impersonation.use' });
     expect(uses[0]?.details).toMatchObject({ via: 'ldap' });
+  });
+
+  it('pgdir owner-login goes through the running daemon; the password signs in once', async () => {
+    const mem = memoryIo({ cwd: fixture.options.dataDir, env: { PGDIR_CONFIG: file } });
+    expect(await main(['owner-login'], mem.io)).toBe(0);
+    const password = /\n([A-Za-z0-9_-]{43})\n$/.exec(mem.stdout())?.[1] ?? '';
+    expect(mem.stdout()).toContain('one-time password for owner boss');
+    const signIn = () => call('POST', '/api/v1/auth/login', undefined, { identifier: 'boss', password });
+    expect((await signIn()).status).toBe(200);
+    expect((await signIn()).status).toBe(401);
   });
 });
