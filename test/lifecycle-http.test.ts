@@ -226,6 +226,16 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
         const invited = await api.call('POST', '/api/v1/users', { token: api.ownerToken, body: { email: 'mailed.invite@example.com' } });
         expect(invited.body.inviteEmailSent).toBe(true);
         expect(smtp.mails.at(-1)?.to).toEqual(['mailed.invite@example.com']);
+        // Without publicUrl no "forgot password" mail goes out: its link could only come from the Host header.
+        const count = smtp.mails.length;
+        expect((await api.call('POST', '/api/v1/auth/password-reset-request', { body: { identifier: 'rosa' }, headers: { host: 'evil.example' } })).status).toBe(202);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(smtp.mails.length).toBe(count);
+        await api.call('PUT', '/api/v1/settings/smtp', { token: api.ownerToken, body: { ...settings, password: undefined, publicUrl: 'https://dir.example.com/' } });
+        expect((await api.call('POST', '/api/v1/auth/password-reset-request', { body: { identifier: 'rosa' }, headers: { host: 'evil.example' } })).status).toBe(202);
+        await expect.poll(() => smtp.mails.length, { timeout: 5000 }).toBe(count + 1);
+        expect(smtp.mails.at(-1)?.text).toMatch(/https:\/\/dir\.example\.com\/reset-password\?token=/);
+        expect(smtp.mails.at(-1)?.text).not.toContain('evil.example');
         // Changing other fields keeps the stored password.
         await api.call('PUT', '/api/v1/settings/smtp', { token: api.ownerToken, body: { ...settings, password: undefined, from: 'noreply@example.com' } });
         expect((await api.call('POST', '/api/v1/settings/smtp/test', { token: api.ownerToken, body: { to: 'ops@example.com' } })).status).toBe(202);

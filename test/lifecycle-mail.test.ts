@@ -40,7 +40,7 @@ describe.each(storeModes)('lifecycle mails through a loopback SMTP server on $mo
     fixture = await mode.create();
     store = await openStore(fixture.options);
     const mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'pgdir <noreply@example.com>' });
-    directory = createDirectoryServices({ store, bcryptCost: 4, mailer });
+    directory = createDirectoryServices({ store, bcryptCost: 4, mailer, publicUrl: 'https://pgdir.example.test' });
     service = createHttpService({ listen: '127.0.0.1:0', directory, throttle: createAuthThrottle({ store, maxFailures: 50, windowMs: 60_000 }), logger: quiet });
     await service.start();
     await directory.users.addUser({ username: 'owner', email: 'owner@example.com', password: PASSWORD, role: 'owner' }, systemActor());
@@ -58,6 +58,7 @@ describe.each(storeModes)('lifecycle mails through a loopback SMTP server on $mo
     expect(created).toMatchObject({ status: 201, body: { inviteEmailSent: true } });
     const mail = await mailTo('ivy.home@example.org');
     expect(mail).toMatchObject({ from: 'noreply@example.com', subject: 'You are invited to pgdir' });
+    expect(created.body.inviteLink).toMatch(/^https:\/\/pgdir\.example\.test\/accept-invite\?token=/);
     expect(mail?.text).toContain(created.body.inviteLink);
     expect(mail?.html).toContain(`href="${created.body.inviteLink}"`);
     const accepted = await call('POST', '/api/v1/auth/invite/accept', { token: tokenIn(mail?.text ?? ''), username: 'ivy', password: PASSWORD });
@@ -69,11 +70,13 @@ describe.each(storeModes)('lifecycle mails through a loopback SMTP server on $mo
     const before = smtp.mails.length;
     const unknown = await call('POST', '/api/v1/auth/password-reset-request', { identifier: 'ghost@example.com' });
     const known = await call('POST', '/api/v1/auth/password-reset-request', { identifier: 'RITA' });
+    // The link's address comes from smtp.public_url, never from the request (reset poisoning).
     expect(unknown).toEqual(known);
     expect(known.status).toBe(202);
     const mail = await mailTo('rita@example.com');
     expect(smtp.mails.length).toBe(before + 1);
     expect(mail?.subject).toBe('Reset your pgdir password');
+    expect(mail?.text).toMatch(/https:\/\/pgdir\.example\.test\/reset-password\?token=[A-Za-z0-9_-]{43}/);
     expect((await call('POST', '/api/v1/auth/password-reset', { token: tokenIn(mail?.text ?? ''), password: 'a fresh password' })).status).toBe(204);
     expect((await call('POST', '/api/v1/auth/login', { identifier: 'rita', password: 'a fresh password' })).status).toBe(200);
   });

@@ -46,6 +46,8 @@ const smtp = mapping({
   username: text().optional(),
   password: text().optional(),
   from: text(),
+  /** Base of the links in mails, e.g. https://pgdir.example.com (never taken from a request's Host). */
+  public_url: text().optional(),
 });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

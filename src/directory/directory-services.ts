@@ -24,6 +24,7 @@ export interface DirectoryServicesOptions {
   readonly dataDir?: string;
   /** Sends invite, reset and 2FA mails (config `smtp`). */
   readonly mailer?: Mailer | undefined;
+  readonly publicUrl?: string | undefined;
 }
 
 export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {
@@ -34,6 +35,6 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     hasher,
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store }),
-    lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer }),
+    lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl }),
   };
 }

@@ -27,6 +27,8 @@ export interface LifecycleOptions {
   readonly lifetimes?: Partial<Record<UserTokenKind, number>>;
   readonly now?: () => number;
   readonly mailer?: Mailer | undefined;
+  /** `smtp.public_url` of the YAML. */
+  readonly publicUrl?: string | undefined;
 }
 
 export function createLifecycleService(options: LifecycleOptions): LifecycleService {
@@ -38,6 +40,6 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleServ
     twoFactor: createTwoFactorService({ store, hasher, box, ...(options.now === undefined ? {} : { now: options.now }) }),
     tokens,
     temporary: createTemporaryPasswords(store, tokens.issue),
-    mail: createMailSettings(store, box, options.mailer),
+    mail: createMailSettings(store, box, options.mailer, options.publicUrl),
   };
 }

@@ -13,6 +13,7 @@ export interface SmtpSettingsView {
   readonly username: string | null;
   readonly hasPassword: boolean;
   readonly from: string;
+  readonly publicUrl: string | null;
 }
 
 interface Stored extends Omit<SmtpSettingsView, 'hasPassword'> {
@@ -28,19 +29,22 @@ export interface SmtpSettingsInput {
   /** Absent: keep the stored one. */
   readonly password?: string | null | undefined;
   readonly from: string;
+  readonly publicUrl?: string | null | undefined;
 }
 
 export interface MailSettings {
   /** The mailer to use now: the YAML's, else one from the stored settings, else none. */
   current(): Promise<Mailer | undefined>;
   pinned(): boolean;
+  /** Base URL for links in mails; undefined: links use the requesting admin's address. */
+  publicUrl(): Promise<string | undefined>;
   read(): Promise<SmtpSettingsView | undefined>;
   write(input: SmtpSettingsInput | null, actor: string): Promise<SmtpSettingsView | undefined>;
 }
 
-const view = (s: Stored): SmtpSettingsView => ({ host: s.host, port: s.port, secure: s.secure, username: s.username, hasPassword: s.password !== null, from: s.from });
+const view = (s: Stored): SmtpSettingsView => ({ host: s.host, port: s.port, secure: s.secure, username: s.username, hasPassword: s.password !== null, from: s.from, publicUrl: s.publicUrl ?? null });
 
-export function createMailSettings(store: Store, box: SecretBox, yaml: Mailer | undefined, make: (s: SmtpSettings) => Mailer = createSmtpMailer): MailSettings {
+export function createMailSettings(store: Store, box: SecretBox, yaml: Mailer | undefined, yamlPublicUrl?: string, make: (s: SmtpSettings) => Mailer = createSmtpMailer): MailSettings {
   const stored = () => store.getSetting<Stored>(SMTP_SETTING);
   return {
     async current() {
@@ -51,6 +55,7 @@ export function createMailSettings(store: Store, box: SecretBox, yaml: Mailer | 
       return make({ host: s.host, port: s.port, secure: s.secure, username: s.username ?? undefined, password, from: s.from });
     },
     pinned: () => yaml !== undefined,
+    publicUrl: async () => (yaml !== undefined ? yamlPublicUrl : ((await stored())?.publicUrl ?? undefined))?.replace(/\/+$/, ''),
     read: async () => {
       const s = await stored();
       return s && view(s);
@@ -67,6 +72,7 @@ export function createMailSettings(store: Store, box: SecretBox, yaml: Mailer | 
               secure: input.secure,
               username: input.username ?? null,
               from: input.from,
+              publicUrl: input.publicUrl ?? null,
               password: input.password === undefined ? (before?.password ?? null) : input.password === null ? null : await box.seal(input.password),
             };
       await store.write(async (tx) => {

@@ -12,14 +12,18 @@ import type { ApiContext } from '../api-context.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { toUserView, userView } from '../views.js';
 
-/** The address the caller used, so that a link works from where the admin sits. */
-export function linkFor(req: IncomingMessage, page: string, secret: string): string {
+/**
+ * `smtp.public_url` when set, else the address the (signed-in) caller used, so that a link works
+ * from where the admin sits. The unauthenticated "forgot password" mail uses only `public_url`:
+ * a forged Host header must never put an attacker's address into a reset mail.
+ */
+export function linkFor(req: IncomingMessage, page: string, secret: string, base?: string): string {
   const scheme = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
-  return `${scheme}://${req.headers.host ?? 'localhost'}/${page}?token=${secret}`;
+  return `${base ?? `${scheme}://${req.headers.host ?? 'localhost'}`}/${page}?token=${secret}`;
 }
 
 const linkView = z.object({ link: z.string(), expiresAt: z.string() });
-const linkOf = (req: IncomingMessage, page: string, issued: Issued) => ({ link: linkFor(req, page, issued.secret), expiresAt: issued.expiresAt.toISOString() });
+const linkOf = (req: IncomingMessage, page: string, issued: Issued, base: string | undefined) => ({ link: linkFor(req, page, issued.secret, base), expiresAt: issued.expiresAt.toISOString() });
 
 /** Invites, password resets and impersonation (DESIGN §7). Without SMTP the links are handed out here. */
 export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
@@ -44,11 +48,11 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
   return [
     sendLink('/api/v1/users/:id/send_password_reset_email', 'Mail the user a new password reset link (needs SMTP)', async (ref, { req, actor }) => {
       const issued = await tokens.resetLinkFor(ref, actor);
-      return lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret), issued.expiresAt);
+      return lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret, await mail.publicUrl()), issued.expiresAt);
     }),
     sendLink('/api/v1/users/:id/send_invite_email', 'Mail the user a new invite link (needs SMTP)', async (ref, { req, actor }) => {
       const issued = await tokens.inviteLinkFor(ref, actor);
-      return lifecycleMails.invite(recipient(issued.user), linkFor(req, 'accept-invite', issued.secret), issued.expiresAt);
+      return lifecycleMails.invite(recipient(issued.user), linkFor(req, 'accept-invite', issued.secret, await mail.publicUrl()), issued.expiresAt);
     }),
     defineRoute({
       method: 'POST',
@@ -62,8 +66,9 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
         // The answer never depends on the account (DESIGN §7); the mail goes out in the background.
         const issued = await tokens.requestReset(body.identifier);
         const mailer = issued === undefined ? undefined : await mail.current().catch(() => undefined);
-        if (issued !== undefined && mailer !== undefined) {
-          mailer.send(lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret), issued.expiresAt)).catch(() => undefined);
+        const base = await mail.publicUrl();
+        if (issued !== undefined && mailer !== undefined && base !== undefined) {
+          mailer.send(lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret, base), issued.expiresAt)).catch(() => undefined);
         }
         return { status: 202, body: { accepted: true } };
       },
@@ -98,7 +103,7 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       tag: 'users',
       auth: 'user',
       response: linkView,
-      handle: async ({ req, params, caller }) => ({ body: linkOf(req, 'reset-password', await tokens.resetLinkFor(params['id'] ?? '', caller.actor)) }),
+      handle: async ({ req, params, caller }) => ({ body: linkOf(req, 'reset-password', await tokens.resetLinkFor(params['id'] ?? '', caller.actor), await mail.publicUrl()) }),
     }),
     defineRoute({
       method: 'GET',
@@ -107,7 +112,7 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       tag: 'users',
       auth: 'user',
       response: linkView,
-      handle: async ({ req, params, caller }) => ({ body: linkOf(req, 'accept-invite', await tokens.inviteLinkFor(params['id'] ?? '', caller.actor)) }),
+      handle: async ({ req, params, caller }) => ({ body: linkOf(req, 'accept-invite', await tokens.inviteLinkFor(params['id'] ?? '', caller.actor), await mail.publicUrl()) }),
     }),
     defineRoute({
       method: 'POST',
@@ -129,7 +134,7 @@ export async function inviteLinkOf(api: ApiContext, req: IncomingMessage, userId
   const { tokens, mail } = api.directory.lifecycle;
   const issued = await tokens.inviteLinkFor(userId, actor);
   const mailer = await mail.current();
-  const inviteLink = linkFor(req, 'accept-invite', issued.secret);
+  const inviteLink = linkFor(req, 'accept-invite', issued.secret, await mail.publicUrl());
   if (mailer === undefined) return { inviteLink };
   const sent = await mailer.send(lifecycleMails.invite(recipient(issued.user), inviteLink, issued.expiresAt)).then(() => true, () => false);
   return { inviteLink, inviteEmailSent: sent };

@@ -9,7 +9,7 @@ const smtpView = z.object({
   configured: z.boolean(),
   locked: z.boolean().describe('set in the configuration file (smtp:)'),
   settings: z
-    .object({ host: z.string(), port: z.number(), secure: z.boolean(), username: z.string().nullable(), hasPassword: z.boolean(), from: z.string() })
+    .object({ host: z.string(), port: z.number(), secure: z.boolean(), username: z.string().nullable(), hasPassword: z.boolean(), from: z.string(), publicUrl: z.string().nullable() })
     .nullable(),
 });
 
@@ -20,6 +20,7 @@ const smtpBody = z.strictObject({
   username: z.string().max(320).nullable().optional(),
   password: z.string().max(1024).nullable().optional().describe('absent: keep the stored one; null: none'),
   from: z.string().trim().min(3).max(320).refine((v) => !/[\r\n]/.test(v), 'no line breaks'),
+  publicUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional().describe('base of links in mails; needed for "forgot password" mails'),
 });
 
 /** SMTP through the API (the YAML `smtp:` mapping pins it). The password is never returned. */
