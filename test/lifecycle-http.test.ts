@@ -5,6 +5,7 @@ import { createAuthThrottle } from '../src/directory/auth-throttle.js';
 import { createBindService, type BindService } from '../src/directory/bind-service.js';
 import { hashSecret } from '../src/directory/lifecycle/account-tokens.js';
 import { createLifecycleService } from '../src/directory/lifecycle/lifecycle-service.js';
+import { totpIssuer } from '../src/directory/directory-services.js';
 import { base32Decode, hotp, totpStep } from '../src/directory/lifecycle/totp.js';
 import { createDirectoryView, type DirectoryView } from '../src/directory/view/index.js';
 import { DirectoryError } from '../src/domain/errors.js';
@@ -73,6 +74,15 @@ describe.each(storeModes)('account lifecycle over HTTP and LDAP binds on $mode',
   });
 
   describe('two-factor (TOTP)', () => {
+    it('names the configured directory in the issuer authenticator apps show', async () => {
+      const named = createLifecycleService({ store: api.store, hasher: api.directory.hasher, issuer: totpIssuer(' Example Corp ') });
+      const { user } = await api.userWithToken('iona', 'user');
+      const started = await named.twoFactor.newSecret(user);
+      expect(started.otpauthUrl).toBe(`otpauth://totp/pgdir%20Example%20Corp:iona?secret=${started.secret}&issuer=pgdir%20Example%20Corp&algorithm=SHA1&digits=6&period=30`);
+      expect(totpIssuer(undefined)).toBe('pgdir');
+      expect(totpIssuer('  ')).toBe('pgdir');
+    });
+
     it('enrols with a code, refuses a wrong one, and login then needs a fresh code each time', async () => {
       const { token } = await api.userWithToken('tina', 'user');
       const start = await api.call('POST', '/api/v1/profile/2fa/secret', { token });

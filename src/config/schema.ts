@@ -53,6 +53,8 @@ const smtp = mapping({
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const configSchema = mapping({
+  /** Shown to people: the issuer of 2FA entries in authenticator apps is "pgdir <name>". */
+  name: text().optional(),
   data_dir: text().default('./data'),
   shutdown_timeout: duration().default(10_000),
   database: mapping({ url: text().optional() }).prefault({}),

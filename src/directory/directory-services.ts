@@ -25,6 +25,14 @@ export interface DirectoryServicesOptions {
   /** Sends invite, reset and 2FA mails (config `smtp`). */
   readonly mailer?: Mailer | undefined;
   readonly publicUrl?: string | undefined;
+  /** Config `name`: authenticator apps list 2FA entries under "pgdir <name>". */
+  readonly name?: string | undefined;
+}
+
+/** The TOTP issuer (issue 7): "pgdir", plus the configured name so two directories stay apart. */
+export function totpIssuer(name: string | undefined): string {
+  const trimmed = name?.trim() ?? '';
+  return trimmed === '' ? 'pgdir' : `pgdir ${trimmed}`;
 }
 
 export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {
@@ -35,6 +43,6 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     hasher,
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store }),
-    lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl }),
+    lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl, issuer: totpIssuer(options.name) }),
   };
 }

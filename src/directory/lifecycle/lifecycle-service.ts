@@ -29,6 +29,8 @@ export interface LifecycleOptions {
   readonly mailer?: Mailer | undefined;
   /** `smtp.public_url` of the YAML. */
   readonly publicUrl?: string | undefined;
+  /** The TOTP issuer shown by authenticator apps (default "pgdir"). */
+  readonly issuer?: string | undefined;
 }
 
 export function createLifecycleService(options: LifecycleOptions): LifecycleService {
@@ -37,7 +39,7 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleServ
   const box = secretBoxOf(async () => (dataDir === undefined ? ephemeral : fileKey(join(dataDir, 'totp.key'))));
   const tokens = createAccountTokens({ store, hasher, ...(options.lifetimes === undefined ? {} : { lifetimes: options.lifetimes }) });
   return {
-    twoFactor: createTwoFactorService({ store, hasher, box, ...(options.now === undefined ? {} : { now: options.now }) }),
+    twoFactor: createTwoFactorService({ store, hasher, box, issuer: options.issuer ?? 'pgdir', ...(options.now === undefined ? {} : { now: options.now }) }),
     tokens,
     temporary: createTemporaryPasswords(store, tokens.issue),
     mail: createMailSettings(store, box, options.mailer, options.publicUrl),

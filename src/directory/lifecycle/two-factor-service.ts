@@ -16,7 +16,7 @@ export interface TwoFactorService {
   /** A user's code (RFC 6238, ±1 step), accepted once: a replayed or older step is refused. */
   verify(user: User, code: string): Promise<boolean>;
   /** Starts enrolment: a new pending secret (replacing an earlier pending one). */
-  newSecret(user: User, issuer: string): Promise<{ secret: string; otpauthUrl: string }>;
+  newSecret(user: User, issuer?: string): Promise<{ secret: string; otpauthUrl: string }>;
   enable(user: User, code: string, ip: string): Promise<User>;
   /** The user turns 2FA off, proving their password. */
   disable(user: User, password: string, ip: string): Promise<User>;
@@ -29,6 +29,7 @@ export interface TwoFactorDeps {
   readonly store: Store;
   readonly hasher: PasswordHasher;
   readonly box: SecretBox;
+  readonly issuer?: string;
   readonly now?: () => number;
 }
 
@@ -58,7 +59,7 @@ export function createTwoFactorService(deps: TwoFactorDeps): TwoFactorService {
       if (user.totpEnabled) throw conflict('two-factor authentication is already on; disable it first', 'totp');
       const secret = newTotpSecret();
       await store.lifecycle.setTotpSecret(user.id, await box.seal(secret));
-      return { secret, otpauthUrl: otpauthUrl(secret, issuer, user.username ?? user.email) };
+      return { secret, otpauthUrl: otpauthUrl(secret, issuer ?? deps.issuer ?? 'pgdir', user.username ?? user.email) };
     },
     async enable(user, code, ip) {
       if (user.totpEnabled) throw conflict('two-factor authentication is already on', 'totp');

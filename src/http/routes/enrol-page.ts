@@ -47,7 +47,7 @@ export function enrolPage(api: ApiContext): AnyRoute[] {
     try {
       const session = await login({ store, hasher, throttle: api.throttle, sessionTtlMs: 15 * 60_000, external: api.external, totp: lifecycle.twoFactor }, { identifier: form['identifier'] ?? '', password: form['password'] ?? '' }, ip);
       if (session.user.totpEnabled) return signInForm('Two-factor authentication is already on for this account.');
-      const started = await lifecycle.twoFactor.newSecret(session.user, 'pgdir');
+      const started = await lifecycle.twoFactor.newSecret(session.user);
       return codeForm(session.token, started.secret, started.otpauthUrl);
     } catch (error) {
       if (error instanceof DirectoryError && error.status < 500) {
