@@ -164,6 +164,22 @@ describe('management commands without a daemon (the CLI opens the store itself)'
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toMatch(/^pgdir: .*dave.*\(--username\)\n$/);
   });
+  it('takes -c/--config before the command as well as after it', async () => {
+    const file = join(dir.path, 'global-config.yaml');
+    await writeFile(file, `data_dir: ${JSON.stringify(data.path)}\nbcrypt: { cost: 4 }\n`);
+    const noEnv = {};
+    const before = await run(['-c', file, 'users', 'add', '--username', 'erin', '--email', 'erin@example.com'], { env: noEnv });
+    expect(before.stderr).toBe('');
+    expect(before.stdout).toMatch(/^created user erin /);
+    const equals = await run([`--config=${file}`, 'users', 'list', '--json'], { env: noEnv });
+    expect(equals.stderr).toBe('');
+    expect((JSON.parse(equals.stdout) as { username: string }[]).map((u) => u.username)).toContain('erin');
+    const after = await run(['users', 'delete', 'erin', '--config', file], { env: noEnv });
+    expect(after.stdout).toMatch(/^deleted user erin/);
+    const missing = await run(['-c', join(dir.path, 'nope.yaml'), 'users', 'list'], { env: noEnv });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.yaml');
+  });
 });
 
 describe('migrate', () => {

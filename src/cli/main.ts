@@ -57,7 +57,7 @@ export function topLevelHelp(): string {
 
 /** The CLI entry point (bin/pgdir.js): runs one command and returns its exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = hoistGlobalConfig(argv);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(topLevelHelp());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
@@ -73,6 +73,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     return reportError(err, io);
   }
+}
+
+/**
+ * `-c/--config FILE` is documented as an option of every command, so `pgdir -c F users list` must work
+ * like `pgdir users list -c F`: a leading config option moves behind the command path, where each
+ * command's own option parser reads it.
+ */
+export function hoistGlobalConfig(argv: readonly string[]): readonly string[] {
+  const first = argv[0];
+  if (first === undefined) return argv;
+  let width = 0;
+  if (first === '-c' || first === '--config') width = 2;
+  else if (first.startsWith('--config=')) width = 1;
+  if (width === 0 || argv.length < width) return argv;
+  const option = argv.slice(0, width);
+  const rest = argv.slice(width);
+  if (rest.length === 0) return argv;
+  // Keep the command path (command and subcommand words) in front of the option.
+  let path = 0;
+  while (path < rest.length && path < 2 && !rest[path]!.startsWith('-')) path += 1;
+  return [...rest.slice(0, path), ...option, ...rest.slice(path)];
 }
 
 /** Prints one clear line (no stack trace) and picks the exit code: 2 for bad input, 1 otherwise. */

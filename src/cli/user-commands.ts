@@ -35,8 +35,9 @@ export const USER_COMMANDS: readonly ManagementCommand[] = [
       '  --email E          primary email address (unique)',
       '  --name N           full name (default: the username)',
       '  --role R           user (default), usermanager, mailmanager, admin or owner',
-      '  --password-stdin   read the password from standard input; without it the user',
-      '                     cannot bind until a password is set (users set-password)',
+      '  --password-stdin   read the password from standard input; without it the user is',
+      '                     an open invite: not listed over LDAP and unable to bind until a',
+      '                     password is set (users set-password, or the invite link from the API)',
     ].join('\n'),
     options: {
       username: { type: 'string' },
