@@ -115,16 +115,17 @@ describe.each(storeModes)('HTTP API inside the daemon on $mode', (mode) => {
 
   it('a group change over HTTP shows in memberOf', async () => {
     const group = await call('POST', '/api/v1/groups', { name: 'wiki-editors' });
-    const user = await call('POST', '/api/v1/users', { username: 'editor', email: 'editor@example.com' });
+    const user = await call('POST', '/api/v1/users', { username: 'editor', email: 'editor@example.com', password: 'editor password' });
     await call('PUT', `/api/v1/users/${user.body.id}/groups`, { groupIds: [group.body.id] });
     const client = ldapClient();
     try {
       await client.bind(`cn=admin,ou=system,${SUFFIX}`, ADMIN_SECRET);
       const found = await eventually(
         () => client.search(`ou=users,${SUFFIX}`, { filter: '(uid=editor)', attributes: ['memberOf'] }),
-        (r) => r.searchEntries[0]?.['memberOf'] !== undefined,
+        // The built-in users group shows first: wait for the new group itself.
+        (r) => [r.searchEntries[0]?.['memberOf'] ?? []].flat().includes(`cn=wiki-editors,ou=groups,${SUFFIX}`),
       );
-      expect(found.searchEntries[0]?.['memberOf']).toEqual(expect.arrayContaining([`cn=wiki-editors,ou=groups,${SUFFIX}`]));
+      expect(found.searchEntries[0]?.['memberOf']).toEqual([`cn=users,ou=groups,${SUFFIX}`, `cn=wiki-editors,ou=groups,${SUFFIX}`]);
     } finally {
       await client.unbind();
     }

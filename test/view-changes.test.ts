@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter } from '../src/domain/filter-parse.js';
 import type { User } from '../src/domain/model.js';
 import { openStore } from '../src/store/open-store.js';
-import type { Store } from '../src/store/store.js';
+import type { NewUser, Store } from '../src/store/store.js';
 import { createDirectoryView, type DirectoryView, type DirectoryViewOptions } from '../src/directory/view/index.js';
 import { storeModes, type StoreFixture } from './helpers/databases.js';
 
@@ -13,6 +13,8 @@ import { storeModes, type StoreFixture } from './helpers/databases.js';
  * failures are caught up by revision. Runs against PostgreSQL and PGlite.
  */
 const S = 'dc=example,dc=com';
+/** Any stored hash: a local user without one is an open invite and is not listed. */
+const HASH = '$2b$04$abcdefghijklmnopqrstuuJ0ZIAlVzRm4d2MBl2dx6lYjf1S3gn8G';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(condition: () => boolean, ms = 5000): Promise<void> {
@@ -62,8 +64,8 @@ describe.each(storeModes)('directory view following the store on $mode', ({ mode
     return out.found ? [...out.cursor].map((e) => e.attributes.get('uid')?.[0] ?? e.attributes.get('cn')?.[0] ?? e.dn) : [];
   };
   const attr = (dn: string, key: string): readonly string[] | undefined => view.findEntry(dn)?.attributes.get(key);
-  const newUser = (username: string | null, extra: Partial<Parameters<Parameters<Store['write']>[0]>[0]> = {}) =>
-    store.write((tx) => tx.insertUser({ username, email: `${username ?? 'invitee'}${Math.random()}@example.com`.replace(/0\./, ''), ...extra }));
+  const newUser = (username: string | null, extra: Partial<NewUser> = {}) =>
+    store.write((tx) => tx.insertUser({ username, email: `${username ?? 'invitee'}${Math.random()}@example.com`.replace(/0\./, ''), passwordHash: HASH, ...extra }));
 
   beforeAll(async () => {
     fixture = await create();
@@ -125,10 +127,14 @@ describe.each(storeModes)('directory view following the store on $mode', ({ mode
   });
 
   it('lists an invited user once the invite is accepted and moves role changes into admins', async () => {
-    const invitee = await newUser(null);
+    const invitee = await newUser(null, { passwordHash: null });
     await synced();
     expect(view.findEntry(userDn(invitee))).toBeUndefined();
     await store.write((tx) => tx.updateUser(invitee.id, { username: 'frank' }));
+    await synced();
+    expect(view.findEntry(userDn(invitee)), 'a username alone does not list an open invite').toBeUndefined();
+    expect(attr(`cn=users,ou=groups,${S}`, 'memberuid') ?? []).not.toContain('frank');
+    await store.write((tx) => tx.updateUser(invitee.id, { passwordHash: HASH }));
     await synced();
     expect(uids('(uid=frank)')).toEqual(['frank']);
     expect(attr(userDn(invitee), 'memberof')).toEqual([`cn=users,ou=groups,${S}`]);
@@ -145,9 +151,16 @@ describe.each(storeModes)('directory view following the store on $mode', ({ mode
   it('updates both sides of a membership, and members on group rename and delete', async () => {
     const [gina, hank] = [await newUser('gina'), await newUser('hank')];
     const team = await store.write((tx) => tx.insertGroup({ name: 'team', description: 'A team' }));
+    await synced();
+    const created = attr(`cn=team,ou=groups,${S}`, 'modifytimestamp')?.[0];
+    await sleep(1100); // GeneralizedTime has whole seconds
     await store.write((tx) => tx.addMember(team.id, gina.id));
     await synced();
     expect(attr(userDn(gina), 'memberof')).toContain(`cn=team,ou=groups,${S}`);
+    const touched = attr(`cn=team,ou=groups,${S}`, 'modifytimestamp')?.[0];
+    expect(created).toMatch(/^\d{14}Z$/);
+    expect(touched! > created!, 'a member change moves the group modifyTimestamp').toBe(true);
+    expect((await store.getGroup(team.id))?.updatedAt.getTime()).toBeGreaterThan((team.updatedAt as Date).getTime());
     expect(attr(`cn=team,ou=groups,${S}`, 'uniquemember')).toEqual([userDn(gina)]);
     expect(uids(`(member=uid=gina,ou=users,${S})`, `ou=groups,${S}`)).toEqual(['users', 'team']);
 
@@ -180,7 +193,7 @@ describe.each(storeModes)('directory view following the store on $mode', ({ mode
   it('applies a large setMembers (read group-wise) and its undoing on both sides', async () => {
     const many = await store.write(async (tx) => {
       const out: User[] = [];
-      for (let i = 0; i < 40; i++) out.push(await tx.insertUser({ username: `many${i}`, email: `many${i}@example.com` }));
+      for (let i = 0; i < 40; i++) out.push(await tx.insertUser({ username: `many${i}`, email: `many${i}@example.com`, passwordHash: HASH }));
       return out;
     });
     const big = await store.write((tx) => tx.insertGroup({ name: 'big' }));
@@ -321,7 +334,7 @@ describe.each(storeModes)('directory view following the store on $mode', ({ mode
       } finally {
         await admin.end();
       }
-      const kate = await writer.write((tx) => tx.insertUser({ username: 'kate', email: 'kate@example.com' }));
+      const kate = await writer.write((tx) => tx.insertUser({ username: 'kate', email: 'kate@example.com', passwordHash: HASH }));
       const revision = await writer.revision();
       await until(() => view.revision >= revision, 10_000);
       expect(view.findEntry(userDn(kate))).toBeDefined();

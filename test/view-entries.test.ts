@@ -28,10 +28,10 @@ describe('directory view entries', () => {
     alice = await store.write((tx) =>
       tx.insertUser({ username: 'alice', email: 'Alice@Example.com', fallbackEmail: 'alice@home.example', displayName: 'Alice Pleasance Liddell', role: 'owner', passwordHash: 'h' }),
     );
-    bob = await store.write((tx) => tx.insertUser({ username: 'bob', email: 'bob@example.com', displayName: 'Bob' }));
-    carol = await store.write((tx) => tx.insertUser({ username: 'carol', email: 'carol@example.com', role: 'admin' }));
+    bob = await store.write((tx) => tx.insertUser({ username: 'bob', email: 'bob@example.com', displayName: 'Bob', source: 'ldap' }));
+    carol = await store.write((tx) => tx.insertUser({ username: 'carol', email: 'carol@example.com', role: 'admin', source: 'ldap' }));
     invited = await store.write((tx) => tx.insertUser({ username: null, email: 'new@example.com' }));
-    disabled = await store.write((tx) => tx.insertUser({ username: 'dave', email: 'dave@example.com', active: false }));
+    disabled = await store.write((tx) => tx.insertUser({ username: 'dave', email: 'dave@example.com', active: false, passwordHash: 'h' }));
     devsId = await store.write(async (tx) => {
       const devs = await tx.insertGroup({ name: 'devs', description: 'Developers' });
       await tx.insertGroup({ name: 'empty' });

@@ -31,9 +31,9 @@ describe('directory view search', () => {
   beforeAll(async () => {
     dir = await createPGliteDataDir();
     store = await openStore({ dataDir: dir.path });
-    alice = await store.write((tx) => tx.insertUser({ username: 'alice', email: 'alice@example.com', displayName: 'Alice Liddell', role: 'admin' }));
-    bob = await store.write((tx) => tx.insertUser({ username: 'bob', email: 'bob@example.com', displayName: 'Bob Builder' }));
-    for (let i = 0; i < 5; i++) await store.write((tx) => tx.insertUser({ username: `u${i}`, email: `u${i}@example.com` }));
+    alice = await store.write((tx) => tx.insertUser({ username: 'alice', email: 'alice@example.com', displayName: 'Alice Liddell', role: 'admin', passwordHash: 'h' }));
+    bob = await store.write((tx) => tx.insertUser({ username: 'bob', email: 'bob@example.com', displayName: 'Bob Builder', passwordHash: 'h' }));
+    for (let i = 0; i < 5; i++) await store.write((tx) => tx.insertUser({ username: `u${i}`, email: `u${i}@example.com`, passwordHash: 'h' }));
     await store.write(async (tx) => {
       const devs = await tx.insertGroup({ name: 'devs' });
       await tx.addMember(devs.id, bob.id);
@@ -115,7 +115,7 @@ describe('directory view search', () => {
     const first = out.cursor.take(3);
     expect(first.map((e) => e.attributes.get('uid')?.[0])).toEqual(['alice', 'bob', 'u0']);
     expect(out.cursor.done).toBe(false);
-    const extra = await store.write((tx) => tx.insertUser({ username: 'late', email: 'late@example.com' }));
+    const extra = await store.write((tx) => tx.insertUser({ username: 'late', email: 'late@example.com', passwordHash: 'h' }));
     expect(await view.waitForRevision(await store.revision(), 5000)).toBe(true);
     const rest = out.cursor.take(10);
     expect(rest.map((e) => e.attributes.get('uid')?.[0])).toEqual(['u1', 'u2', 'u3', 'u4']);
@@ -135,14 +135,16 @@ describe('directory view search', () => {
     expect(star).toContain('givenName');
     expect(star).toContain('memberOf');
     expect(star).not.toContain('entryUUID');
-    expect(types(['+'])).toEqual(['entryUUID', 'entryDN', 'createTimestamp', 'modifyTimestamp', 'structuralObjectClass', 'hasSubordinates', 'subschemaSubentry']);
+    expect(types(['+'])).toEqual(['entryUUID', 'entryDN', 'createTimestamp', 'modifyTimestamp', 'pwdChangedTime', 'structuralObjectClass', 'hasSubordinates', 'subschemaSubentry']);
     expect(types(['1.1'])).toEqual([]);
     expect(types(['1.1', 'uid'])).toEqual(['uid']);
     expect(types(['dn', 'MAIL', 'nosuchattr', 'userid', 'ENTRYuuid', 'mail;binary'])).toEqual(['userid', 'MAIL', 'ENTRYuuid']);
     expect(types(['*', 'EntryDN'])).toContain('EntryDN');
     const typesOnly = selectAttributes(e, compileSelection(['uid', 'mail'], true));
     expect(typesOnly).toEqual([{ type: 'uid', values: [] }, { type: 'mail', values: [] }]);
-    expect(selectAttributes(e, compileSelection(['userPassword', 'pwdChangedTime']))).toEqual([]);
+    const secret = selectAttributes(e, compileSelection(['userPassword', 'pwdChangedTime']));
+    expect(secret.map((a) => a.type)).toEqual(['pwdChangedTime']); // userPassword is never returned
+    expect(secret[0]?.values[0]).toMatch(/^\d{14}Z$/);
   });
 
   it('caches encoded entries per selection and drops them with the entry on change', async () => {

@@ -56,6 +56,15 @@ export function deleteGroup(ctx: TxContext, id: string): Promise<void> {
   });
 }
 
+/**
+ * A membership change is a modification of the group entry (its member values), so its
+ * modifyTimestamp moves (RFC 4512 §3.4): SSSD and other caches re-read groups by
+ * `(modifyTimestamp>=...)` and would otherwise miss added or removed members.
+ */
+async function touchGroup(ctx: TxContext, groupId: string): Promise<void> {
+  await ctx.trx.updateTable('groups').set({ updated_at: sql<Date>`now()` }).where('id', '=', groupId).execute();
+}
+
 /** A missing group or user is a 23503 foreign-key error, which db-errors maps to not_found. */
 export function addMember(ctx: TxContext, groupId: string, userId: string): Promise<boolean> {
   return ctx.step({ groupId, userId }, async () => {
@@ -67,7 +76,10 @@ export function addMember(ctx: TxContext, groupId: string, userId: string): Prom
       .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
       .returning('user_id')
       .executeTakeFirst();
-    if (row) await ctx.changed(membership(g, u, 'upsert'));
+    if (row) {
+      await touchGroup(ctx, g);
+      await ctx.changed(membership(g, u, 'upsert'));
+    }
     return row !== undefined;
   });
 }
@@ -82,7 +94,10 @@ export function removeMember(ctx: TxContext, groupId: string, userId: string): P
       .where('user_id', '=', u)
       .returning('user_id')
       .executeTakeFirst();
-    if (row) await ctx.changed(membership(g, u, 'delete'));
+    if (row) {
+      await touchGroup(ctx, g);
+      await ctx.changed(membership(g, u, 'delete'));
+    }
     return row !== undefined;
   });
 }
@@ -104,6 +119,7 @@ export function setMembers(ctx: TxContext, groupId: string, userIds: readonly st
     if (toRemove.length > 0) {
       await ctx.trx.deleteFrom('memberships').where('group_id', '=', g).where('user_id', 'in', toRemove).execute();
     }
+    if (toAdd.length + toRemove.length > 0) await touchGroup(ctx, g);
     await ctx.changed(...toAdd.map((u) => membership(g, u, 'upsert')), ...toRemove.map((u) => membership(g, u, 'delete')));
   });
 }

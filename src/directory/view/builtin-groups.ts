@@ -38,7 +38,14 @@ export function builtinGroups(dit: Dit): readonly [BuiltinGroup, BuiltinGroup] {
   ];
 }
 
-/** Only users with a username who are active appear in the view (DESIGN §3). */
+/**
+ * Only active users with a username appear in the view (DESIGN §3). A local user who has never had a
+ * password is an open invite (created without one, by the API, the CLI or an import): issue 7 keeps
+ * it out of LDAP until the invite is accepted, even when the admin already chose its username, so
+ * applications do not provision accounts nobody can log in to. Mirrored users (source ldap) have
+ * their password checked at the source and are listed.
+ */
 export function isListed(user: User): boolean {
-  return user.active && user.username !== null && user.username !== '';
+  if (!user.active || user.username === null || user.username === '') return false;
+  return !(user.source === 'local' && user.passwordHash === null);
 }

@@ -25,6 +25,8 @@ export interface RecordBatch {
   /** user id → the ids of every stored group it is in now. */
   readonly userGroups: ReadonlyMap<string, readonly string[]>;
   readonly accounts: ReadonlyMap<string, ServiceAccount | undefined>;
+  /** Groups whose member list changed without being re-read whole: just their row (timestamps). */
+  readonly groupRows?: ReadonlyMap<string, Group | undefined>;
 }
 
 /** Which entries a batch touched, and so must be rebuilt. */
@@ -83,6 +85,12 @@ export class DirectoryState {
     const affected: Affected = { users: new Set(), groups: new Set(), builtins: false, builtinTimes: false };
     for (const [id, user] of batch.users) this.applyUser(id, user, affected);
     for (const [id, group] of batch.groups) this.applyGroup(id, group, affected);
+    for (const [id, row] of batch.groupRows ?? []) {
+      const known = this.records.groups.get(id);
+      if (row === undefined || known === undefined || known.name !== row.name) continue; // its own change re-reads it
+      this.records.groups.set(id, row);
+      affected.groups.add(id);
+    }
     for (const [id, groupIds] of batch.userGroups) {
       for (const g of this.records.setUserGroups(id, groupIds)) affected.groups.add(g);
       affected.users.add(id);

@@ -39,10 +39,13 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
     else if (change.kind === 'membership') addMembership(memberships, change.key);
   }
   const memberUsers = new Set<string>();
+  // Groups whose members changed but are not re-read whole: only their row (modifyTimestamp moved).
+  const touched = new Set<string>();
   for (const [groupId, userIds] of memberships) {
     if (userIds.size >= GROUP_READ_THRESHOLD) groups.add(groupId);
     else for (const u of userIds) memberUsers.add(u);
   }
+  for (const groupId of memberships.keys()) if (!groups.has(groupId)) touched.add(groupId);
   const revision = changes.reduce((max, c) => Math.max(max, c.revision), 0);
   return {
     revision,
@@ -50,6 +53,7 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
     groups: await readAll<GroupRecord | undefined>(groups, (id) => readGroup(store, id)),
     userGroups: await readAll<readonly string[]>(memberUsers, (id) => store.userGroupIds(id)),
     accounts: await readAll<ServiceAccount | undefined>(accounts, (id) => store.getServiceAccount(id)),
+    groupRows: await readAll<Group | undefined>(touched, (id) => store.getGroup(id)),
   };
 }
 

@@ -64,22 +64,44 @@ export function liveCases(dir: DirRef): void {
     });
   });
 
-  it('an invited user (no username yet) is never listed, even once later changes have arrived', async () => {
+  it('an invited user is not listed and cannot bind until the invite is accepted, even with a username', async () => {
     const token = await httpLogin(dir(), dir().user('bob'));
-    const invited = await fetch(`${dir().httpUrl}/api/v1/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ email: 'invitee@example.com', fullName: 'In Vitee' }),
-    });
-    expect(invited.status, await invited.clone().text()).toBe(201);
-    // Changes reach the view in revision order: once a later user shows, the invite has been applied.
-    const later = await dir().cli(['users', 'add', '--username', 'uma', '--email', 'uma@example.com']);
+    const invite = async (body: object) => {
+      const res = await fetch(`${dir().httpUrl}/api/v1/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+      return (await res.json()) as { inviteLink: string };
+    };
+    await invite({ email: 'invitee@example.com', fullName: 'In Vitee' });
+    const named = await invite({ username: 'vic', email: 'vic@example.com', fullName: 'Vic Invited' });
+    // Changes reach the view in revision order: once a later user shows, the invites have been applied.
+    const later = await dir().cli(['users', 'add', '--username', 'uma', '--email', 'uma@example.com', '--password-stdin'], 'Uma-Later-Secret-1\n');
     expect(later.code, later.stderr).toBe(0);
     await withClient(dir(), admin(), async (c) => {
       expect(await within(1_000, async () => (await uidsOf(c, '(uid=uma)')).length === 1)).toBeDefined();
-      const found = await c.search(USERS_DN, { filter: '(|(mail=invitee@example.com)(displayName=In Vitee))', attributes: ['mail'] });
+      const found = await c.search(USERS_DN, { filter: '(|(mail=invitee@example.com)(displayName=In Vitee)(uid=vic)(mail=vic@example.com))', attributes: ['mail'] });
       expect(found.searchEntries).toEqual([]);
+      const everyone = values((await c.search(groupDn('users'), { scope: 'base', attributes: ['memberUid'] })).searchEntries[0], 'memberUid');
+      expect(everyone).not.toContain('vic');
     });
+
+    const password = 'Vic-Accepted-Secret-1';
+    const secret = new URL(named.inviteLink).searchParams.get('token');
+    const accepted = await fetch(`${dir().httpUrl}/api/v1/auth/invite/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: secret, password }),
+    });
+    expect(accepted.status, await accepted.clone().text()).toBe(200);
+    await withClient(dir(), admin(), async (c) => {
+      const shown = await within(1_000, async () => (await uidsOf(c, '(uid=vic)')).length === 1);
+      expect(shown, 'vic not listed 1 s after accepting the invite').toBeDefined();
+    });
+    expect(await withClient(dir(), undefined, (c) => resultCode(c.bind(`uid=vic,${USERS_DN}`, password)))).toBe(0);
     await dir().cli(['users', 'disable', 'uma']);
+    await dir().cli(['users', 'disable', 'vic']);
   });
 }
