@@ -176,6 +176,18 @@ describe('management commands without a daemon (the CLI opens the store itself)'
     expect((JSON.parse(equals.stdout) as { username: string }[]).map((u) => u.username)).toContain('erin');
     const after = await run(['users', 'delete', 'erin', '--config', file], { env: noEnv });
     expect(after.stdout).toMatch(/^deleted user erin/);
+    const between = await run(['users', '-c', file, 'list', '--json'], { env: noEnv });
+    expect(between.stderr).toBe('');
+    expect((JSON.parse(between.stdout) as { username: string }[]).map((u) => u.username)).toContain('dave'); // the data_dir of the file
+    const groupHelp = await run(['-c', file, 'users', '--help'], { env: noEnv });
+    expect(groupHelp.code).toBe(0);
+    expect(groupHelp.stdout).toContain('pgdir users add');
+    const bare = await run(['-c', file, 'users'], { env: noEnv });
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toContain('pgdir users list');
+    const topHelp = await run(['-c', file, '--help'], { env: noEnv });
+    expect(topHelp.code).toBe(0);
+    expect(topHelp.stdout).toContain('Usage: pgdir <command>');
     const missing = await run(['-c', join(dir.path, 'nope.yaml'), 'users', 'list'], { env: noEnv });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.yaml');

@@ -76,24 +76,29 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 }
 
 /**
- * `-c/--config FILE` is documented as an option of every command, so `pgdir -c F users list` must work
- * like `pgdir users list -c F`: a leading config option moves behind the command path, where each
- * command's own option parser reads it.
+ * `-c/--config FILE` is documented as an option of every command, so it may stand anywhere:
+ * `pgdir -c F users list`, `pgdir users -c F list` and `pgdir users list -c F` are the same. Every
+ * occurrence moves to the end as `--config=FILE`, where each command's own option parser reads it
+ * (the last one wins). Arguments after `--` are left alone.
  */
 export function hoistGlobalConfig(argv: readonly string[]): readonly string[] {
-  const first = argv[0];
-  if (first === undefined) return argv;
-  let width = 0;
-  if (first === '-c' || first === '--config') width = 2;
-  else if (first.startsWith('--config=')) width = 1;
-  if (width === 0 || argv.length < width) return argv;
-  const option = argv.slice(0, width);
-  const rest = argv.slice(width);
-  if (rest.length === 0) return argv;
-  // Keep the command path (command and subcommand words) in front of the option.
-  let path = 0;
-  while (path < rest.length && path < 2 && !rest[path]!.startsWith('-')) path += 1;
-  return [...rest.slice(0, path), ...option, ...rest.slice(path)];
+  const rest: string[] = [];
+  const config: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    const value = argv[i + 1];
+    if ((arg === '-c' || arg === '--config') && value !== undefined) {
+      config.push(`--config=${value}`);
+      i += 1;
+    } else if (arg.startsWith('--config=')) config.push(arg);
+    else rest.push(arg);
+  }
+  if (config.length === 0) return argv;
+  return rest.length === 0 ? argv : [...rest, ...config];
 }
 
 /** Prints one clear line (no stack trace) and picks the exit code: 2 for bad input, 1 otherwise. */

@@ -21,9 +21,11 @@ export function managementGroup(group: string, summary: string, commands: readon
     summary,
     async run(argv, io) {
       const [sub, ...rest] = argv;
-      if (sub === undefined || sub === '--help' || sub === '-h') {
+      // Options without a subcommand (`pgdir users --config F`): the group's help, as a usage error
+      // unless help was asked for.
+      if (sub === undefined || sub.startsWith('-')) {
         io.stdout.write(help());
-        return sub === undefined ? EXIT_USAGE : EXIT_OK;
+        return argv.includes('--help') || argv.includes('-h') ? EXIT_OK : EXIT_USAGE;
       }
       const command = commands.find((c) => c.name === `${group} ${sub}`);
       if (command === undefined) throw new UsageError(`unknown command "${group} ${sub}"`, group);
