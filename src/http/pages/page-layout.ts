@@ -29,8 +29,10 @@ export const message = (kind: 'error' | 'ok', text: string): string =>
   `<p class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${escapeHtml(text)}</p>`;
 
 export function field(name: string, label: string, type: string, autocomplete: string, value = ''): string {
+  // One-time codes are digits: phones then offer the number pad (WHATWG HTML, inputmode).
+  const extra = autocomplete === 'one-time-code' ? ' inputmode="numeric" pattern="[0-9]*"' : '';
   return `<label for="${name}">${escapeHtml(label)}</label>
-<input id="${name}" name="${name}" type="${type}" autocomplete="${autocomplete}" required value="${escapeHtml(value)}">`;
+<input id="${name}" name="${name}" type="${type}" autocomplete="${autocomplete}"${extra} required value="${escapeHtml(value)}">`;
 }
 
 /** `application/x-www-form-urlencoded` as a plain record (the last value of a repeated name wins). */
