@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryError } from '../src/domain/errors.js';
+import type { Group, User } from '../src/domain/model.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Change, Store } from '../src/store/store.js';
 import { storeModes, type StoreFixture } from './helpers/databases.js';
@@ -235,7 +236,7 @@ describe.each(storeModes)('store on $mode', ({ mode, create }) => {
       expect(outcome.error).toMatchObject({ kind: 'conflict', field: 'username' });
       expect(await store.findUserByUsername(fresh)).toEqual(outcome.user);
       const last = await store.changesSince((await store.revision()) - 1);
-      expect(last).toEqual([{ revision: await store.revision(), kind: 'user', key: outcome.user.id, op: 'upsert' }]);
+      expect(last).toEqual([{ revision: await store.revision(), kind: 'user', key: outcome.user.id, op: 'upsert', at: expect.any(Date) }]);
     });
   });
 
@@ -264,7 +265,7 @@ describe.each(storeModes)('store on $mode', ({ mode, create }) => {
   it('appends a change row and notifies subscribers for every mutator', async () => {
     const seen: number[] = [];
     const unsubscribe = store.subscribe((revision) => seen.push(revision));
-    const expectChanges = async (fn: Parameters<Store['write']>[0], expected: Omit<Change, 'revision'>[]) => {
+    const expectChanges = async (fn: Parameters<Store['write']>[0], expected: Omit<Change, 'revision' | 'at'>[]) => {
       const before = await store.revision();
       const { changes } = await changesOf(fn);
       expect(changes.map(({ kind, key, op }) => ({ kind, key, op }))).toEqual(expected);
@@ -273,7 +274,7 @@ describe.each(storeModes)('store on $mode', ({ mode, create }) => {
     };
     const user = await store.write((tx) => tx.insertUser({ username: uniq('f'), email: `${uniq('f')}@example.com` }));
     const group = await store.write((tx) => tx.insertGroup({ name: uniq('g') }));
-    const other = await store.write((tx) => tx.insertUser({ username: uniq('o'), email: `${uniq('o')}@example.com` }));
+    const other = await store.write((tx) => tx.insertUser({ username: uniq('o'), email: `${uniq('o')}@example.com`, passwordHash: 'h' }));
     const m = (u: string) => `${group.id}:${u}`;
     const key = uniq('k');
     const inserted = await changesOf<{ id: string }>((tx) =>
@@ -293,6 +294,12 @@ describe.each(storeModes)('store on $mode', ({ mode, create }) => {
     ]);
     await expectChanges((tx) => tx.removeMember(group.id, other.id), [{ kind: 'membership', key: m(other.id), op: 'delete' }]);
     await expectChanges((tx) => tx.addMember(group.id, other.id), [{ kind: 'membership', key: m(other.id), op: 'upsert' }]);
+    // A rename changes the group's memberUid: the membership is logged so the view moves the group's time.
+    await expectChanges((tx) => tx.updateUser(other.id, { username: uniq('r') }), [
+      { kind: 'user', key: other.id, op: 'upsert' },
+      { kind: 'membership', key: m(other.id), op: 'upsert' },
+    ]);
+    await expectChanges((tx) => tx.updateUser(other.id, { displayName: 'O', active: true }), [{ kind: 'user', key: other.id, op: 'upsert' }]);
     await expectChanges((tx) => tx.deleteUser(other.id), [
       { kind: 'membership', key: m(other.id), op: 'delete' },
       { kind: 'user', key: other.id, op: 'delete' },
@@ -328,6 +335,38 @@ describe.each(storeModes)('store on $mode', ({ mode, create }) => {
     await store.write((tx) => tx.setSetting(key, 2));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen).toHaveLength(count);
+  });
+
+  it('moves updated_at of rows whose entry changes through another row, to the change rows\' time', async () => {
+    // The view relies on it (read-batch.ts): a touched row's updated_at equals its change row's `at`.
+    const mk = (p: string) => store.write((tx) => tx.insertUser({ username: uniq(p), email: `${uniq(p)}@example.com`, passwordHash: 'h' }));
+    const users = [await mk('t1'), await mk('t2'), await mk('t3')];
+    const group = await store.write((tx) => tx.insertGroup({ name: uniq('tg') }));
+    const times = async (): Promise<number[]> => [
+      ((await store.getGroup(group.id)) as Group).updatedAt.getTime(),
+      ...(await Promise.all(users.map(async (u) => ((await store.getUser(u.id)) as User).updatedAt.getTime()))),
+    ];
+    // Apart by more than a millisecond, so that an untouched row cannot share the time by chance.
+    const step = async (fn: Parameters<Store['write']>[0]): Promise<Change[]> => {
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      return (await changesOf(fn)).changes;
+    };
+    const expectTouched = async (changes: Change[], touched: boolean[]): Promise<void> => {
+      const at = changes[0]?.at.getTime();
+      expect(changes.every((c) => c.at.getTime() === at)).toBe(true);
+      expect((await times()).map((t) => t === at)).toEqual(touched);
+    };
+    await expectTouched(await step((tx) => tx.setMembers(group.id, users.map((u) => u.id))), [true, true, true, true]);
+    await expectTouched(await step((tx) => tx.removeMember(group.id, users[0]!.id)), [true, true, false, false]);
+    await expectTouched(await step((tx) => tx.updateUser(users[1]!.id, { active: false })), [true, false, true, false]);
+    await expectTouched(await step((tx) => tx.updateGroup(group.id, { name: uniq('tg2') })), [true, false, true, true]);
+    const before = await times();
+    await store.write((tx) => tx.updateGroup(group.id, { description: 'no rename' }));
+    expect((await times()).slice(1)).toEqual(before.slice(1));
+    const gone = await step((tx) => tx.deleteUser(users[2]!.id));
+    expect(((await store.getGroup(group.id)) as Group).updatedAt.getTime()).toBe(gone[0]?.at.getTime());
+    const deleted = await step((tx) => tx.deleteGroup(group.id));
+    expect(((await store.getUser(users[1]!.id)) as User).updatedAt.getTime()).toBe(deleted[0]?.at.getTime());
   });
 
   it('reads a consistent snapshot', async () => {

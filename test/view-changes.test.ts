@@ -190,6 +190,125 @@ describe.each(storeModes)('directory view following the store on $mode', ({ mode
     await synced();
   });
 
+  // RFC 4512 §3.4: modifyTimestamp moves whenever the entry's values do (SSSD and Keycloak re-read
+  // by `(modifyTimestamp>=...)`). User entries carry their record, so times compare to the
+  // millisecond with the store (which the HTTP API shows); one sleep per test proves the
+  // GeneralizedTime (whole seconds) moves too.
+  const viewTime = (u: User): number | undefined => view.findEntry(userDn(u))?.user?.updatedAt.getTime();
+  const storeTime = async (u: User): Promise<number> => ((await store.getUser(u.id)) as User).updatedAt.getTime();
+  const groupTime = async (id: string): Promise<number> => ((await store.getGroup(id)) as { updatedAt: Date }).updatedAt.getTime();
+  const gt = (ms: number): string => new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  /** Runs a write after the user's last change and checks the store and the view moved together. */
+  async function movesUser(u: User, write: () => Promise<unknown>, what: string): Promise<void> {
+    const before = await storeTime(u);
+    await sleep(3);
+    await write();
+    await synced();
+    const after = await storeTime(u);
+    expect(after, `${what} moves the stored updatedAt`).toBeGreaterThan(before);
+    expect(viewTime(u), `${what}: the view shows the stored time`).toBe(after);
+    expect(attr(userDn(u), 'modifytimestamp')).toEqual([gt(after)]);
+  }
+  async function movesGroup(id: string, dn: string, write: () => Promise<unknown>, what: string): Promise<void> {
+    const before = await groupTime(id);
+    await sleep(3);
+    await write();
+    await synced();
+    const after = await groupTime(id);
+    expect(after, `${what} moves the stored updatedAt`).toBeGreaterThan(before);
+    expect(attr(dn, 'modifytimestamp'), `${what}: the view shows the stored time`).toEqual([gt(after)]);
+  }
+
+  it('moves a user\'s modifyTimestamp whenever its memberOf changes', async () => {
+    const [kim, lee] = [await newUser('kim'), await newUser('lee')];
+    const club = await store.write((tx) => tx.insertGroup({ name: 'club' }));
+    await synced();
+    const shown = attr(userDn(kim), 'modifytimestamp')?.[0] as string;
+    await sleep(1100); // GeneralizedTime has whole seconds
+    await movesUser(kim, () => store.write((tx) => tx.addMember(club.id, kim.id)), 'addMember');
+    expect((attr(userDn(kim), 'modifytimestamp')?.[0] as string) > shown).toBe(true);
+    await movesUser(kim, () => store.write((tx) => tx.removeMember(club.id, kim.id)), 'removeMember');
+    await movesUser(lee, () => store.write((tx) => tx.setMembers(club.id, [kim.id, lee.id])), 'setMembers (add)');
+    await movesUser(kim, () => store.write((tx) => tx.setMembers(club.id, [lee.id])), 'setMembers (remove)');
+    await movesUser(lee, () => store.write((tx) => tx.updateGroup(club.id, { name: 'club2' })), 'a group rename');
+    expect(attr(userDn(lee), 'memberof')).toContain(`cn=club2,ou=groups,${S}`);
+    const leeBefore = await storeTime(lee);
+    await store.write((tx) => tx.updateGroup(club.id, { name: 'club2', description: 'same name' }));
+    await store.write((tx) => tx.updateGroup(club.id, { description: 'no rename' }));
+    await synced();
+    expect(await storeTime(lee), 'a group change other than its name leaves memberOf alone').toBe(leeBefore);
+    expect(viewTime(lee)).toBe(leeBefore);
+    await movesUser(lee, () => store.write((tx) => tx.deleteGroup(club.id)), 'a group delete');
+    expect(attr(userDn(lee), 'memberof')).toEqual([`cn=users,ou=groups,${S}`]);
+    await store.write(async (tx) => {
+      await tx.deleteUser(kim.id);
+      await tx.deleteUser(lee.id);
+    });
+    await synced();
+  });
+
+  it('moves a group\'s modifyTimestamp when a member is renamed, disabled, enabled, deleted or accepts an invite', async () => {
+    const mia = await newUser('mia');
+    const ned = await newUser(null, { passwordHash: null });
+    const crew = await store.write(async (tx) => {
+      const g = await tx.insertGroup({ name: 'crew2' });
+      await tx.setMembers(g.id, [mia.id, ned.id]);
+      return g;
+    });
+    const dn = `cn=crew2,ou=groups,${S}`;
+    await synced();
+    const shown = attr(dn, 'modifytimestamp')?.[0] as string;
+    await sleep(1100); // GeneralizedTime has whole seconds
+    await movesGroup(crew.id, dn, () => store.write((tx) => tx.updateUser(mia.id, { username: 'mia2' })), 'a member rename');
+    expect(attr(dn, 'memberuid')).toEqual(['mia2']);
+    expect((attr(dn, 'modifytimestamp')?.[0] as string) > shown).toBe(true);
+    await movesGroup(crew.id, dn, () => store.write((tx) => tx.updateUser(mia.id, { active: false })), 'disabling a member');
+    expect(attr(dn, 'member')).toBeUndefined();
+    await movesGroup(crew.id, dn, () => store.write((tx) => tx.updateUser(mia.id, { active: true })), 'enabling a member');
+    await store.write((tx) => tx.updateUser(ned.id, { username: 'ned' }));
+    await movesGroup(crew.id, dn, () => store.write((tx) => tx.updateUser(ned.id, { passwordHash: HASH })), 'accepting an invite');
+    expect(attr(dn, 'memberuid')).toEqual(['mia2', 'ned']);
+    const before = await groupTime(crew.id);
+    await store.write(async (tx) => {
+      await tx.updateUser(mia.id, { email: 'mia.new@example.com', displayName: 'Mia', passwordHash: `${HASH}x` });
+      await tx.updateUser(ned.id, { username: 'NED' }); // uid values are lower case: nothing shows
+    });
+    await synced();
+    expect(await groupTime(crew.id), 'changes the group does not show leave it alone').toBe(before);
+    await movesGroup(crew.id, dn, () => store.write((tx) => tx.deleteUser(mia.id)), 'deleting a member');
+    expect(attr(dn, 'memberuid')).toEqual(['ned']);
+    await store.write(async (tx) => {
+      await tx.deleteGroup(crew.id);
+      await tx.deleteUser(ned.id);
+    });
+    await synced();
+  });
+
+  it('never moves the built-in groups\' modifyTimestamp back, and moves it when their members change', async () => {
+    const builtin = (name: string, v: DirectoryView = view): string => v.findEntry(`cn=${name},ou=groups,${S}`)?.attributes.get('modifytimestamp')?.[0] ?? '';
+    const [olga, pete] = [await newUser('olga', { role: 'admin' }), await newUser('pete')];
+    await synced();
+    const shown = builtin('users');
+    expect(shown).toBe(gt(await storeTime(pete)));
+    await sleep(1100); // GeneralizedTime has whole seconds
+    // pete is the newest member: a maximum over members would go back here.
+    await store.write((tx) => tx.deleteUser(pete.id));
+    await synced();
+    const deleted = builtin('users');
+    expect(deleted > shown, 'a deleted member moves it forward').toBe(true);
+    expect(builtin('admins')).toBe(deleted);
+    await view.reload();
+    expect(builtin('users'), 'a reload keeps it').toBe(deleted);
+    await sleep(1100);
+    await store.write((tx) => tx.updateUser(olga.id, { role: 'user' }));
+    await synced();
+    expect(attr(`cn=admins,ou=groups,${S}`, 'memberuid') ?? []).not.toContain('olga');
+    expect(builtin('admins') > deleted, 'leaving admins moves it').toBe(true);
+    expect(builtin('admins')).toBe(gt(await storeTime(olga)));
+    await store.write((tx) => tx.deleteUser(olga.id));
+    await synced();
+  });
+
   it('applies a large setMembers (read group-wise) and its undoing on both sides', async () => {
     const many = await store.write(async (tx) => {
       const out: User[] = [];
@@ -209,6 +328,9 @@ describe.each(storeModes)('directory view following the store on $mode', ({ mode
       expect(v.findEntry(`cn=big,ou=groups,${S}`)?.attributes.get('memberuid')).toEqual(['many0', 'many1', 'many2', 'many39']);
       expect(v.findEntry(userDn(many[1]!))?.attributes.get('memberof')).toContain(`cn=big,ou=groups,${S}`);
       expect(v.findEntry(userDn(many[20]!))?.attributes.get('memberof')).toEqual([`cn=users,ou=groups,${S}`]);
+      // Members re-read group-wise are not re-read themselves: their times come from the change rows.
+      for (const u of [many[1]!, many[20]!, many[39]!]) expect(v.findEntry(userDn(u))?.user?.updatedAt.getTime()).toBe(await storeTime(u));
+      expect(v.findEntry(`cn=big,ou=groups,${S}`)?.attributes.get('modifytimestamp')).toEqual([gt(await groupTime(big.id))]);
     }
     expect(dump(batched)).toEqual(dump(view));
     await store.write(async (tx) => {

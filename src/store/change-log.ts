@@ -14,8 +14,11 @@ import { toNumber } from './row-mappers.js';
  * and commit order equals revision order. The price is that writers serialise from their first
  * change to their commit, which a directory's write rate easily affords; writes that change
  * nothing the view needs (audit entries) never touch the counter.
+ *
+ * `at` is left to the column default now(): the transaction's time, the same value as every
+ * updated_at the transaction writes, which lets the view match the store's timestamps.
  */
-export type NewChange = Omit<Change, 'revision'>;
+export type NewChange = Omit<Change, 'revision' | 'at'>;
 
 /** One statement: bump the counter by n and insert the n rows numbered below the new value. */
 export async function appendChanges(

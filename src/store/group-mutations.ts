@@ -6,6 +6,7 @@ import type { NewChange } from './change-log.js';
 import { toGroup } from './row-mappers.js';
 import { isUuid } from './store-reader.js';
 import { found, newId, requireId, type TxContext } from './tx-context.js';
+import { touchMembersOnRename, touchRows } from './touch-rows.js';
 import { notFound } from '../domain/errors.js';
 
 const membership = (groupId: string, userId: string, op: NewChange['op']): NewChange => ({
@@ -40,6 +41,8 @@ export function updateGroup(ctx: TxContext, id: string, patch: GroupPatch): Prom
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.description !== undefined) set.description = patch.description;
     if (patch.sourceId !== undefined) set.source_id = patch.sourceId;
+    // The name is in every member's memberOf (touch-rows.ts).
+    if (patch.name !== undefined) await touchMembersOnRename(ctx, key, patch.name);
     const row = await ctx.trx.updateTable('groups').set({ ...set, updated_at: sql<Date>`now()` }).where('id', '=', key).returningAll().executeTakeFirst();
     const group = toGroup(found(row, 'group', id));
     await ctx.changed({ kind: 'group', key, op: 'upsert' });
@@ -52,17 +55,9 @@ export function deleteGroup(ctx: TxContext, id: string): Promise<void> {
     const key = requireId(id, 'group');
     const users = await ctx.trx.deleteFrom('memberships').where('group_id', '=', key).returning('user_id').execute();
     found(await ctx.trx.deleteFrom('groups').where('id', '=', key).returning('id').executeTakeFirst(), 'group', id);
+    await touchRows(ctx, [], users.map((u) => u.user_id)); // their memberOf lost the group
     await ctx.changed(...users.map((u) => membership(key, u.user_id, 'delete')), { kind: 'group', key, op: 'delete' });
   });
-}
-
-/**
- * A membership change is a modification of the group entry (its member values), so its
- * modifyTimestamp moves (RFC 4512 §3.4): SSSD and other caches re-read groups by
- * `(modifyTimestamp>=...)` and would otherwise miss added or removed members.
- */
-async function touchGroup(ctx: TxContext, groupId: string): Promise<void> {
-  await ctx.trx.updateTable('groups').set({ updated_at: sql<Date>`now()` }).where('id', '=', groupId).execute();
 }
 
 /** A missing group or user is a 23503 foreign-key error, which db-errors maps to not_found. */
@@ -77,7 +72,7 @@ export function addMember(ctx: TxContext, groupId: string, userId: string): Prom
       .returning('user_id')
       .executeTakeFirst();
     if (row) {
-      await touchGroup(ctx, g);
+      await touchRows(ctx, [g], [u]); // the group's members and the user's memberOf changed
       await ctx.changed(membership(g, u, 'upsert'));
     }
     return row !== undefined;
@@ -95,7 +90,7 @@ export function removeMember(ctx: TxContext, groupId: string, userId: string): P
       .returning('user_id')
       .executeTakeFirst();
     if (row) {
-      await touchGroup(ctx, g);
+      await touchRows(ctx, [g], [u]);
       await ctx.changed(membership(g, u, 'delete'));
     }
     return row !== undefined;
@@ -119,7 +114,7 @@ export function setMembers(ctx: TxContext, groupId: string, userIds: readonly st
     if (toRemove.length > 0) {
       await ctx.trx.deleteFrom('memberships').where('group_id', '=', g).where('user_id', 'in', toRemove).execute();
     }
-    if (toAdd.length + toRemove.length > 0) await touchGroup(ctx, g);
+    if (toAdd.length + toRemove.length > 0) await touchRows(ctx, [g], [...toAdd, ...toRemove]);
     await ctx.changed(...toAdd.map((u) => membership(g, u, 'upsert')), ...toRemove.map((u) => membership(g, u, 'delete')));
   });
 }

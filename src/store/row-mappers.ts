@@ -82,5 +82,6 @@ export function toChange(row: Selectable<ChangeLogTable>): Change {
     kind: row.kind as EntityKind,
     key: row.key,
     op: row.op as Change['op'],
+    at: row.at,
   };
 }

@@ -3,7 +3,9 @@ import type { User } from '../domain/model.js';
 import type { NewUser, UserPatch } from './store.js';
 import type { UsersTable } from './schema.js';
 import { toUser } from './row-mappers.js';
+import { memberValuesChanged } from '../domain/user-listing.js';
 import { found, newId, requireId, type TxContext } from './tx-context.js';
+import { touchGroupsOfUser, touchRows } from './touch-rows.js';
 
 function userColumns(patch: UserPatch): Updateable<UsersTable> {
   const set: Updateable<UsersTable> = {};
@@ -46,9 +48,17 @@ export function insertUser(ctx: TxContext, user: NewUser): Promise<User> {
   });
 }
 
+/**
+ * A change of listing or username also changes the member values of the user's groups: their
+ * updated_at moves too, and each membership gets a change row so that the view moves the groups'
+ * modifyTimestamp to the same time (directory-state.ts). Only patches that can change either read
+ * the row first.
+ */
 export function updateUser(ctx: TxContext, id: string, patch: UserPatch): Promise<User> {
   return ctx.step({ ...patch, id }, async () => {
     const key = requireId(id, 'user');
+    const listing = patch.username !== undefined || patch.active !== undefined || patch.passwordHash !== undefined;
+    const before = listing ? await ctx.trx.selectFrom('users').selectAll().where('id', '=', key).executeTakeFirst() : undefined;
     let query = ctx.trx
       .updateTable('users')
       .set({ ...userColumns(patch), updated_at: sql<Date>`now()` })
@@ -61,9 +71,13 @@ export function updateUser(ctx: TxContext, id: string, patch: UserPatch): Promis
           THEN now() ELSE password_changed_at END`,
       });
     }
-    const row = found(await query.returningAll().executeTakeFirst(), 'user', id);
-    await ctx.changed({ kind: 'user', key, op: 'upsert' });
-    return toUser(row);
+    const user = toUser(found(await query.returningAll().executeTakeFirst(), 'user', id));
+    const groups = before && memberValuesChanged(toUser(before), user) ? await touchGroupsOfUser(ctx, key) : [];
+    await ctx.changed(
+      { kind: 'user', key, op: 'upsert' },
+      ...groups.map((g) => ({ kind: 'membership' as const, key: `${g}:${key}`, op: 'upsert' as const })),
+    );
+    return user;
   });
 }
 
@@ -73,6 +87,7 @@ export function deleteUser(ctx: TxContext, id: string): Promise<void> {
     const key = requireId(id, 'user');
     const groups = await ctx.trx.deleteFrom('memberships').where('user_id', '=', key).returning('group_id').execute();
     found(await ctx.trx.deleteFrom('users').where('id', '=', key).returning('id').executeTakeFirst(), 'user', id);
+    await touchRows(ctx, groups.map((g) => g.group_id), []); // the user left their member values
     await ctx.changed(
       ...groups.map((g) => ({ kind: 'membership' as const, key: `${g.group_id}:${key}`, op: 'delete' as const })),
       { kind: 'user', key, op: 'delete' },

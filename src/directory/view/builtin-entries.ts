@@ -1,71 +1,88 @@
 import type { User } from '../../domain/model.js';
-import { isListed, type BuiltinGroup } from './builtin-groups.js';
+import { isListed, memberValuesChanged } from '../../domain/user-listing.js';
+import type { BuiltinGroup } from './builtin-groups.js';
 import type { Dit } from './dit.js';
-import { buildGroupEntry, memberValues, memberValuesOf, NO_MEMBERS, type GroupShape, type MemberValues } from './group-entry.js';
+import { buildGroupEntry, memberValues, type MemberValues } from './group-entry.js';
 import type { ViewEntry } from './view-entry.js';
 
 /** Whether a user change alters who is in the built-in groups, or the uids they list. */
 export function membershipRelevant(old: User | undefined, next: User | undefined): boolean {
-  const was = old !== undefined && isListed(old);
-  const is = next !== undefined && isListed(next);
-  if (was !== is) return true;
-  if (!is || old === undefined || next === undefined) return false;
-  return old.username !== next.username || old.role !== next.role;
+  if (memberValuesChanged(old, next)) return true;
+  return old !== undefined && next !== undefined && isListed(next) && old.role !== next.role;
+}
+
+/** A built-in group's members as its entry shows them. */
+interface BuiltinMembers {
+  readonly values: MemberValues;
+  /** The earliest member's creation; undefined without members. */
+  readonly createdAt: Date | undefined;
 }
 
 /**
- * The built-in group entries, in one pass over the listed users (in user order): `users` holds
- * all of them, `admins` those its rule includes. Timestamps are the members' earliest creation
- * and latest update. When `membershipChanged` is false, the frozen member arrays of the current
- * entries are kept, so the evaluator's cached DN keys for 100,000 members survive an ordinary
- * profile edit and a catch-up costs one scan, not a rebuild.
+ * Both built-ins' members, in one pass over the listed users (in user order): `users` holds all
+ * of them, `admins` those its rule includes. Only run when membership may have changed: the
+ * member arrays are frozen and kept otherwise, so the evaluator's cached DN keys for 100,000
+ * members survive an ordinary profile edit (match-values.ts).
  */
-export function builtinEntries(
-  dit: Dit,
-  [users, admins]: readonly [BuiltinGroup, BuiltinGroup],
+function builtinMembers(
+  admins: BuiltinGroup,
   listed: readonly ViewEntry[],
-  current: (id: string) => ViewEntry | undefined,
-  membershipChanged: boolean,
-): [ViewEntry, ViewEntry] {
+): [BuiltinMembers, BuiltinMembers] {
   const adminMembers: ViewEntry[] = [];
-  const all = new Span();
-  const adminSpan = new Span();
+  let first = Infinity;
+  let adminFirst = Infinity;
   for (let i = 0; i < listed.length; i++) {
     const entry = listed[i] as ViewEntry;
     const user = entry.user as User;
-    all.add(user);
+    const created = user.createdAt.getTime();
+    if (created < first) first = created;
     if (admins.includes(user)) {
-      adminSpan.add(user);
+      if (created < adminFirst) adminFirst = created;
       adminMembers.push(entry);
     }
   }
-  const build = (builtin: BuiltinGroup, span: Span, members: readonly ViewEntry[]): ViewEntry => {
-    const values: MemberValues = membershipChanged
-      ? memberValues(members)
-      : (memberValuesOf(current(builtin.id)) ?? NO_MEMBERS);
-    const shape: GroupShape = { ...builtin, createdAt: span.first(), updatedAt: span.last() };
-    return buildGroupEntry(dit, shape, values);
-  };
-  return [build(users, all, listed), build(admins, adminSpan, adminMembers)];
+  const time = (ms: number): Date | undefined => (ms === Infinity ? undefined : new Date(ms));
+  return [
+    { values: memberValues(listed), createdAt: time(first) },
+    { values: memberValues(adminMembers), createdAt: time(adminFirst) },
+  ];
 }
 
-/** Earliest creation and latest update among a built-in group's members. */
-class Span {
-  private created = Infinity;
+/**
+ * What the built-in entries keep between catch-ups: their members (kept, frozen, while membership
+ * stays) and their modifyTimestamp. Who is in a built-in group is a function of every user row,
+ * so its time is the newest updatedAt of any user or of a user's deletion: it moves whenever
+ * membership can have changed (RFC 4512 §3.4) and, unlike a maximum over the current members,
+ * never goes back when the newest member leaves. A fresh load computes the same from the rows,
+ * deleted users aside: a reload starts from the previous state's value (directory-view.ts).
+ */
+export class BuiltinState {
+  private members: [BuiltinMembers, BuiltinMembers] | undefined;
   private updated = -Infinity;
 
-  add(user: User): void {
-    const c = user.createdAt.getTime();
-    const u = user.updatedAt.getTime();
-    if (c < this.created) this.created = c;
-    if (u > this.updated) this.updated = u;
-  }
+  constructor(
+    private readonly dit: Dit,
+    private readonly groups: readonly [BuiltinGroup, BuiltinGroup],
+  ) {}
 
-  first(): Date | undefined {
-    return this.created === Infinity ? undefined : new Date(this.created);
-  }
-
-  last(): Date | undefined {
+  get modified(): Date | undefined {
     return this.updated === -Infinity ? undefined : new Date(this.updated);
+  }
+
+  /** A user row changed (or was deleted) at `at`; true when the time moved. */
+  changedAt(at: Date | undefined): boolean {
+    if (at === undefined || at.getTime() <= this.updated) return false;
+    this.updated = at.getTime();
+    return true;
+  }
+
+  /** Both entries; members are recomputed (a scan of the listed users) only when they may have changed. */
+  entries(listed: readonly ViewEntry[], membershipChanged: boolean): ViewEntry[] {
+    if (membershipChanged || this.members === undefined) this.members = builtinMembers(this.groups[1], listed);
+    const [members, modified] = [this.members, this.modified];
+    return this.groups.map((group, i) => {
+      const { values, createdAt } = members[i] as BuiltinMembers;
+      return buildGroupEntry(this.dit, { ...group, createdAt, updatedAt: modified }, values);
+    });
   }
 }

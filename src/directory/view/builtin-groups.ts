@@ -38,14 +38,5 @@ export function builtinGroups(dit: Dit): readonly [BuiltinGroup, BuiltinGroup] {
   ];
 }
 
-/**
- * Only active users with a username appear in the view (DESIGN §3). A local user who has never had a
- * password is an open invite (created without one, by the API, the CLI or an import): issue 7 keeps
- * it out of LDAP until the invite is accepted, even when the admin already chose its username, so
- * applications do not provision accounts nobody can log in to. Mirrored users (source ldap) have
- * their password checked at the source and are listed.
- */
-export function isListed(user: User): boolean {
-  if (!user.active || user.username === null || user.username === '') return false;
-  return !(user.source === 'local' && user.passwordHash === null);
-}
+/** The listing rule lives in the domain: the store needs it too (user-mutations.ts). */
+export { isListed } from '../../domain/user-listing.js';

@@ -7,7 +7,7 @@ import { groupDn, type Dit } from './dit.js';
 import { EntryStore } from './entry-store.js';
 import { indexPolicy } from './index-values.js';
 import { buildGroupEntry, memberValues } from './group-entry.js';
-import { builtinEntries, membershipRelevant } from './builtin-entries.js';
+import { BuiltinState, membershipRelevant } from './builtin-entries.js';
 import { StateRecords } from './state-records.js';
 import { buildUserEntry, userEntryShared, type UserEntryShared } from './user-entry.js';
 import { compareEntries, type ViewEntry } from './view-entry.js';
@@ -15,6 +15,12 @@ import { compareEntries, type ViewEntry } from './view-entry.js';
 export interface GroupRecord {
   readonly group: Group;
   readonly memberIds: readonly string[];
+}
+
+/** When a batch's change rows last touched each user and group they name (read-batch.ts). */
+export interface ChangeTimes {
+  readonly users: ReadonlyMap<string, Date>;
+  readonly groups: ReadonlyMap<string, Date>;
 }
 
 /** Records re-read for one catch-up (undefined: the record is gone). */
@@ -25,8 +31,8 @@ export interface RecordBatch {
   /** user id → the ids of every stored group it is in now. */
   readonly userGroups: ReadonlyMap<string, readonly string[]>;
   readonly accounts: ReadonlyMap<string, ServiceAccount | undefined>;
-  /** Groups whose member list changed without being re-read whole: just their row (timestamps). */
-  readonly groupRows?: ReadonlyMap<string, Group | undefined>;
+  /** Rows touched but not re-read (memberships) take these times: the store wrote the same. */
+  readonly changedAt: ChangeTimes;
 }
 
 /** Which entries a batch touched, and so must be rebuilt. */
@@ -35,8 +41,8 @@ interface Affected {
   readonly groups: Set<string>;
   /** Who is in the built-in groups (or their uids) may have changed. */
   builtins: boolean;
-  /** A listed user changed at all: the built-ins' timestamps may move. */
-  builtinTimes: boolean;
+  /** The built-ins' modifyTimestamp moved. */
+  builtinTime: boolean;
 }
 
 /**
@@ -50,6 +56,7 @@ export class DirectoryState {
   private readonly groupDns = new Map<string, { name: string; dn: string }>();
   private readonly plainMemberOf: readonly string[];
   private readonly adminMemberOf: readonly string[];
+  private readonly builtinState: BuiltinState;
 
   private constructor(
     readonly dit: Dit,
@@ -58,6 +65,7 @@ export class DirectoryState {
     onRemove?: (entry: ViewEntry) => void,
   ) {
     this.builtins = builtinGroups(dit);
+    this.builtinState = new BuiltinState(dit, this.builtins);
     const indexes = indexPolicy(new Set(this.builtins.map((b) => b.id)));
     this.entries = new EntryStore(dit, { indexes, ...(onRemove ? { onRemove } : {}) });
     this.shared = userEntryShared(dit, this.builtins[0].gidNumber);
@@ -66,13 +74,16 @@ export class DirectoryState {
     this.adminMemberOf = Object.freeze([users, admins]);
   }
 
-  static load(dit: Dit, snapshot: Snapshot, onRemove?: (entry: ViewEntry) => void): DirectoryState {
+  /** `floor`: the built-ins' modifyTimestamp of the state this one replaces (builtin-entries.ts). */
+  static load(dit: Dit, snapshot: Snapshot, onRemove?: (entry: ViewEntry) => void, floor?: Date): DirectoryState {
     const state = new DirectoryState(dit, StateRecords.fromSnapshot(snapshot), snapshot.revision, onRemove);
+    state.builtinState.changedAt(floor);
+    for (const user of snapshot.users) state.builtinState.changedAt(user.updatedAt);
     state.rebuild({
       users: new Set(state.records.users.keys()),
       groups: new Set(state.records.groups.keys()),
       builtins: true,
-      builtinTimes: true,
+      builtinTime: true,
     });
     state.entries.put('system', 'admin', buildSystemEntry(dit, undefined));
     for (const id of state.records.accounts.keys()) state.rebuildAccount(id);
@@ -80,17 +91,16 @@ export class DirectoryState {
     return state;
   }
 
+  /** The built-ins' modifyTimestamp, for a reload to start from (never backwards). */
+  get builtinModified(): Date | undefined {
+    return this.builtinState.modified;
+  }
+
   /** Applies re-read records and rebuilds every entry they affect. */
   apply(batch: RecordBatch): void {
-    const affected: Affected = { users: new Set(), groups: new Set(), builtins: false, builtinTimes: false };
-    for (const [id, user] of batch.users) this.applyUser(id, user, affected);
+    const affected: Affected = { users: new Set(), groups: new Set(), builtins: false, builtinTime: false };
+    for (const [id, user] of batch.users) this.applyUser(id, user, affected, batch.changedAt.users.get(id));
     for (const [id, group] of batch.groups) this.applyGroup(id, group, affected);
-    for (const [id, row] of batch.groupRows ?? []) {
-      const known = this.records.groups.get(id);
-      if (row === undefined || known === undefined || known.name !== row.name) continue; // its own change re-reads it
-      this.records.groups.set(id, row);
-      affected.groups.add(id);
-    }
     for (const [id, groupIds] of batch.userGroups) {
       for (const g of this.records.setUserGroups(id, groupIds)) affected.groups.add(g);
       affected.users.add(id);
@@ -100,15 +110,17 @@ export class DirectoryState {
       else this.records.accounts.set(id, account);
       this.rebuildAccount(id);
     }
+    this.stamp(batch.changedAt, affected);
     this.rebuild(affected);
     this.revision = Math.max(this.revision, batch.revision);
   }
 
-  private applyUser(id: string, next: User | undefined, affected: Affected): void {
+  /** `at`: when the batch last changed the user (the time of a deletion). */
+  private applyUser(id: string, next: User | undefined, affected: Affected, at: Date | undefined): void {
     const old = this.records.users.get(id);
     affected.users.add(id);
     if (membershipRelevant(old, next)) affected.builtins = true;
-    if ((old !== undefined && isListed(old)) || (next !== undefined && isListed(next))) affected.builtinTimes = true;
+    if (this.builtinState.changedAt(next?.updatedAt ?? at)) affected.builtinTime = true;
     if (next === undefined) {
       for (const g of this.records.removeUser(id)) affected.groups.add(g);
       return;
@@ -133,6 +145,22 @@ export class DirectoryState {
     if (old === undefined || old.name !== next.group.name) {
       for (const u of this.records.groupUsers.get(id) ?? []) affected.users.add(u);
     }
+    // A rename moved every member's updatedAt (touch-rows.ts) and logs no row per member: the
+    // group's row, as new as the rename or newer, gives the time.
+    if (old !== undefined && old.name !== next.group.name) {
+      for (const u of this.records.groupUsers.get(id) ?? []) this.stampUser(u, next.group.updatedAt, affected);
+    }
+  }
+
+  /** Rows the batch touched without re-reading them take the change's time (read-batch.ts). */
+  private stamp(times: ChangeTimes, affected: Affected): void {
+    for (const [id, at] of times.users) this.stampUser(id, at, affected);
+    for (const [id, at] of times.groups) if (this.records.stampGroup(id, at)) affected.groups.add(id);
+  }
+
+  private stampUser(id: string, at: Date, affected: Affected): void {
+    if (this.records.stampUser(id, at) !== undefined) affected.users.add(id);
+    if (this.builtinState.changedAt(at)) affected.builtinTime = true;
   }
 
   /** Users first (groups read their entries), each part published with its own commit. */
@@ -140,7 +168,7 @@ export class DirectoryState {
     for (const id of affected.users) this.rebuildUser(id);
     this.entries.commit();
     for (const id of affected.groups) this.rebuildGroup(id);
-    if (affected.builtins || affected.builtinTimes) this.rebuildBuiltins(affected.builtins);
+    if (affected.builtins || affected.builtinTime) this.rebuildBuiltins(affected.builtins);
     this.entries.commit();
   }
 
@@ -192,10 +220,7 @@ export class DirectoryState {
   }
 
   private rebuildBuiltins(membershipChanged: boolean): void {
-    const current = (id: string): ViewEntry | undefined => this.entries.byId.group.get(id);
-    for (const entry of builtinEntries(this.dit, this.builtins, this.entries.lists.user, current, membershipChanged)) {
-      this.entries.put('group', entry.id, entry);
-    }
+    for (const entry of this.builtinState.entries(this.entries.lists.user, membershipChanged)) this.entries.put('group', entry.id, entry);
   }
 
   private rebuildAccount(id: string): void {

@@ -69,7 +69,8 @@ export function createDirectoryView(options: DirectoryViewOptions): DirectoryVie
   async function rebuild(reason: string): Promise<void> {
     const started = performance.now();
     const snapshot = await store.snapshot();
-    const next = DirectoryState.load(dit, snapshot, (e) => cache?.release(e));
+    // The previous state's built-in timestamps are a floor: deleted users leave no row to recompute them from.
+    const next = DirectoryState.load(dit, snapshot, (e) => cache?.release(e), state?.builtinModified);
     // Swapped in one assignment: searches see the old state or the new one.
     state = next;
     cache?.reset();

@@ -39,12 +39,6 @@ export function memberValues(members: readonly ViewEntry[]): MemberValues {
   return { dns: Object.freeze(members.map((m) => m.dn)), uids: Object.freeze(members.map((m) => userUid(m) ?? '')) };
 }
 
-/** The member values an existing group entry holds (reused when only its timestamps change). */
-export function memberValuesOf(entry: ViewEntry | undefined): MemberValues | undefined {
-  if (entry === undefined) return undefined;
-  return { dns: entry.attributes.get('member') ?? NO_MEMBERS.dns, uids: entry.attributes.get('memberuid') ?? NO_MEMBERS.uids };
-}
-
 /**
  * A group entry (DESIGN §3): single-valued cn, member and uniqueMember holding the same canonical
  * user DNs (byte-identical to the users' entry DNs), memberUid the usernames. An empty group

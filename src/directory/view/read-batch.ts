@@ -1,5 +1,5 @@
 import type { Change, StoreReader } from '../../store/store.js';
-import type { GroupRecord, RecordBatch } from './directory-state.js';
+import type { ChangeTimes, GroupRecord, RecordBatch } from './directory-state.js';
 import type { Group, ServiceAccount, User } from '../../domain/model.js';
 
 /** Parallel reads per step: enough to hide round trips, few enough not to drain a pool. */
@@ -39,13 +39,10 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
     else if (change.kind === 'membership') addMembership(memberships, change.key);
   }
   const memberUsers = new Set<string>();
-  // Groups whose members changed but are not re-read whole: only their row (modifyTimestamp moved).
-  const touched = new Set<string>();
   for (const [groupId, userIds] of memberships) {
     if (userIds.size >= GROUP_READ_THRESHOLD) groups.add(groupId);
     else for (const u of userIds) memberUsers.add(u);
   }
-  for (const groupId of memberships.keys()) if (!groups.has(groupId)) touched.add(groupId);
   const revision = changes.reduce((max, c) => Math.max(max, c.revision), 0);
   return {
     revision,
@@ -53,7 +50,7 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
     groups: await readAll<GroupRecord | undefined>(groups, (id) => readGroup(store, id)),
     userGroups: await readAll<readonly string[]>(memberUsers, (id) => store.userGroupIds(id)),
     accounts: await readAll<ServiceAccount | undefined>(accounts, (id) => store.getServiceAccount(id)),
-    groupRows: await readAll<Group | undefined>(touched, (id) => store.getGroup(id)),
+    changedAt: changeTimes(changes),
   };
 }
 
@@ -72,4 +69,29 @@ function addMembership(memberships: Map<string, Set<string>>, key: string): void
   let users = memberships.get(groupId);
   if (users === undefined) memberships.set(groupId, (users = new Set()));
   users.add(userId);
+}
+
+/**
+ * When each user and group named by the run last changed. A membership row names both sides:
+ * the store moved both rows' updated_at to that very time (touch-rows.ts), so the view can move
+ * theirs without re-reading them (a setMembers of 5,000 users re-reads one member list).
+ */
+function changeTimes(changes: readonly Change[]): ChangeTimes {
+  const users = new Map<string, Date>();
+  const groups = new Map<string, Date>();
+  const note = (map: Map<string, Date>, id: string, at: Date): void => {
+    const known = map.get(id);
+    if (known === undefined || known < at) map.set(id, at);
+  };
+  for (const change of changes) {
+    if (change.kind === 'user') note(users, change.key, change.at);
+    else if (change.kind === 'group') note(groups, change.key, change.at);
+    else if (change.kind === 'membership') {
+      const colon = change.key.indexOf(':'); // `<groupId>:<userId>` (store.ts)
+      if (colon <= 0) continue;
+      note(groups, change.key.slice(0, colon), change.at);
+      note(users, change.key.slice(colon + 1), change.at);
+    }
+  }
+  return { users, groups };
 }

@@ -60,6 +60,26 @@ export class StateRecords {
     return members;
   }
 
+  /**
+   * Moves a user's updatedAt up to `at` (a change that touched its row without a re-read, see
+   * read-batch.ts); never back. Returns the record when it moved.
+   */
+  stampUser(userId: string, at: Date): User | undefined {
+    const user = this.users.get(userId);
+    if (user === undefined || user.updatedAt >= at) return undefined;
+    const stamped = { ...user, updatedAt: at };
+    this.users.set(userId, stamped);
+    return stamped;
+  }
+
+  /** The same for a group; true when it moved. */
+  stampGroup(groupId: string, at: Date): boolean {
+    const group = this.groups.get(groupId);
+    if (group === undefined || group.updatedAt >= at) return false;
+    this.groups.set(groupId, { ...group, updatedAt: at });
+    return true;
+  }
+
   private link(groupId: string, userId: string): void {
     getOrCreate(this.userGroups, userId).add(groupId);
     getOrCreate(this.groupUsers, groupId).add(userId);
