@@ -5,7 +5,8 @@ import { openAdminSecret, setAdminSecret } from '../src/directory/admin-secret.j
 import { createAuthThrottle } from '../src/directory/auth-throttle.js';
 import { createBindService, type BindService } from '../src/directory/bind-service.js';
 import { createDirectoryServices } from '../src/directory/directory-services.js';
-import { createPasswordHasher } from '../src/directory/password-hasher.js';
+import { createPasswordHasher, type PasswordHasher } from '../src/directory/password-hasher.js';
+import { loginThrottleKey, userThrottleKey } from '../src/directory/throttle-key.js';
 import { createDirectoryView, type DirectoryView } from '../src/directory/view/index.js';
 import { DirectoryError } from '../src/domain/errors.js';
 import { openStore } from '../src/store/open-store.js';
@@ -27,6 +28,9 @@ describe.each(storeModes)('binds and the admin secret on $mode', ({ create }) =>
   let view: DirectoryView;
   let binds: BindService;
   const hasher = createPasswordHasher({ cost: 4 });
+  /** The real hasher, counting verifies: failures must cost the same bcrypt work (DESIGN §4). */
+  let verifies = 0;
+  const counting: PasswordHasher = { ...hasher, verify: (password, encoded) => (verifies++, hasher.verify(password, encoded)) };
 
   beforeAll(async () => {
     fixture = await create();
@@ -39,7 +43,13 @@ describe.each(storeModes)('binds and the admin secret on $mode', ({ create }) =>
     await view.load();
     const adminSecret = await openAdminSecret({ store, dataDir: fixture.options.dataDir, logger });
     const throttle = createAuthThrottle({ store, maxFailures: 3, windowMs: 60_000 });
-    binds = createBindService({ view, hasher, adminSecret, throttle });
+    binds = createBindService({ view, hasher: counting, adminSecret, throttle });
+    const secretHash = await hasher.hash('service-secret-1');
+    await store.write(async (tx) => {
+      await tx.insertServiceAccount({ name: 'office', secretHash, allowedCidrs: ['10.1.0.0/16', '2001:db8::/32'], privileged: false });
+      await tx.insertServiceAccount({ name: 'anywhere', secretHash, allowedCidrs: [], privileged: false });
+    });
+    await view.catchUp();
   });
   afterAll(async () => {
     view?.close();
@@ -99,6 +109,38 @@ describe.each(storeModes)('binds and the admin secret on $mode', ({ create }) =>
     expect((await other.check('10.9.9.8', 'cn=x')).blocked).toBe(false);
     await mine.succeeded('10.9.9.9', 'cn=x', 1);
     expect((await other.check('10.9.9.9', 'cn=x')).blocked).toBe(false);
+  });
+
+  it("enforces a service account's allowed CIDRs: outside → the same 49 after the same work", async () => {
+    const dn = 'cn=office,ou=system,dc=example,dc=com';
+    for (const ip of ['10.1.2.3', '::ffff:10.1.200.1', '2001:db8::7']) {
+      expect(await binds.authenticate(dn, Buffer.from('service-secret-1'), ip)).toMatchObject({ kind: 'service', name: 'office' });
+    }
+    for (const ip of ['10.2.0.1', '127.0.0.1', '::1', '2001:db9::1']) {
+      const before = verifies;
+      const err = await bindError(binds.authenticate(dn, Buffer.from('service-secret-1'), ip));
+      expect([err.resultCode, err.message]).toEqual([49, '']);
+      expect(verifies - before).toBe(1);
+    }
+    // A wrong secret from outside costs exactly the same: no way to tell which check failed.
+    const before = verifies;
+    expect((await bindError(binds.authenticate(dn, Buffer.from('wrong'), '10.2.0.1'))).resultCode).toBe(49);
+    expect(verifies - before).toBe(1);
+    // No CIDRs: any source (the listener's allowlist still applies).
+    expect((await binds.authenticate('cn=anywhere,ou=system,dc=example,dc=com', Buffer.from('service-secret-1'), '192.0.2.1')).kind).toBe('service');
+  });
+
+  it('keys the throttle by account, whatever the DN spelling, as API logins do', async () => {
+    const alice = (await store.findUserByUsername('alice'))!;
+    const check = createAuthThrottle({ store, maxFailures: 3, windowMs: 60_000, refreshMs: 0 });
+    const ip = '10.0.0.7';
+    await bindError(binds.authenticate('uid=alice,ou=users,dc=example,dc=com', Buffer.from('x'), ip));
+    await bindError(binds.authenticate('mail=ALICE@example.com,ou=users,dc=example,dc=com', Buffer.from('x'), ip));
+    await bindError(binds.authenticate(`cn=uid-${alice.id},ou=users,dc=example,dc=com`, Buffer.from('x'), ip));
+    expect((await check.check(ip, userThrottleKey(alice.id))).blocked).toBe(true);
+    // An unknown login is keyed by its name, the key an API login for that name uses.
+    for (let i = 0; i < 3; i++) await bindError(binds.authenticate('cn=Ghost,ou=users,dc=example,dc=com', Buffer.from('x'), ip));
+    expect((await check.check(ip, loginThrottleKey('ghost'))).blocked).toBe(true);
   });
 
   it('rotating the secret takes effect at once and the old one stops working', async () => {

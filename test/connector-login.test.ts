@@ -8,7 +8,7 @@ import { testConnection } from '../src/connector/test-connection.js';
 import { openAdminSecret } from '../src/directory/admin-secret.js';
 import { createAuthThrottle } from '../src/directory/auth-throttle.js';
 import { createBindService, type BindService } from '../src/directory/bind-service.js';
-import { createPasswordHasher } from '../src/directory/password-hasher.js';
+import { createPasswordHasher, type PasswordHasher } from '../src/directory/password-hasher.js';
 import { createDirectoryView, type DirectoryView } from '../src/directory/view/index.js';
 import { DirectoryError } from '../src/domain/errors.js';
 import type { User } from '../src/domain/model.js';
@@ -151,6 +151,33 @@ describe.skipIf(!slapdAvailable())('pass-through binds and auto-create', () => {
     const off = createConnector({ store, pinned: { ...raw, auto_create: false } });
     expect(await off.autoCreate('gina', PASSWORD)).toEqual({ refused: 'auto_create is off' });
     expect(await store.findUserByUsername('gina')).toBeUndefined();
+  });
+
+  it('bind auto-create: refusals are the uniform 49 after the same bcrypt work; a success binds the new entry', async () => {
+    const hasher = createPasswordHasher({ cost: 4 });
+    let verifies = 0;
+    const counting: PasswordHasher = { ...hasher, verify: (p, e) => (verifies++, hasher.verify(p, e)) };
+    const adminSecret = await openAdminSecret({ store, dataDir: fixture.options.dataDir, logger: { info: () => undefined, warn: () => undefined } });
+    const throttle = createAuthThrottle({ store, maxFailures: 100, windowMs: 60_000 });
+    const auto = createBindService({ view, hasher: counting, adminSecret, throttle, external: connector.verifier, autoCreate: connector });
+    await slapd.modify(jcUserLdif({ uid: 'ivy', mail: 'ivy@elsewhere.org' }, true) + jcUserLdif({ uid: 'kim', mail: 'kim@example.com', displayName: 'Kim Possible' }, true));
+    for (const [dn, password] of [
+      [`uid=nobody-here,ou=users,${SUFFIX}`, PASSWORD], // not in the source
+      [`uid=ivy,ou=users,${SUFFIX}`, PASSWORD], // domain not allowed
+      [`uid=kim,ou=users,${SUFFIX}`, 'wrong'], // the source says no
+      [`cn=uid-0b7c5a4e-0000-4000-8000-000000000000,ou=users,${SUFFIX}`, PASSWORD], // an id is never created
+    ] as const) {
+      const before = verifies;
+      const err = await failure(auto.authenticate(dn, Buffer.from(password), '127.0.0.1'));
+      expect([err.resultCode, err.message]).toEqual([49, '']);
+      expect(verifies - before).toBe(1);
+    }
+    expect(await store.findUserByUsername('ivy')).toBeUndefined();
+    expect(await store.findUserByUsername('kim')).toBeUndefined();
+    const identity = await auto.authenticate(`mail=Kim@Example.com,ou=users,${SUFFIX}`, Buffer.from(PASSWORD), '127.0.0.1');
+    const kim = (await store.findUserByUsername('kim'))!;
+    expect(identity).toEqual({ kind: 'user', id: kim.id, dn: `cn=uid-${kim.id},ou=users,${SUFFIX}` });
+    expect(view.findEntry(identity.kind === 'user' ? identity.dn : '')?.attributes.get('mail')).toEqual(['kim@example.com']);
   });
 
   it('auto-create with the source down is unavailable, not a refusal', async () => {

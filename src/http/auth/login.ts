@@ -1,6 +1,7 @@
 import type { AuthThrottle } from '../../directory/auth-throttle.js';
-import type { ExternalPasswordVerifier } from '../../directory/bind-service.js';
+import type { AutoCreator, ExternalPasswordVerifier } from '../../directory/bind-service.js';
 import type { PasswordHasher } from '../../directory/password-hasher.js';
+import { loginThrottleKey, userThrottleKey } from '../../directory/throttle-key.js';
 import { DirectoryError } from '../../domain/errors.js';
 import type { User } from '../../domain/model.js';
 import type { ApiToken } from '../../store/api-token-store.js';
@@ -18,6 +19,8 @@ export interface LoginDeps {
   readonly throttle: AuthThrottle;
   readonly sessionTtlMs: number;
   readonly external?: ExternalPasswordVerifier | undefined;
+  /** The connector: an unknown identifier the external directory accepts is created (DESIGN §9). */
+  readonly autoCreate?: AutoCreator | undefined;
   readonly totp?: TotpVerifier | undefined;
   /** Impersonation and owner-login passwords (they bypass 2FA; DESIGN §7). */
   readonly temporary?: { check(user: User, password: string, via: 'http', ip: string): Promise<string | undefined> } | undefined;
@@ -55,14 +58,16 @@ export async function issueSession(store: Store, user: User, ttlMs: number): Pro
 }
 
 /**
- * `POST /api/v1/auth/login` (DESIGN §8). Failures of a known source for an account are counted in
- * the same throttle as LDAP binds (DESIGN §4); an unknown or throttled account still costs one
- * bcrypt verify, and an inactive user fails only after the password check, like a wrong password.
+ * `POST /api/v1/auth/login` (DESIGN §8). Failures are counted in the same throttle as LDAP binds,
+ * under the same account key (throttle-key.ts, DESIGN §4); an unknown or throttled account still
+ * costs one bcrypt verify, and an inactive user fails only after the password check, like a wrong
+ * password. An unknown identifier may be auto-created from the external directory (DESIGN §9).
  */
 export async function login(deps: LoginDeps, input: LoginInput, ip: string): Promise<Session> {
   const { store, hasher, throttle } = deps;
-  const user = await findUser(store, input.identifier);
-  const account = user === undefined ? `login:${input.identifier.trim().toLowerCase()}` : `uid-${user.id}`;
+  const found = await findUser(store, input.identifier);
+  const account = found === undefined ? loginThrottleKey(input.identifier) : userThrottleKey(found.id);
+  let user = found;
   const audit = (result: 'ok' | 'failed', reason?: string) =>
     store.write((tx) =>
       tx.appendAudit({ actor: user?.id ?? null, action: 'http.login', target: user?.id ?? null, result, ip, details: reason === undefined ? {} : { reason } }),
@@ -78,7 +83,8 @@ export async function login(deps: LoginDeps, input: LoginInput, ip: string): Pro
       ? await deps.external.verify(user, input.password)
       : await hasher.verify(input.password, user?.passwordHash);
   const temporary = own || user === undefined || !user.active ? undefined : await deps.temporary?.check(user, input.password, 'http', ip);
-  const ok = own || temporary !== undefined;
+  if (user === undefined) user = await autoCreated(deps, input);
+  const ok = own || temporary !== undefined || (found === undefined && user !== undefined);
   if (!ok || user === undefined || !user.active) {
     await throttle.failed(ip, account);
     await audit('failed', user === undefined ? 'unknown' : ok ? 'inactive' : 'password');
@@ -89,6 +95,13 @@ export async function login(deps: LoginDeps, input: LoginInput, ip: string): Pro
   const session = await issueSession(store, user, deps.sessionTtlMs);
   await audit('ok');
   return session;
+}
+
+/** The user auto-create made for an unknown identifier, or undefined for any refusal. */
+async function autoCreated(deps: LoginDeps, input: LoginInput): Promise<User | undefined> {
+  if (deps.autoCreate === undefined || input.identifier.trim() === '') return undefined;
+  const outcome = await deps.autoCreate.autoCreate(input.identifier, input.password);
+  return 'created' in outcome ? outcome.created : undefined;
 }
 
 async function checkTotp(deps: LoginDeps, user: User, code: string | undefined, ip: string, account: string): Promise<void> {

@@ -35,7 +35,7 @@ export function authRoutes(api: ApiContext): AnyRoute[] {
       body: loginBody,
       response: sessionView,
       handle: async ({ body, ip }) => {
-        const session = await login({ store, hasher, throttle: api.throttle, sessionTtlMs: api.sessionTtlMs, external: api.external, totp: api.totp ?? api.directory.lifecycle.twoFactor, temporary: api.directory.lifecycle.temporary }, body, ip);
+        const session = await login({ store, hasher, throttle: api.throttle, sessionTtlMs: api.sessionTtlMs, external: api.external, autoCreate: api.connector, totp: api.totp ?? api.directory.lifecycle.twoFactor, temporary: api.directory.lifecycle.temporary }, body, ip);
         const mustEnroll = await mustEnroll2fa(store, api.pinned, session.user);
         return { body: { token: session.token, expiresAt: session.expiresAt.toISOString(), user: toUserView(session.user), mustEnroll2fa: mustEnroll } };
       },

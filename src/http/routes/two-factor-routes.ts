@@ -3,6 +3,7 @@ import { DirectoryError, forbidden } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
 import { qrCodeDataUrl } from '../../directory/lifecycle/qr-png.js';
 import { LDAP_TOTP_SETTING } from '../../directory/lifecycle/two-factor-service.js';
+import { userThrottleKey } from '../../directory/throttle-key.js';
 import type { User } from '../../domain/model.js';
 import { lifecycleMails } from '../../mail/lifecycle-mails.js';
 import type { ApiContext } from '../api-context.js';
@@ -63,7 +64,7 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
       response: userView,
       handle: async ({ caller, body, ip }) => {
         // A stolen session must not become a password oracle: failures count like failed logins.
-        const account = `uid-${caller.user.id}`;
+        const account = userThrottleKey(caller.user.id);
         const { blocked, failures } = await api.throttle.check(ip, account);
         if (blocked) throw new DirectoryError('invalid', 'the password is wrong', { field: 'password' });
         try {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ANONYMOUS } from '../../directory/identity.js';
 import type { BindService } from '../../directory/bind-service.js';
+import { normalizeIp } from '../../domain/ip-allowlist.js';
 import { ResultCode } from '../../domain/result-code.js';
 import type { BindRequest, LdapResult } from '../protocol.js';
 import type { LdapConnection } from '../server/ldap-handler.js';
@@ -36,7 +37,9 @@ export async function bind(req: BindRequest, conn: LdapConnection, binds: BindSe
   return ok;
 }
 
-function isLoopback(address: string): boolean {
-  if (address === '::1') return true;
-  return isIP(address) === 4 && address.startsWith('127.');
+/** 127.0.0.0/8 and ::1, also as a dual-stack listener reports IPv4 (`::ffff:127.0.0.1`). */
+export function isLoopback(address: string): boolean {
+  const ip = normalizeIp(address);
+  if (ip === '::1') return true;
+  return isIP(ip) === 4 && ip.startsWith('127.');
 }
