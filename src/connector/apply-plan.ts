@@ -71,7 +71,15 @@ function userStep(op: UserOp, report: SyncReport): Step & { userId?: string } {
   const base = { kind: 'user' as const, dn: op.dn };
   switch (op.kind) {
     case 'create':
-      return { ...base, name: op.user.username, userId: op.user.id, run: async (tx) => void (await tx.insertUser(op.user)), failed: () => void report.users.created-- };
+      return {
+        ...base,
+        name: op.user.username,
+        userId: op.user.id,
+        run: async (tx) => void (await tx.insertUser(op.user)),
+        failed: () => void report.users.created--,
+        // Created inactive (disabled in the source): the sync may turn it on once the source does.
+        ...(op.user.active === false ? { deactivated: { id: op.user.id, add: true } } : {}),
+      };
     case 'update':
       return {
         ...base,
@@ -80,8 +88,9 @@ function userStep(op: UserOp, report: SyncReport): Step & { userId?: string } {
         failed: () => {
           if (Object.keys(op.patch).some((k) => k !== 'active')) report.users.updated--;
           if (op.patch.active === true) report.users.reactivated--;
+          if (op.patch.active === false) report.users.deactivated--;
         },
-        ...(op.patch.active === true ? { deactivated: { id: op.id, add: false } } : {}),
+        ...(op.patch.active === undefined ? {} : { deactivated: { id: op.id, add: !op.patch.active } }),
       };
     case 'deactivate':
     case 'reactivate': {

@@ -93,6 +93,7 @@ export async function autoCreateUser(store: Store, config: ConnectorConfig, logi
   if (source === undefined) return { refused: found.length === 0 ? 'the source has no such user' : 'the source has several matching users' };
   const fields = validate(config, source);
   if (typeof fields === 'string') return { refused: fields };
+  if (source.disabled) return { refused: 'the account is disabled in the source' };
   if (!(await sourceAccepts(config, source.dn, password))) return { refused: 'the source rejected the password' };
   const groups = await withSource(config, (client) => findSourceGroups(client, config, source, fields.username));
   try {

@@ -3,7 +3,7 @@ import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import { knownKeys, suggestKey } from '../config/suggest-key.js';
 import { DirectoryError } from '../domain/errors.js';
 import { connectorSchema, type ParsedConnectorSettings } from './connector-schema.js';
-import { guessBaseDn, PRESETS, type MembershipAttribute, type Provider } from './presets.js';
+import { guessBaseDn, PRESETS, type DisabledFlag, type MembershipAttribute, type Provider } from './presets.js';
 
 /** The connector's resolved configuration: preset defaults filled in, durations in milliseconds. */
 export interface ConnectorConfig {
@@ -21,6 +21,8 @@ export interface ConnectorConfig {
   readonly emailAttribute: string;
   readonly displayNameAttribute: string;
   readonly idAttribute: string;
+  /** From the preset (AD: userAccountControl bit 0x2); undefined when the source has no such flag. */
+  readonly disabledFlag: DisabledFlag | undefined;
   readonly syncGroups: boolean;
   readonly groupsBaseDn: string;
   readonly groupsFilter: string;
@@ -93,6 +95,7 @@ function resolve(s: ParsedConnectorSettings): ConnectorConfig {
     emailAttribute: s.email_attribute ?? preset.emailAttribute,
     displayNameAttribute: s.display_name_attribute ?? preset.displayNameAttribute,
     idAttribute: s.id_attribute ?? preset.idAttribute,
+    disabledFlag: preset.disabledFlag,
     syncGroups: s.sync_groups,
     groupsBaseDn: groupsBase ?? usersBaseDn,
     groupsFilter: s.groups_filter ?? preset.groupsFilter,

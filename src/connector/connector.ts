@@ -1,12 +1,14 @@
 import { DirectoryError } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
 import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
+import type { MetricsRegistry } from '../http/metrics-registry.js';
 import type { Store } from '../store/store.js';
 import { autoCreateUser, type AutoCreateOutcome } from './auto-create.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { loadConnectorConfig, saveConnectorConfig, type ConnectorConfigSource } from './connector-settings.js';
 import { verifyMirroredUser } from './pass-through.js';
 import { lastSyncReport, runSync, type SyncOptions, type SyncResult } from './run-sync.js';
+import { createSyncMetrics } from './sync-metrics.js';
 import { createSyncScheduler } from './sync-scheduler.js';
 import { summarizeReport, type SyncReport } from './sync-report.js';
 import { testConnection, type ConnectionTestResult } from './test-connection.js';
@@ -29,6 +31,8 @@ export interface ConnectorOptions {
   readonly pinned?: Readonly<Record<string, unknown>> | undefined;
   readonly logger?: ConnectorLogger;
   readonly configTtlMs?: number;
+  /** The process's metrics registry: sync runs are counted on it (GET /metrics). */
+  readonly metrics?: MetricsRegistry;
 }
 
 export interface SyncStatus {
@@ -72,6 +76,7 @@ export function createConnector(options: ConnectorOptions): Connector {
   const ttl = options.configTtlMs ?? 5_000;
   let cached: { at: number; value: Promise<ConnectorConfigSource | undefined> } | undefined;
   let running = 0;
+  const metrics = options.metrics === undefined ? undefined : createSyncMetrics(options.metrics);
 
   function configuration(): Promise<ConnectorConfigSource | undefined> {
     if (cached === undefined || performance.now() - cached.at > ttl) {
@@ -93,6 +98,7 @@ export function createConnector(options: ConnectorOptions): Connector {
     running++;
     try {
       const result = await runSync(store, config, opts);
+      metrics?.observe(result.report);
       const level = result.report.status === 'failed' ? 'warn' : 'info';
       log[level]({ report: { ...result.report, entries: undefined } }, summarizeReport(result.report));
       return result;
@@ -142,7 +148,11 @@ export function createConnector(options: ConnectorOptions): Connector {
       cached = undefined;
       return config;
     },
-    start: () => scheduler.start(),
+    start() {
+      // The last-run gauges start from the stored report (a failure to read it only leaves them unset).
+      if (metrics !== undefined) void lastSyncReport(store).then((r) => r !== undefined && metrics.restore(r), () => undefined);
+      scheduler.start();
+    },
     close: () => scheduler.close(),
   };
 }

@@ -4,14 +4,15 @@ import { normalizeGroupName } from '../domain/group-name.js';
 import type { Group } from '../domain/model.js';
 import type { GroupPatch } from '../store/store.js';
 import type { SourceGroup } from './source-entries.js';
-import { entry, lower, type GroupOp, type MemberOp, type PlanInput, type UserResolution } from './sync-plan.js';
+import { entry, lower, stillInSource, type GroupOp, type MemberOp, type PlanInput, type UserResolution } from './sync-plan.js';
 import type { SyncReport } from './sync-report.js';
 
 /**
  * Plans the group half of a sync: groups matched by stable id, then by name (a local group of
  * that name is a conflict, never taken over); mirrored groups get exactly the source's members
  * among the mirrored users. Groups gone from the source are kept; with on_missing=deactivate
- * they are emptied, so that they grant nothing any more.
+ * they are emptied, so that they grant nothing any more. A group whose member list could not be
+ * read completely is an error and keeps its members.
  */
 
 /**
@@ -77,6 +78,12 @@ function findGroup(ctx: Ctx, g: SourceGroup, name: string): Group | undefined | 
 
 function planOne(ctx: Ctx, g: SourceGroup, users: UserResolution): { op?: GroupOp; members?: MemberOp } {
   const { report } = ctx;
+  if (g.incomplete !== undefined) {
+    // A partial member list taken for the whole one would remove everybody else (AD ranges).
+    report.groups.errors++;
+    report.entries.push(entry('group', g.dn, g.name, 'error', { reason: `${g.incomplete}; the group is left as it is` }));
+    return {};
+  }
   const name = validName(g, report);
   if (name === undefined) return {};
   const found = findGroup(ctx, g, name);
@@ -145,7 +152,9 @@ export function planGroups(input: PlanInput, users: UserResolution, report: Sync
     if (planned.op) ops.push(planned.op);
     if (planned.members) members.push(planned.members);
   }
-  const missing = input.groups.filter((g) => g.source === 'ldap' && !ctx.claimed.has(g.id) && !ops.some((o) => o.kind === 'create' && o.group.id === g.id));
+  // Groups the source still has but this run could not mirror (skipped, conflict, error) are not gone.
+  const present = stillInSource(input.sourceGroups);
+  const missing = input.groups.filter((g) => g.source === 'ldap' && !ctx.claimed.has(g.id) && !present(g.sourceId, null) && !ops.some((o) => o.kind === 'create' && o.group.id === g.id));
   report.groups.missing = missing.length;
   if (input.config.onMissing === 'deactivate' && input.sourceGroups.length > 0) {
     for (const g of missing) {

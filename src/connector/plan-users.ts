@@ -1,16 +1,19 @@
 import { normalizeDisplayName } from '../domain/display-name.js';
+import { tryNormalizeDn } from '../domain/dn.js';
 import { normalizeEmail } from '../domain/email.js';
 import type { User } from '../domain/model.js';
 import { normalizeUsername } from '../domain/username.js';
 import type { UserPatch } from '../store/store.js';
 import type { SourceUser } from './source-entries.js';
-import { entry, lower, type PlanInput, type UserOp, type UserResolution } from './sync-plan.js';
+import { entry, lower, stillInSource, type PlanInput, type UserOp, type UserResolution } from './sync-plan.js';
 import type { SyncReport } from './sync-report.js';
 
 /**
  * Plans the user half of a sync (DESIGN §9): match each source user by stable id, then by
  * username; never take over a local user (conflict); create, update or leave alone; then handle
- * mirrored users the source no longer has per `on_missing`. Pure: reads only its input.
+ * mirrored users the source no longer has per `on_missing` (an entry the source still has but
+ * this run could not mirror is not "gone"). Accounts the source disables (AD) mirror inactive.
+ * Pure: reads only its input.
  */
 
 interface Valid {
@@ -80,15 +83,30 @@ function match(v: Valid, idx: Indexes, claimed: Set<string>): { user: User | und
   return { user };
 }
 
-function diff(user: User, v: Valid, reactivate: boolean): { patch: UserPatch; changes: string[] } {
+/** What `active` becomes: off when the source disables the account; back on only if a sync turned it off. */
+function activeChange(user: User, v: Valid, input: PlanInput): boolean | undefined {
+  if (v.source.disabled) return user.active ? false : undefined;
+  return !user.active && input.deactivatedBySync.has(user.id) ? true : undefined;
+}
+
+function diff(user: User, v: Valid, active: boolean | undefined): { patch: UserPatch; changes: string[] } {
   const patch: { -readonly [K in keyof UserPatch]: UserPatch[K] } = {};
   if (user.username !== v.username) patch.username = v.username;
   if (lower(user.email) !== v.email) patch.email = v.email;
   if (user.displayName !== v.displayName) patch.displayName = v.displayName;
   if (user.sourceId !== v.source.id) patch.sourceId = v.source.id;
   if (user.sourceDn !== v.source.dn) patch.sourceDn = v.source.dn;
-  if (reactivate) patch.active = true;
+  if (active !== undefined) patch.active = active;
   return { patch, changes: Object.keys(patch) };
+}
+
+function planCreate(input: PlanInput, v: Valid, report: SyncReport): { op: UserOp; id: string } {
+  const s = v.source;
+  const id = input.newId();
+  report.users.created++;
+  report.entries.push(entry('user', s.dn, v.username, 'create', s.disabled ? { changes: ['inactive: disabled in the source'] } : {}));
+  const fields = { username: v.username, email: v.email, displayName: v.displayName, sourceId: s.id, sourceDn: s.dn };
+  return { id, op: { kind: 'create', dn: s.dn, user: { id, ...fields, source: 'ldap', passwordHash: null, active: !s.disabled } } };
 }
 
 function planOne(input: PlanInput, v: Valid, idx: Indexes, claimed: Set<string>, report: SyncReport): { op?: UserOp; id?: string } {
@@ -101,23 +119,19 @@ function planOne(input: PlanInput, v: Valid, idx: Indexes, claimed: Set<string>,
     return {};
   }
   const user = found.user;
-  if (user === undefined) {
-    const id = input.newId();
-    report.users.created++;
-    report.entries.push(entry('user', s.dn, v.username, 'create'));
-    const fields = { username: v.username, email: v.email, displayName: v.displayName, sourceId: s.id, sourceDn: s.dn };
-    return { id, op: { kind: 'create', dn: s.dn, user: { id, ...fields, source: 'ldap', passwordHash: null } } };
-  }
+  if (user === undefined) return planCreate(input, v, report);
   claimed.add(user.id);
-  const reactivate = !user.active && input.deactivatedBySync.has(user.id);
-  const { patch, changes } = diff(user, v, reactivate);
+  const active = activeChange(user, v, input);
+  const { patch, changes } = diff(user, v, active);
   if (changes.length === 0) {
     report.users.unchanged++;
     return { id: user.id };
   }
-  if (reactivate) report.users.reactivated++;
+  if (active === true) report.users.reactivated++;
+  if (active === false) report.users.deactivated++;
   if (changes.some((c) => c !== 'active')) report.users.updated++;
-  report.entries.push(entry('user', s.dn, v.username, reactivate ? 'reactivate' : 'update', { changes }));
+  const action = active === true ? 'reactivate' : active === false ? 'deactivate' : 'update';
+  report.entries.push(entry('user', s.dn, v.username, action, { changes, ...(active === false ? { reason: 'disabled in the source' } : {}) }));
   return { id: user.id, op: { kind: 'update', dn: s.dn, id: user.id, name: v.username, patch } };
 }
 
@@ -136,7 +150,8 @@ function dropSourceDuplicates(valid: readonly Valid[], report: SyncReport): Vali
 }
 
 function planMissing(input: PlanInput, claimed: Set<string>, sourceCount: number, report: SyncReport): UserOp[] {
-  const missing = input.users.filter((u) => u.source === 'ldap' && !claimed.has(u.id));
+  const present = stillInSource(input.sourceUsers);
+  const missing = input.users.filter((u) => u.source === 'ldap' && !claimed.has(u.id) && !present(u.sourceId, u.sourceDn));
   report.users.missing = missing.length;
   if (input.config.onMissing !== 'deactivate') return [];
   const active = missing.filter((u) => u.active);
@@ -168,6 +183,24 @@ export function planUsers(input: PlanInput, report: SyncReport): { ops: UserOp[]
     byNormDn.set(v.source.normDn, id);
     byUsername.set(v.username, id);
   }
+  keepUnmirrored(input, idx, byNormDn, byUsername);
   ops.push(...planMissing(input, claimed, input.sourceUsers.length, report));
   return { ops, resolution: { byNormDn, byUsername } };
+}
+
+/**
+ * Source users this run could not mirror (skipped, conflict, error) whose earlier mirror still
+ * exists stay resolvable by their source DN and name, so that the groups they are in keep them:
+ * an entry the source still has is not "gone", for memberships either.
+ */
+function keepUnmirrored(input: PlanInput, idx: Indexes, byNormDn: Map<string, string>, byUsername: Map<string, string>): void {
+  const bySourceDn = new Map<string, string>();
+  for (const u of input.users) if (u.source === 'ldap' && u.sourceDn !== null) bySourceDn.set(tryNormalizeDn(u.sourceDn) ?? lower(u.sourceDn), u.id);
+  for (const s of input.sourceUsers) {
+    if (byNormDn.has(s.normDn)) continue;
+    const id = idx.bySourceId.get(s.id)?.id ?? bySourceDn.get(s.normDn);
+    if (id === undefined) continue;
+    byNormDn.set(s.normDn, id);
+    if (s.username !== undefined && !byUsername.has(lower(s.username))) byUsername.set(lower(s.username), id);
+  }
 }

@@ -25,6 +25,13 @@ export interface Preset {
   readonly membershipAttribute: MembershipAttribute;
   /** Logins that are email addresses (Okta) give their local part as the pgdir username. */
   readonly usernameStripDomain?: boolean;
+  /** An integer flags attribute whose bits mark a disabled account (mirrored as inactive). */
+  readonly disabledFlag?: DisabledFlag;
+}
+
+export interface DisabledFlag {
+  readonly attribute: string;
+  readonly mask: number;
 }
 
 const inetOrgPerson = {
@@ -85,6 +92,8 @@ export const PRESETS: Record<Provider, Preset> = {
     groupsFilter: '(objectClass=group)',
     groupNameAttribute: 'cn',
     membershipAttribute: 'member',
+    // ACCOUNTDISABLE (MS-ADTS 2.2.16, userAccountControl bits): disabled accounts mirror inactive.
+    disabledFlag: { attribute: 'userAccountControl', mask: 0x2 },
   },
   cloudron: { ...cloudronLike },
   pgdir: { ...cloudronLike },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ResultCodeError } from 'ldapts';
 import { DirectoryError } from '../domain/errors.js';
 import type { Store } from '../store/store.js';
 import { applyPlan, DEACTIVATED_SETTING } from './apply-plan.js';
@@ -68,6 +69,13 @@ function describeFailure(error: unknown): string {
   return `the source answered ${describeSourceError(error)}`;
 }
 
+/** withSource turns transport failures into DirectoryError('unavailable'); an LDAP result left is a "no". */
+function failureKind(error: unknown): NonNullable<SyncReport['errorKind']> {
+  if (error instanceof ResultCodeError) return 'invalid';
+  if (!(error instanceof DirectoryError)) return 'internal';
+  return error.kind === 'unavailable' || error.kind === 'invalid' ? error.kind : 'internal';
+}
+
 function finish(report: SyncReport, started: number): SyncReport {
   report.finishedAt = new Date().toISOString();
   report.durationMs = Math.round(performance.now() - started);
@@ -94,6 +102,7 @@ async function runLocked(store: Store, config: ConnectorConfig, options: SyncOpt
     report = plan?.report ?? newReport(trigger, options.dryRun === true);
     report.status = 'failed';
     report.error = describeFailure(error);
+    report.errorKind = failureKind(error);
   }
   finish(report, started);
   if (options.dryRun !== true) await storeReport(store, report, options.actor ?? 'connector');

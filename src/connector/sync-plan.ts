@@ -1,3 +1,4 @@
+import { tryNormalizeDn } from '../domain/dn.js';
 import type { Group, Membership, User } from '../domain/model.js';
 import type { GroupPatch, NewGroup, NewUser, UserPatch } from '../store/store.js';
 import type { ConnectorConfig } from './connector-config.js';
@@ -58,3 +59,14 @@ export const entry = (
 ): ReportEntry => ({ kind, dn, name, action, ...extra });
 
 export const lower = (s: string): string => s.toLowerCase();
+
+/**
+ * Mirrored records whose source entry is still there, by stable id or DN, even when this run could
+ * not mirror it (skipped, conflict, error): those are not gone and on_missing leaves them alone.
+ */
+export function stillInSource(sources: readonly { readonly id: string; readonly normDn: string }[]): (sourceId: string | null, sourceDn: string | null) => boolean {
+  const ids = new Set(sources.map((s) => s.id));
+  const dns = new Set(sources.map((s) => s.normDn));
+  return (sourceId, sourceDn) =>
+    (sourceId !== null && ids.has(sourceId)) || (sourceDn !== null && dns.has(tryNormalizeDn(sourceDn) ?? lower(sourceDn)));
+}

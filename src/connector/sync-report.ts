@@ -59,6 +59,12 @@ export interface SyncReport {
   /** ok: ran to the end (per-entry errors may exist); failed: stopped (nothing, or whole batches, applied); busy: another run held the lock. */
   status: 'ok' | 'failed' | 'busy';
   error?: string;
+  /**
+   * What stopped a failed run: `unavailable` (the source or the database could not be reached),
+   * `invalid` (the configuration: service account refused, base DN the source does not have),
+   * `internal` (anything else). The API answers 503, 400 or 500 for them.
+   */
+  errorKind?: 'unavailable' | 'invalid' | 'internal';
   readonly source: { users: number; groups: number };
   readonly users: UserCounts;
   readonly groups: GroupCounts;

@@ -76,5 +76,6 @@ function responses(route: AnyRoute): Record<string, unknown> {
   const error = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   const out: Record<string, unknown> = { [status]: ok, '400': error };
   if (route.auth === 'user') Object.assign(out, { '401': error, '403': error });
+  for (const [code, description] of Object.entries(route.errors ?? {})) out[code] = { ...error, description };
   return out;
 }

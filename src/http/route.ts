@@ -58,6 +58,8 @@ export interface Route<B = unknown, Q = unknown> {
   readonly response?: z.ZodType;
   /** Documented success status (default 200). */
   readonly status?: number;
+  /** Error statuses this route answers besides 400/401/403, with what they mean (for OpenAPI). */
+  readonly errors?: Readonly<Record<number, string>>;
   readonly handle: (ctx: RequestContext<B, Q>) => Promise<Reply>;
 }
 

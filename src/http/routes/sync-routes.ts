@@ -3,7 +3,8 @@ import { actorLabel } from '../../directory/actor.js';
 import type { Connector } from '../../connector/connector.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
-import { defineRoute, type AnyRoute } from '../route.js';
+import type { SyncReport } from '../../connector/sync-report.js';
+import { defineRoute, type AnyRoute, type Reply } from '../route.js';
 
 const noConnector = (): DirectoryError =>
   new DirectoryError('unavailable', 'the external directory connector is not running in this process');
@@ -12,6 +13,21 @@ const noConnector = (): DirectoryError =>
 async function view(connector: Connector): Promise<{ configured: boolean; pinned: boolean; settings?: Readonly<Record<string, unknown>> }> {
   const source = await connector.configuration();
   return source === undefined ? { configured: false, pinned: false } : { configured: true, pinned: source.pinned, settings: source.settings };
+}
+
+/**
+ * A sync that did not run to the end is an error with the usual JSON shape (DESIGN §8), plus the
+ * report: busy → 409, source or database unreachable → 503, a configuration the source refuses
+ * (service account, base DN) → 400, anything else → 500.
+ */
+function reportReply(report: SyncReport): Reply {
+  if (report.status === 'ok') return { body: report };
+  const error =
+    report.status === 'busy'
+      ? new DirectoryError('conflict', 'another sync is running; nothing was done')
+      : new DirectoryError(report.errorKind ?? 'internal', `sync failed: ${report.error ?? 'unknown error'}`);
+  // Not via toErrorResponse: its 500 hides the message, and the report says it anyway.
+  return { status: error.status, body: { error: { code: error.kind, message: error.message }, report } };
 }
 
 /**
@@ -59,14 +75,19 @@ export function syncRoutes(connector: Connector | undefined): AnyRoute[] {
     defineRoute({
       method: 'POST',
       path: '/api/v1/sync',
-      summary: 'Run a sync now (dryRun: return the plan and write nothing)',
+      summary: 'Run a sync now (dryRun: return the plan and write nothing); 200 with the report when it ran to the end',
       tag: 'sync',
       auth: 'user',
       body: z.strictObject({ dryRun: z.boolean().optional() }).optional(),
+      errors: {
+        409: 'Another sync is running (in this or another replica); nothing was done. The body also carries `report`.',
+        503: 'The external directory (or the database) could not be reached; nothing, or only whole batches, written. The body also carries `report`.',
+        500: 'The sync failed for another reason; the body also carries `report`.',
+      },
       handle: async ({ caller, body }) => {
         assertMay(caller.actor, 'sync.run');
         const result = await need().sync({ dryRun: body?.dryRun ?? false, trigger: 'api', actor: actorLabel(caller.actor) });
-        return { body: result.report };
+        return reportReply(result.report);
       },
     }),
     defineRoute({
