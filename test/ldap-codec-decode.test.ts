@@ -172,11 +172,26 @@ describe('decodeMessage: filters', () => {
     const deep = decodeError(() => decodeMessage(withFilter(nestedNot(33))));
     expect(deep.message).toMatch(/deeper than 32/);
     expect(deep.messageId).toBe(7);
+    // Well-formed but over a limit: 11 for this request, not a protocol error (the server keeps the connection).
+    expect(deep.resultCode).toBe(11);
+    expect(deep.limitExceeded).toBe(true);
     expect(decodeError(() => decodeMessage(withFilter(nestedNot(5)), { maxDepth: 4 })).message).toMatch(/deeper than 4/);
     const wide = (n: number): Filter => ({ type: 'or', filters: Array.from({ length: n }, () => ({ type: 'present', attribute: 'cn' }) as Filter) });
     expect(decodeMessage(withFilter(wide(999))).request).toMatchObject({ op: 'search' });
-    expect(decodeError(() => decodeMessage(withFilter(wide(1000)))).message).toMatch(/more than 1000 parts/);
+    const wideError = decodeError(() => decodeMessage(withFilter(wide(1000))));
+    expect(wideError.message).toBe('filter has more than 1000 nodes');
+    expect([wideError.resultCode, wideError.messageId, wideError.limitExceeded]).toEqual([11, 7, true]);
     expect(decodeError(() => decodeMessage(withFilter(wide(10)), { maxFilterNodes: 10 })).message).toMatch(/more than 10/);
+  });
+
+  it('still reports malformed BER after an over-limit filter as a protocol error', () => {
+    const wide: Filter = { type: 'or', filters: Array.from({ length: 20 }, () => ({ type: 'present', attribute: 'cn' }) as Filter) };
+    const pdu = withFilter(wide);
+    expect(pdu.subarray(-2)).toEqual(h('30 00')); // the empty attribute list closes the PDU
+    pdu[pdu.length - 2] = 0x31; // SET instead of SEQUENCE
+    const e = decodeError(() => decodeMessage(pdu, { maxFilterNodes: 5 }));
+    expect([e.resultCode, e.limitExceeded, e.messageId]).toEqual([2, false, 7]);
+    expect(e.message).toMatch(/expected tag 0x30, found 0x31/);
   });
 
   it('survives 200 000 nested NOTs and an absurd configured maxDepth without exhausting the stack', () => {
@@ -191,7 +206,9 @@ describe('decodeMessage: filters', () => {
       len += 6;
     }
     inner = Buffer.concat([...parts.reverse(), inner]);
-    expect(decodeError(() => decodeMessage(rawFilter(inner.toString('hex')), { maxDepth: 1e9, maxFilterNodes: 1e9 })).message).toMatch(/deeper than 256/);
+    const e = decodeError(() => decodeMessage(rawFilter(inner.toString('hex')), { maxDepth: 1e9, maxFilterNodes: 1e9 }));
+    expect(e.message).toMatch(/deeper than 256/);
+    expect(e.limitExceeded).toBe(true);
   });
 
   it('rejects malformed substrings and extensible matches', () => {

@@ -5,8 +5,21 @@
  */
 export type Labels = Readonly<Record<string, string | number>>;
 
+/** A value read when /metrics is scraped: one unlabelled number, or one per label set. */
+export type Collect = () => number | readonly (readonly [Labels, number])[];
+
+/** One series of a counter with its labels fixed: for hot paths (no label key built per call). */
+export interface BoundCounter {
+  inc(value?: number): void;
+}
+export interface BoundHistogram {
+  observe(value: number): void;
+}
+
 export interface Counter {
   inc(labels?: Labels, value?: number): void;
+  /** The series for `labels`, created now (so it renders as 0 until first counted). */
+  child(labels: Labels): BoundCounter;
 }
 export interface Gauge {
   set(labels: Labels, value: number): void;
@@ -15,11 +28,14 @@ export interface Gauge {
 }
 export interface Histogram {
   observe(labels: Labels, value: number): void;
+  /** The series for `labels`, created now. */
+  child(labels: Labels): BoundHistogram;
 }
 
 export interface MetricsRegistry {
-  counter(name: string, help: string): Counter;
-  gauge(name: string, help: string, collect?: () => number | readonly (readonly [Labels, number])[]): Gauge;
+  /** With `collect`, the values come from it at each scrape (a count kept elsewhere, e.g. server stats). */
+  counter(name: string, help: string, collect?: Collect): Counter;
+  gauge(name: string, help: string, collect?: Collect): Gauge;
   histogram(name: string, help: string, buckets?: readonly number[]): Histogram;
   render(): string;
 }
@@ -73,49 +89,81 @@ export function createMetricsRegistry(): MetricsRegistry {
     return metric;
   };
   return {
-    counter: (name, help) => register(name, help, 'counter', counter(name)),
+    counter: (name, help, collect) => register(name, help, 'counter', counter(name, collect)),
     gauge: (name, help, collect) => register(name, help, 'gauge', gauge(name, collect)),
     histogram: (name, help, buckets = DEFAULT_BUCKETS) => register(name, help, 'histogram', histogram(name, buckets)),
     render: () => [...metrics.values()].flatMap((m) => m.render()).join('\n') + '\n',
   };
 }
 
-function counter(name: string): Counter & Metric {
+function collectInto(series: SeriesMap<number>, collect: Collect | undefined): void {
+  const collected = collect?.();
+  if (typeof collected === 'number') series.get({}).value = collected;
+  else for (const [labels, value] of collected ?? []) series.get(labels).value = value;
+}
+
+function counter(name: string, collect?: Collect): Counter & Metric {
   const series = new SeriesMap(() => 0);
   return {
     inc(labels = {}, value = 1) {
       if (value < 0) throw new Error('a counter only goes up');
       series.get(labels).value += value;
     },
-    render: () => [...series.map.values()].map((s) => `${name}${labelText(s.labels)} ${number(s.value)}`),
+    child(labels) {
+      const s = series.get(labels);
+      return {
+        inc(value = 1) {
+          if (value < 0) throw new Error('a counter only goes up');
+          s.value += value;
+        },
+      };
+    },
+    render() {
+      collectInto(series, collect);
+      return [...series.map.values()].map((s) => `${name}${labelText(s.labels)} ${number(s.value)}`);
+    },
   };
 }
 
-function gauge(name: string, collect?: () => number | readonly (readonly [Labels, number])[]): Gauge & Metric {
+function gauge(name: string, collect?: Collect): Gauge & Metric {
   const series = new SeriesMap(() => 0);
   return {
     set: (labels, value) => void (series.get(labels).value = value),
     inc: (labels = {}, value = 1) => void (series.get(labels).value += value),
     dec: (labels = {}, value = 1) => void (series.get(labels).value -= value),
     render() {
-      const collected = collect?.();
-      if (typeof collected === 'number') series.get({}).value = collected;
-      else for (const [labels, value] of collected ?? []) series.get(labels).value = value;
+      collectInto(series, collect);
       return [...series.map.values()].map((s) => `${name}${labelText(s.labels)} ${number(s.value)}`);
     },
   };
 }
 
+interface Buckets {
+  readonly counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** A plain loop: no closure per observation (this runs once per LDAP operation). */
+function record(bounds: readonly number[], s: Buckets, value: number): void {
+  s.sum += value;
+  s.count += 1;
+  for (let i = 0; i < bounds.length; i++) {
+    if (value <= (bounds[i] as number)) {
+      s.counts[i] = (s.counts[i] as number) + 1;
+      return;
+    }
+  }
+}
+
 function histogram(name: string, buckets: readonly number[]): Histogram & Metric {
   const bounds = [...buckets].sort((a, b) => a - b);
-  const series = new SeriesMap(() => ({ counts: new Array<number>(bounds.length).fill(0), sum: 0, count: 0 }));
+  const series = new SeriesMap<Buckets>(() => ({ counts: new Array<number>(bounds.length).fill(0), sum: 0, count: 0 }));
   return {
-    observe(labels, value) {
+    observe: (labels, value) => record(bounds, series.get(labels).value, value),
+    child(labels) {
       const s = series.get(labels).value;
-      s.sum += value;
-      s.count += 1;
-      const i = bounds.findIndex((b) => value <= b);
-      if (i >= 0) s.counts[i] = (s.counts[i] ?? 0) + 1;
+      return { observe: (value) => record(bounds, s, value) };
     },
     render: () =>
       [...series.map.values()].flatMap(({ labels, value }) => {

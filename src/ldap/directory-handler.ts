@@ -5,6 +5,7 @@ import type { DirectoryView } from '../directory/view/index.js';
 import { ResultCode } from '../domain/result-code.js';
 import type { Store } from '../store/store.js';
 import { encodeExtendedResponse, encodeResult } from './codec/index.js';
+import type { LdapMetrics } from './ldap-metrics.js';
 import { bind } from './ops/bind.js';
 import { compare } from './ops/compare.js';
 import { extended } from './ops/extended.js';
@@ -27,6 +28,8 @@ export interface DirectoryHandlerOptions {
   readonly sizeLimit: number;
   readonly pageSizeMax: number;
   readonly vendorVersion: string;
+  /** Operation counts, latencies and bind outcomes (GET /metrics); none when absent. */
+  readonly metrics?: LdapMetrics;
 }
 
 /** Controls pgdir understands per operation; any other critical one answers 12 (RFC 4511 §4.1.11). */
@@ -55,55 +58,68 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
 
   const searchDeps = { ...options, rootDse, subschema };
 
-  async function dispatch(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: AbortSignal): Promise<void> {
+  /** Answers one request; returns the result code sent (for the metrics). */
+  async function dispatch(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: AbortSignal): Promise<number> {
     const { request } = msg;
     const critical = unsupportedCritical(msg);
     if (critical !== undefined) {
-      reply(out, msg, { resultCode: ResultCode.unavailableCriticalExtension, diagnosticMessage: `critical control ${critical.oid} is not supported` });
-      return;
+      return reply(out, msg, { resultCode: ResultCode.unavailableCriticalExtension, diagnosticMessage: `critical control ${critical.oid} is not supported` });
     }
     switch (request.op) {
       case 'bind':
-        reply(out, msg, await bind(request, conn, options.binds));
-        return;
+        // Paged cursors carry the access of whoever opened them: a (re-)bind ends them all, so a
+        // cookie cannot outlive the identity it was issued to (RFC 4511 §4.2.1, RFC 2696 §3).
+        dropAllPaged(conn);
+        return reply(out, msg, await bind(request, conn, options.binds));
       case 'search': {
         const writer = new SearchWriter(msg.messageId, out, signal, options.view);
         try {
           const { result, controls } = await search(msg as RequestMessage<SearchRequest>, conn, writer, searchDeps);
           await writer.finish(encodeResult(msg.messageId, 'searchDone', result, controls));
+          return result.resultCode;
         } catch (err) {
           // Unexpected faults go to the connection server, which logs them and answers 80.
           if (!isExpected(err)) throw err;
-          await writer.finish(encodeResult(msg.messageId, 'searchDone', resultFromError(err)));
+          const result = resultFromError(err);
+          await writer.finish(encodeResult(msg.messageId, 'searchDone', result));
+          return result.resultCode;
         }
-        return;
       }
       case 'compare':
-        reply(out, msg, compare(request, conn, options.view, options.userSearch));
-        return;
+        return reply(out, msg, compare(request, conn, options.view, options.userSearch));
       case 'extended': {
         const outcome = await extended(request, conn, options);
         out.send(encodeExtendedResponse(msg.messageId, outcome.result, outcome.name, outcome.value));
-        return;
+        return outcome.result.resultCode;
       }
       case 'add':
       case 'modify':
       case 'delete':
       case 'modifyDN':
-        reply(out, msg, WRITE_REFUSED);
-        return;
+        return reply(out, msg, WRITE_REFUSED);
       default:
-        return; // unbind and abandon are answered by the connection server
+        return ResultCode.success; // unbind and abandon are answered by the connection server
     }
   }
 
+  const { metrics } = options;
   return {
     async handle(msg, conn, out, signal) {
+      const startedAt = metrics === undefined ? 0 : performance.now();
+      let code: number = ResultCode.other; // what the server answers for a rethrown fault
       try {
-        await dispatch(msg, conn, out, signal);
+        code = await dispatch(msg, conn, out, signal);
       } catch (err) {
         if (!isExpected(err)) throw err;
-        if (msg.request.op !== 'search') reply(out, msg, resultFromError(err));
+        const result = resultFromError(err);
+        code = result.resultCode;
+        if (msg.request.op !== 'search') reply(out, msg, result);
+      } finally {
+        if (metrics !== undefined) {
+          const { request } = msg;
+          metrics.operation(request.op, code, startedAt, signal.aborted);
+          if (request.op === 'bind') metrics.bind(request.name === '', code);
+        }
       }
     },
     closed(conn) {
@@ -112,9 +128,10 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
   };
 }
 
-function reply(out: ResponseSink, msg: RequestMessage, result: LdapResult): void {
+function reply(out: ResponseSink, msg: RequestMessage, result: LdapResult): number {
   const pdu = responseFor(msg, result);
   if (pdu !== undefined) out.send(pdu);
+  return result.resultCode;
 }
 
 /** Errors that carry their own result code are answers, not faults: no stack in the log. */

@@ -3,12 +3,13 @@ import { VERSION } from '../cli/version.js';
 import type { Config } from '../config/schema.js';
 import { openAdminSecret } from '../directory/admin-secret.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
-import { createBindService, type ExternalPasswordVerifier } from '../directory/bind-service.js';
+import { createBindService, type AutoCreator, type ExternalPasswordVerifier } from '../directory/bind-service.js';
 import { createDirectoryView, type DirectoryView } from '../directory/view/index.js';
 import { parseAllowlist } from '../domain/ip-allowlist.js';
 import { ensureSelfSignedCert, type TlsFiles } from '../tls/self-signed-cert.js';
 import { encodeEntryBody } from './codec/index.js';
 import { createDirectoryHandler } from './directory-handler.js';
+import { createLdapMetrics } from './ldap-metrics.js';
 import { readDirectoryServer } from './directory-server-settings.js';
 import { createLdapServer, type LdapLimits, type LdapServer } from './server/ldap-server.js';
 
@@ -24,7 +25,7 @@ export interface LdapService extends Service {
 
 export async function createLdapService(
   context: DaemonContext,
-  options: { external?: ExternalPasswordVerifier } = {},
+  options: { external?: ExternalPasswordVerifier | undefined; autoCreate?: AutoCreator | undefined } = {},
 ): Promise<LdapService> {
   const { config, logger, store, directory } = context;
   const ldap = config.ldap;
@@ -38,12 +39,13 @@ export async function createLdapService(
     encode: encodeEntryBody,
   });
   const adminSecret = await openAdminSecret({ store, dataDir: config.data_dir, pinnedSecret: ldap.admin_password, logger: log });
-  const throttle = createAuthThrottle({
+  const metrics = createLdapMetrics(context.metrics);
+  const throttle = metrics.countThrottled(createAuthThrottle({
     store,
     maxFailures: config.auth_throttle.max_failures,
     windowMs: config.auth_throttle.window,
-  });
-  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle, external: options.external, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
+  }));
+  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
   const handler = createDirectoryHandler({
     view,
     binds,
@@ -54,12 +56,14 @@ export async function createLdapService(
     sizeLimit: ldap.size_limit,
     pageSizeMax: ldap.page_size_max,
     vendorVersion: VERSION,
+    metrics,
   });
   const tls = await tlsFiles(config, log);
   const server = createLdapServer(
     { listen: ldap.listen, tls, allowlist: parseAllowlist(ldap.allowlist), limits: limitsOf(config), logger: log },
     handler,
   );
+  metrics.observeServer(() => server.stats());
   let ready = false;
   let yamlAllowlist = ldap.allowlist;
   const applySettings = async (): Promise<void> => {

@@ -78,6 +78,24 @@ export class BerReader {
     this.limit = outer;
   }
 
+  /** How many constructed values are open (for `skipFrom`). */
+  get depth(): number {
+    return this.limits.length;
+  }
+
+  /**
+   * Abandons a partly read element: leaves every value entered since nesting `depth`, returns to
+   * `pos` (the element's tag) and skips the whole element by its length, without reading inside.
+   */
+  skipFrom(pos: number, depth: number): void {
+    while (this.limits.length > depth) this.limit = this.limits.pop() as number;
+    this.pos = pos;
+    if (this.peek() < 0) this.fail('missing element');
+    this.pos++;
+    const len = this.length(); // advances past the length octets first
+    this.pos += len;
+  }
+
   /** The whole buffer must have been consumed. */
   done(): void {
     if (this.limits.length !== 0 || this.pos !== this.limit) this.fail('unexpected trailing data');

@@ -1,12 +1,19 @@
 import type { Filter } from '../../domain/filter.js';
+import { ResultCode } from '../../domain/result-code.js';
 import type { BerReader } from '../ber/reader.js';
 import { FilterTag, Tag } from '../ber/tags.js';
+import { LdapDecodeError } from './decode-error.js';
 
 export interface FilterLimits {
   /** Deepest nesting of filter levels accepted; `(uid=a)` is depth 1, `(&(uid=a))` depth 2. */
   readonly maxDepth: number;
   /** Most filter nodes (every choice counts one) accepted in one filter. */
   readonly maxNodes: number;
+}
+
+/** The limits, plus where decodeFilter reports a filter refused by them (one per decodeMessage call). */
+export interface FilterContext extends FilterLimits {
+  exceeded: LdapDecodeError | undefined;
 }
 
 /** Hard cap on maxDepth: the decoder recurses once per level, so the stack stays small whatever is configured. */
@@ -18,22 +25,43 @@ interface State {
   nodes: number;
 }
 
+/** Thrown inside the filter decoder only; decodeFilter turns it into `ctx.exceeded`. */
+class OverLimit {
+  constructor(readonly message: string) {}
+}
+
+/** Stands in for a filter refused by a limit; the request is answered 11 and never evaluated. */
+const REFUSED: Filter = { type: 'and', filters: [] };
+
 /**
  * Decodes a Filter (RFC 4511 §4.5.1.7). Recursion is bounded by `maxDepth` (itself capped), and
  * the node count by `maxNodes`, so neither stack nor work can be driven without limit by input.
+ *
+ * Past a limit the rest of the filter is skipped by its BER length (so the remainder of the PDU is
+ * still checked) and `ctx.exceeded` receives an adminLimitExceeded error: the request is well-formed,
+ * so the server answers it with 11 instead of dropping the connection (RFC 4511 §4.1.9).
  */
-export function decodeFilter(r: BerReader, limits: FilterLimits): Filter {
+export function decodeFilter(r: BerReader, ctx: FilterContext): Filter {
   const state: State = {
-    maxDepth: Math.min(limits.maxDepth, MAX_FILTER_DEPTH),
-    maxNodes: limits.maxNodes,
+    maxDepth: Math.min(ctx.maxDepth, MAX_FILTER_DEPTH),
+    maxNodes: ctx.maxNodes,
     nodes: 0,
   };
-  return filter(r, state, 1);
+  const start = r.pos;
+  const depth = r.depth;
+  try {
+    return filter(r, state, 1);
+  } catch (e) {
+    if (!(e instanceof OverLimit)) throw e;
+    r.skipFrom(start, depth);
+    ctx.exceeded = new LdapDecodeError(e.message, undefined, ResultCode.adminLimitExceeded);
+    return REFUSED;
+  }
 }
 
 function filter(r: BerReader, s: State, depth: number): Filter {
-  if (depth > s.maxDepth) r.fail(`filter nested deeper than ${s.maxDepth} levels`);
-  if (++s.nodes > s.maxNodes) r.fail(`filter has more than ${s.maxNodes} parts`);
+  if (depth > s.maxDepth) throw new OverLimit(`filter nested deeper than ${s.maxDepth} levels`);
+  if (++s.nodes > s.maxNodes) throw new OverLimit(`filter has more than ${s.maxNodes} nodes`);
   const tag = r.peek();
   switch (tag) {
     case FilterTag.and:

@@ -2,7 +2,7 @@ import type { Control, ProtocolOp, RequestMessage } from '../protocol.js';
 import { BerReader } from '../ber/reader.js';
 import { MAX_INT, Tag } from '../ber/tags.js';
 import { LdapDecodeError } from './decode-error.js';
-import type { FilterLimits } from './decode-filter.js';
+import type { FilterContext } from './decode-filter.js';
 import * as ops from './decode-requests.js';
 
 export interface DecodeLimits {
@@ -18,7 +18,8 @@ export const DEFAULT_MAX_FILTER_NODES = 1000;
 /**
  * Decodes one complete client LDAPMessage (RFC 4511 §4.1.1): the PDU must be exactly one SEQUENCE,
  * as framed by `pduLength`. Throws LdapDecodeError (protocolError) for anything malformed, carrying
- * the messageID once it has been read.
+ * the messageID once it has been read. A well-formed search whose filter is over `limits` throws
+ * LdapDecodeError with adminLimitExceeded (`limitExceeded`) only after the whole PDU was checked.
  */
 export function decodeMessage(pdu: Buffer, limits: DecodeLimits = {}): RequestMessage {
   const r = new BerReader(pdu);
@@ -26,13 +27,15 @@ export function decodeMessage(pdu: Buffer, limits: DecodeLimits = {}): RequestMe
   if (end !== pdu.length) r.fail('trailing data after LDAPMessage');
   const messageId = r.integer(Tag.integer, 0, MAX_INT);
   try {
-    const filterLimits: FilterLimits = {
+    const filters: FilterContext = {
       maxDepth: limits.maxDepth ?? DEFAULT_MAX_DEPTH,
       maxNodes: limits.maxFilterNodes ?? DEFAULT_MAX_FILTER_NODES,
+      exceeded: undefined,
     };
-    const request = protocolOp(r, filterLimits);
+    const request = protocolOp(r, filters);
     const controls = r.pos < end ? decodeControls(r) : [];
     r.close(end);
+    if (filters.exceeded !== undefined) throw filters.exceeded;
     return { messageId, request, controls };
   } catch (e) {
     if (e instanceof LdapDecodeError && e.messageId === undefined) throw e.withMessageId(messageId);
@@ -40,7 +43,7 @@ export function decodeMessage(pdu: Buffer, limits: DecodeLimits = {}): RequestMe
   }
 }
 
-function protocolOp(r: BerReader, limits: FilterLimits): ProtocolOp {
+function protocolOp(r: BerReader, limits: FilterContext): ProtocolOp {
   const tag = r.peek();
   switch (tag) {
     case Tag.bindRequest:

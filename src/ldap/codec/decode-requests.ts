@@ -14,7 +14,7 @@ import type {
 } from '../protocol.js';
 import type { BerReader } from '../ber/reader.js';
 import { MAX_INT, Tag } from '../ber/tags.js';
-import { decodeFilter, type FilterLimits } from './decode-filter.js';
+import { decodeFilter, type FilterContext } from './decode-filter.js';
 
 /*
  * One decoder per request protocolOp (RFC 4511 §4.2-4.12, appendix B). Each is entered with the
@@ -50,7 +50,7 @@ export function unbindRequest(r: BerReader): UnbindRequest {
 }
 
 /** SearchRequest (§4.5.1). */
-export function searchRequest(r: BerReader, limits: FilterLimits): SearchRequest {
+export function searchRequest(r: BerReader, limits: FilterContext): SearchRequest {
   const end = r.enter(Tag.searchRequest);
   const baseObject = r.string(Tag.octetString);
   const scope = r.integer(Tag.enumerated, 0, 2) as SearchRequest['scope'];

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { ResultCode } from '../../domain/result-code.js';
-import { decodeMessage, encodeNoticeOfDisconnection, type DecodeLimits } from '../codec/index.js';
+import { decodeMessage, encodeNoticeOfDisconnection, encodeResult, LdapDecodeError, type DecodeLimits } from '../codec/index.js';
 import { Oid, type LdapResult, type RequestMessage } from '../protocol.js';
 import { responseFor, resultFromError } from './error-response.js';
 import type { LdapConnection, LdapHandler, ResponseSink, ServerLogger } from './ldap-handler.js';
@@ -19,13 +19,24 @@ export interface ConnectionLimits {
   readonly maxFilterNodes?: number;
 }
 
+/** Server-wide tallies, bumped in place (no allocation on the request path); see LdapServerStats. */
+export interface ConnectionCounters {
+  operations: number;
+  protocolErrors: number;
+  idleTimeouts: number;
+  /** Requests answered 51 busy (over maxOutstanding). */
+  busy: number;
+  /** Searches answered 11 adminLimitExceeded (filter over maxFilterNodes/maxFilterDepth). */
+  overLimit: number;
+}
+
 /** What every connection shares with its server. */
 export interface ConnectionContext {
   readonly handler: LdapHandler;
   readonly logger: ServerLogger;
   readonly limits: ConnectionLimits;
   readonly tls: TlsMaterial | undefined;
-  readonly counters: { operations: number; protocolErrors: number; idleTimeouts: number };
+  readonly counters: ConnectionCounters;
 }
 
 export interface ConnectionMeta {
@@ -78,7 +89,10 @@ export class Connection implements LdapConnection {
     this.scheduler = new OperationScheduler(ctx.limits.maxOutstanding, {
       run: (op) => this.run(op),
       failed: (op, e) => this.failed(op, e),
-      busy: (msg) => this.answer(msg, { resultCode: ResultCode.busy, diagnosticMessage: 'too many outstanding operations' }),
+      busy: (msg) => {
+        ctx.counters.busy += 1;
+        this.answer(msg, { resultCode: ResultCode.busy, diagnosticMessage: 'too many outstanding operations' });
+      },
       idle: () => this.onIdle(),
     });
     this.idleTimer = setTimeout(() => this.idleExpired(), ctx.limits.idleTimeoutMs).unref();
@@ -166,7 +180,8 @@ export class Connection implements LdapConnection {
     try {
       msg = decodeMessage(pdu, this.decodeLimits);
     } catch (e) {
-      this.protocolError(e);
+      if (e instanceof LdapDecodeError && e.limitExceeded && e.messageId !== undefined && !this.upgrading) this.overLimit(e, e.messageId);
+      else this.protocolError(e);
       return;
     }
     if (this.draining) return;
@@ -209,6 +224,18 @@ export class Connection implements LdapConnection {
     this.ctx.logger.error({ conn: this.id, messageId: op.msg.messageId, op: op.msg.request.op, err: error },
       'ldap handler failed');
     this.answer(op.msg, resultFromError(error));
+  }
+
+  /**
+   * A well-formed search over a filter limit: answered SearchResultDone adminLimitExceeded (11,
+   * RFC 4511 §4.1.9) without running it; the connection stays open (only filters have limits).
+   */
+  private overLimit(error: LdapDecodeError, messageId: number): void {
+    if (this.draining) return;
+    this.ctx.counters.operations += 1;
+    this.ctx.counters.overLimit += 1;
+    this.ctx.logger.debug({ conn: this.id, remoteAddress: this.remoteAddress, message: error.message }, 'ldap search over a filter limit');
+    this.output.write(encodeResult(messageId, 'searchDone', { resultCode: ResultCode.adminLimitExceeded, diagnosticMessage: error.message }));
   }
 
   /** RFC 4511 §4.1.1 / §4.4.1: Notice of Disconnection with protocolError, then close. */

@@ -17,7 +17,9 @@
  *   sent; refused sockets are destroyed, counted, and logged at most once a second per reason.
  * - Requests are framed across any TCP chunking; a length header above `maxPduBytes` or any
  *   undecodable PDU gets a Notice of Disconnection with protocolError, then close (RFC 4511 §4.1.1,
- *   §4.4.1). Nothing is allocated for a length that has not arrived.
+ *   §4.4.1). Nothing is allocated for a length that has not arrived. A well-formed search whose
+ *   filter is over `maxFilterNodes`/`maxFilterDepth` is answered 11 adminLimitExceeded; the
+ *   connection stays open.
  * - Bind waits for earlier operations and holds later ones (RFC 4511 §4.2.1); other operations run
  *   concurrently up to `maxOutstanding`, beyond which they are answered 51 busy. Abandon aborts the
  *   operation's signal and suppresses its response (§4.11); Unbind closes (§4.3).
@@ -79,6 +81,10 @@ export interface LdapServerStats {
   readonly operations: number;
   readonly protocolErrors: number;
   readonly idleTimeouts: number;
+  /** Requests answered 51 busy. */
+  readonly busy: number;
+  /** Searches answered 11 because their filter was over maxFilterNodes or maxFilterDepth. */
+  readonly overLimit: number;
 }
 
 export interface LdapServer {
@@ -108,7 +114,7 @@ class ConnectionServer implements LdapServer {
     this.admission = new Admission(options.allowlist, this.limits.maxConnections, this.limits.maxConnectionsPerIp);
     this.refusals = new RateLimitedLog(options.logger);
     this.tls = options.tls === undefined ? undefined : new TlsMaterial(options.tls);
-    const counters = { operations: 0, protocolErrors: 0, idleTimeouts: 0 };
+    const counters = { operations: 0, protocolErrors: 0, idleTimeouts: 0, busy: 0, overLimit: 0 };
     this.ctx = { handler, logger: options.logger, limits: this.limits, tls: this.tls, counters };
   }
 
@@ -148,9 +154,8 @@ class ConnectionServer implements LdapServer {
   }
 
   stats(): LdapServerStats {
-    const { operations, protocolErrors, idleTimeouts } = this.ctx.counters;
     const denied = { ...this.admission.denied };
-    return { connections: this.connections.size, accepted: this.accepted, denied, operations, protocolErrors, idleTimeouts };
+    return { connections: this.connections.size, accepted: this.accepted, denied, ...this.ctx.counters };
   }
 
   async close(deadlineMs = 10_000): Promise<void> {
