@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireCliLock, cliLockPath, waitForCliLock } from '../src/control/cli-lock.js';
 import { DaemonNotRunning, sendControlRequest } from '../src/control/control-client.js';
 import { startControlServer, type ControlServer } from '../src/control/control-server.js';
-import { controlSocketPath } from '../src/control/protocol.js';
+import { controlSocketPath, MAX_REQUEST_BYTES } from '../src/control/protocol.js';
 import { conflict, invalid } from '../src/domain/errors.js';
 import { createLogger } from '../src/log/create-logger.js';
 import { createTempDir } from './helpers/databases.js';
@@ -68,7 +68,7 @@ describe('control socket', () => {
     expect(await raw(path, '{"v":99,"command":"echo"}\n')).toMatchObject({ ok: false, error: { kind: 'usage', message: expect.stringContaining('version 99 is not supported') } });
     expect(await raw(path, '{"v":1,"command":"echo","args":[1]}\n')).toMatchObject({ ok: false, error: { message: 'args must be an object' } });
     expect(await raw(path, '{"v":1,"command":"echo"')).toMatchObject({ ok: false, error: { message: 'request ended before a newline' } });
-    expect(await raw(path, 'x'.repeat(70_000))).toMatchObject({ ok: false, error: { message: 'request too large' } });
+    expect(await raw(path, 'x'.repeat(MAX_REQUEST_BYTES + 70_000))).toMatchObject({ ok: false, error: { message: 'request too large' } });
     expect(await sendControlRequest(path, 'echo', { still: 'alive' })).toEqual({ ok: true, result: { still: 'alive' } });
   });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCsv, parseCsv } from '../src/http/transfer/csv.js';
+import { formatCsv, parseCsv } from '../src/directory/transfer/csv.js';
 import { storeModes } from './helpers/databases.js';
 import { startApi, type Api } from './http-fixture.js';
 

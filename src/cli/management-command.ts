@@ -21,7 +21,8 @@ export interface ManagementCommand {
   /** Use-case field → the flag or argument that supplies it, for error messages. */
   readonly fieldFlags?: Readonly<Record<string, string>>;
   toArgs(values: OptionValues, positionals: readonly string[], io: CliIo): Promise<Record<string, unknown>>;
-  render(result: unknown, values: OptionValues, io: CliIo): void;
+  /** Prints the result; may return an exit code (default 0), e.g. 1 for an import with errors. */
+  render(result: unknown, values: OptionValues, io: CliIo): void | number;
 }
 
 export const str = (value: OptionValues[string]): string | undefined => (typeof value === 'string' ? value : undefined);

@@ -1,6 +1,7 @@
 import type { UserSummary } from '../control/summaries.js';
 import { readPasswordFromStdin } from './read-password.js';
 import { renderTable } from './render-table.js';
+import { TRANSFER_COMMANDS } from './transfer-commands.js';
 import { str, type ManagementCommand } from './management-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -96,4 +97,5 @@ export const USER_COMMANDS: readonly ManagementCommand[] = [
   simple('disable', 'disabled', 'disable a user (cannot bind; data kept)'),
   simple('enable', 'enabled', 'enable a disabled user'),
   simple('delete', 'deleted', 'delete a user and their group memberships'),
+  ...TRANSFER_COMMANDS,
 ];

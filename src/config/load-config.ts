@@ -41,9 +41,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, sources, path));
   const config = parsed.data;
   config.data_dir = resolve(cwd, config.data_dir);
-  const tls = config.ldap.tls;
-  if (tls.cert_file !== undefined) tls.cert_file = resolve(cwd, tls.cert_file);
-  if (tls.key_file !== undefined) tls.key_file = resolve(cwd, tls.key_file);
+  for (const tls of [config.ldap.tls, config.http.tls]) {
+    if (tls.cert_file !== undefined) tls.cert_file = resolve(cwd, tls.cert_file);
+    if (tls.key_file !== undefined) tls.key_file = resolve(cwd, tls.key_file);
+  }
   return { config: deepFreeze(config), path };
 }
 

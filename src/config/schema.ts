@@ -18,15 +18,24 @@ const limits = mapping({
   max_filter_nodes: integer(1, 1_000_000).default(1_000),
 });
 
-const tls = mapping({
-  cert_file: text().optional(),
-  key_file: text().optional(),
-});
+/**
+ * A PEM certificate chain and its private key. Both or neither: a certificate without its key (or
+ * the reverse) is a mistake that must stop start-up, not fall back silently to another certificate.
+ */
+const tls = (section: 'ldap' | 'http') =>
+  mapping({
+    cert_file: text().optional(),
+    key_file: text().optional(),
+  }).superRefine((value, ctx) => {
+    if ((value.cert_file === undefined) === (value.key_file === undefined)) return;
+    const [missing, given] = value.cert_file === undefined ? ['cert_file', 'key_file'] : ['key_file', 'cert_file'];
+    ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${section}.tls.${given} is set (give both files or neither)` });
+  });
 
 const ldap = mapping({
   suffix: dn().default('dc=example,dc=com'),
   listen: list(ldapListenUrl()).default(['ldaps://127.0.0.1:6360']),
-  tls: tls.prefault({}),
+  tls: tls('ldap').prefault({}),
   allowlist: list(ipOrCidr()).default(['127.0.0.1', '::1']),
   /** From `admin_password` or, preferably, `admin_password_file`. */
   admin_password: text().optional(),
@@ -59,7 +68,11 @@ export const configSchema = mapping({
   shutdown_timeout: duration().default(10_000),
   database: mapping({ url: text().optional() }).prefault({}),
   ldap: ldap.prefault({}),
-  http: mapping({ listen: hostPort().default('127.0.0.1:8080') }).prefault({}),
+  http: mapping({
+    listen: hostPort().default('127.0.0.1:8080'),
+    /** Absent: plain HTTP (fine on 127.0.0.1 behind a TLS-terminating proxy). */
+    tls: tls('http').prefault({}),
+  }).prefault({}),
   log: z
     .strictObject({
       level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -89,6 +102,8 @@ type DeepReadonly<T> = T extends (infer I)[]
 export type Config = DeepReadonly<z.output<typeof configSchema>>;
 export type LdapConfig = Config['ldap'];
 export type HttpConfig = Config['http'];
+/** `ldap.tls` and `http.tls`: both files or neither (absolute after loading). */
+export type TlsConfig = Config['http']['tls'];
 export type LogConfig = Config['log'];
 export type DatabaseConfig = Config['database'];
 export type AuthThrottleConfig = Config['auth_throttle'];

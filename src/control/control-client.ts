@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { PROTOCOL_VERSION, type ControlResponse } from './protocol.js';
 
 /** The daemon is not there (no socket file, or a stale one): the caller may open the store itself. */
@@ -23,6 +24,8 @@ export function sendControlRequest(
 ): Promise<ControlResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(path);
+    // Whole UTF-8 characters even when one is split across chunks (large replies: users export).
+    const decoder = new StringDecoder('utf8');
     let reply = '';
     let connected = false;
     const timer = setTimeout(() => fail(new Error(`the pgdir daemon did not answer within ${timeoutMs} ms`)), timeoutMs);
@@ -35,7 +38,7 @@ export function sendControlRequest(
       connected = true;
       socket.write(`${JSON.stringify({ v: PROTOCOL_VERSION, command, args })}\n`);
     });
-    socket.on('data', (chunk: Buffer) => (reply += chunk.toString('utf8')));
+    socket.on('data', (chunk: Buffer) => (reply += decoder.write(chunk)));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (!connected && ABSENT.has(err.code ?? '')) fail(new DaemonNotRunning(path, err.code ?? 'error'));
       else if (err.code === 'EACCES') fail(new Error(`permission denied on the control socket ${path}; run this as the daemon's user (e.g. sudo -u pgdir pgdir …)`));
@@ -44,7 +47,7 @@ export function sendControlRequest(
     socket.on('end', () => {
       clearTimeout(timer);
       try {
-        resolve(JSON.parse(reply.trim()) as ControlResponse);
+        resolve(JSON.parse((reply + decoder.end()).trim()) as ControlResponse);
       } catch {
         reject(new Error(`the pgdir daemon sent an unreadable reply on ${path}`));
       }

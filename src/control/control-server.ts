@@ -1,5 +1,6 @@
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { DirectoryError } from '../domain/errors.js';
 import type { Logger } from '../log/create-logger.js';
 import { probeSocket } from './control-client.js';
@@ -95,12 +96,19 @@ async function serveConnection(socket: Socket, handler: ControlHandler, logger: 
 
 function readLine(socket: Socket): Promise<string> {
   return new Promise((resolve, reject) => {
-    let buffer = '';
+    // A decoder keeps a UTF-8 character split across chunks whole; only the new chunk is searched
+    // for the newline, so a large request (a users import) costs linear time.
+    const decoder = new StringDecoder('utf8');
+    const parts: string[] = [];
+    let bytes = 0;
     const onData = (chunk: Buffer): void => {
-      buffer += chunk.toString('utf8');
-      const end = buffer.indexOf('\n');
-      if (end >= 0) finish(() => resolve(buffer.slice(0, end)));
-      else if (buffer.length > MAX_REQUEST_BYTES) finish(() => reject(usage('request too large')));
+      bytes += chunk.length;
+      const end = chunk.indexOf(0x0a);
+      if (end >= 0) {
+        parts.push(decoder.write(chunk.subarray(0, end)), decoder.end());
+        finish(() => resolve(parts.join('')));
+      } else if (bytes > MAX_REQUEST_BYTES) finish(() => reject(usage('request too large')));
+      else parts.push(decoder.write(chunk));
     };
     const onEnd = (): void => finish(() => reject(usage('request ended before a newline')));
     const finish = (settle: () => void): void => {

@@ -5,6 +5,9 @@ import type { User } from '../domain/model.js';
 import { applySecretRequest, setAdminSecret } from '../directory/admin-secret.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { GroupWithMembers } from '../directory/group-service.js';
+import { readImportFile } from '../directory/transfer/import-rows.js';
+import { exportUsers } from '../directory/transfer/user-export.js';
+import { importUsers } from '../directory/transfer/user-import.js';
 import { toGroupSummary, toUserSummary, type GroupSummary, type UserSummary } from './summaries.js';
 
 /** The CLI acts as the system actor named `cli` in the audit log (DESIGN §7: every power). */
@@ -21,6 +24,11 @@ type Args = Record<string, unknown>;
 type Handler = (context: CommandContext, args: Args) => Promise<unknown>;
 
 const str = (args: Args, key: string): string | undefined => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
+const oneOf = <T extends string>(args: Args, key: string, allowed: readonly T[], fallback: T): T => {
+  const value = args[key] ?? fallback;
+  if (!allowed.includes(value as T)) throw invalid(`${key} must be ${allowed.join(' or ')}`, key);
+  return value as T;
+};
 const ref = (args: Args, key: string): string => {
   const value = args[key];
   if (typeof value !== 'string' || value.trim() === '') throw invalid(`${key} is required`, key);
@@ -44,6 +52,15 @@ const HANDLERS: Record<string, Handler> = {
   'users.disable': async ({ directory, actor }, args) => toUserSummary(await directory.users.setActive(ref(args, 'user'), false, actor)),
   'users.enable': async ({ directory, actor }, args) => toUserSummary(await directory.users.setActive(ref(args, 'user'), true, actor)),
   'users.delete': async ({ directory, actor }, args) => toUserSummary(await directory.users.deleteUser(ref(args, 'user'), actor)),
+  // The same code as GET /api/v1/users/export and POST /api/v1/users/import (src/directory/transfer).
+  'users.export': ({ directory, actor }, args) => exportUsers(directory.store, actor, oneOf(args, 'format', ['csv', 'json'], 'csv')),
+  'users.import': async ({ directory, actor }, args) => {
+    const format = oneOf(args, 'format', ['csv', 'json'], 'csv');
+    const mode = oneOf(args, 'mode', ['atomic', 'partial'], 'atomic');
+    if (typeof args.text !== 'string') throw invalid('the file contents are required', 'file');
+    const records = readImportFile(format === 'csv' ? 'text/csv' : 'application/json', args.text);
+    return importUsers(directory.store, actor, records, mode);
+  },
   'groups.add': async ({ directory, actor }, args) => {
     const group = await directory.groups.addGroup({ name: args.name as string, description: str(args, 'description') ?? null }, actor);
     return summarizeGroup(directory, group);

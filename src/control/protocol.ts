@@ -9,8 +9,13 @@ import type { ErrorKind } from '../domain/errors.js';
  */
 export const PROTOCOL_VERSION = 1;
 export const SOCKET_NAME = 'pgdir.sock';
-/** Requests are small (a command and a few arguments); anything bigger is refused. */
-export const MAX_REQUEST_BYTES = 64 * 1024;
+/**
+ * Most requests are a command and a few arguments; `users import` carries its file (at most
+ * MAX_IMPORT_BYTES, the HTTP import's default limit), which JSON escaping may make a few times
+ * larger. Anything bigger is refused.
+ */
+export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
+export const MAX_REQUEST_BYTES = 4 * MAX_IMPORT_BYTES;
 /** sockaddr_un.sun_path holds 108 bytes on Linux, including the terminating NUL. */
 export const MAX_SOCKET_PATH_BYTES = 107;
 

@@ -11,8 +11,9 @@ export type HttpFactoryOptions = Partial<
 
 /**
  * The HTTP service as a daemon ServiceFactory (for DEFAULT_SERVICES in app.ts): deps from the
- * DaemonContext and the config (`http.listen`, `auth_throttle`, `ldap.allowlist` as the default
- * allowlist, `ldap.admin_password` pins the admin secret).
+ * DaemonContext and the config (`http.listen`, `http.tls` for HTTPS, `auth_throttle`,
+ * `ldap.allowlist` as the default allowlist, `ldap.admin_password` pins the admin secret). On
+ * SIGHUP the service re-reads the certificate files, like the LDAP listeners (DESIGN §10).
  */
 export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFactory {
   return (context: DaemonContext): Service => {
@@ -22,14 +23,17 @@ export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFac
       maxFailures: config.auth_throttle.max_failures,
       windowMs: config.auth_throttle.window,
     });
+    const { cert_file: certFile, key_file: keyFile } = config.http.tls;
     return createHttpService({
       listen: config.http.listen,
+      ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
       directory: context.directory,
       throttle,
       logger: context.logger.child({ component: 'http' }),
       changes: context.changes,
       version: VERSION,
       defaultAllowlist: config.ldap.allowlist,
+      metrics: context.metrics,
       ...options,
       pinned: { adminSecret: config.ldap.admin_password !== undefined, ...options.pinned },
     });

@@ -85,6 +85,7 @@ export class KyselyStore implements Store {
   findServiceAccountByName = this.#read('findServiceAccountByName');
   listServiceAccounts = this.#read('listServiceAccounts');
   listAudit = this.#read('listAudit');
+  countAudit = this.#read('countAudit');
 
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.#run(async () => {

@@ -167,4 +167,14 @@ const userTokens: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens];
+/** `GET /api/v1/audit` filters by actor, target and time, newest first (issue 5). */
+const auditIndexes: Migration = {
+  name: '0004_audit_indexes',
+  statements: [
+    `CREATE INDEX audit_log_actor_idx ON audit_log (actor, id)`,
+    `CREATE INDEX audit_log_target_idx ON audit_log (target, id)`,
+    `CREATE INDEX audit_log_at_idx ON audit_log (at)`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes];

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Group, ServiceAccount, User } from '../domain/model.js';
-import type { AuditRecord, StoreReader, UserQuery } from './store.js';
+import type { AuditQuery, AuditRecord, StoreReader, UserQuery } from './store.js';
 import type { Database } from './schema.js';
 import { toAuditRecord, toGroup, toNumber, toServiceAccount, toUser } from './row-mappers.js';
 
@@ -34,13 +34,19 @@ async function listUsers(db: Kysely<Database>, query: UserQuery = {}): Promise<{
   return { users: (await rows.execute()).map(toUser), total: toNumber(total) };
 }
 
-async function listAudit(
-  db: Kysely<Database>,
-  query: { limit?: number; offset?: number; action?: string } = {},
-): Promise<AuditRecord[]> {
-  let q = db.selectFrom('audit_log').selectAll();
+function auditWhere(db: Kysely<Database>, query: AuditQuery) {
+  let q = db.selectFrom('audit_log');
   if (query.action !== undefined) q = q.where('action', '=', query.action);
-  const rows = await q
+  if (query.actor !== undefined) q = q.where('actor', '=', query.actor);
+  if (query.target !== undefined) q = q.where('target', '=', query.target);
+  if (query.since !== undefined) q = q.where('at', '>=', query.since);
+  if (query.until !== undefined) q = q.where('at', '<', query.until);
+  return q;
+}
+
+async function listAudit(db: Kysely<Database>, query: AuditQuery = {}): Promise<AuditRecord[]> {
+  const rows = await auditWhere(db, query)
+    .selectAll()
     .orderBy('id', 'desc')
     .limit(clamp(query.limit, 100, 10_000))
     .offset(clamp(query.offset, 0, Number.MAX_SAFE_INTEGER))
@@ -95,5 +101,9 @@ export function createReader(db: Kysely<Database>): StoreReader {
     listServiceAccounts: async () =>
       (await db.selectFrom('service_accounts').selectAll().orderBy(sql`lower(name)`).execute()).map(toServiceAccount),
     listAudit: (query) => listAudit(db, query),
+    countAudit: async (query = {}) => {
+      const { total } = await auditWhere(db, query).select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
+      return toNumber(total);
+    },
   };
 }

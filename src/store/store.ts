@@ -17,6 +17,11 @@ export interface Change {
   /** user id, group id, `<groupId>:<userId>` for memberships, setting key, service account id. */
   readonly key: string;
   readonly op: 'upsert' | 'delete';
+  /**
+   * The writing transaction's now(): the very value it stored in every updated_at it set, so the
+   * view can move timestamps of rows it does not re-read (directory-state.ts) to match the store.
+   */
+  readonly at: Date;
 }
 
 export interface NewUser {
@@ -111,7 +116,24 @@ export interface StoreReader {
   getServiceAccount(id: string): Promise<ServiceAccount | undefined>;
   findServiceAccountByName(name: string): Promise<ServiceAccount | undefined>;
   listServiceAccounts(): Promise<ServiceAccount[]>;
-  listAudit(query?: { limit?: number; offset?: number; action?: string }): Promise<AuditRecord[]>;
+  /** Newest first. */
+  listAudit(query?: AuditQuery): Promise<AuditRecord[]>;
+  /** How many entries match the filters of `query` (limit and offset ignored). */
+  countAudit(query?: AuditQuery): Promise<number>;
+}
+
+/** Filters of the audit log; all given ones must hold. */
+export interface AuditQuery {
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly action?: string;
+  /** As recorded: a user id, `cli`, a service account name… */
+  readonly actor?: string;
+  readonly target?: string;
+  /** Entries at or after this instant. */
+  readonly since?: Date;
+  /** Entries before this instant (so that consecutive windows never overlap). */
+  readonly until?: Date;
 }
 
 /**

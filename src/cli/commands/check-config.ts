@@ -1,5 +1,7 @@
+import { checkConfigFiles } from '../../config/check-files.js';
 import { formatDuration } from '../../config/duration.js';
 import type { Config } from '../../config/schema.js';
+import { parseConnectorConfig } from '../../connector/connector-config.js';
 import { maskUrl } from '../../log/mask-url.js';
 import { EXIT_OK, type CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -10,7 +12,8 @@ import { parseOptions } from '../parse-options.js';
 const USAGE = `Usage: pgdir check-config [--config FILE] [--print]
 
 Loads the configuration the way "pgdir serve" would (file, PGDIR_* variables, *_file secrets),
-reports the first problems with the keys that cause them, and exits 0 when it is valid.
+reports the first problems with the keys that cause them (including TLS files that cannot be
+read or do not match), and exits 0 when it is valid.
   --print   also print the effective configuration (secrets masked)
 `;
 
@@ -24,6 +27,10 @@ export const checkConfigCommand: Command = {
       return EXIT_OK;
     }
     const { config, path } = loadCliConfigFile(values as OptionValues, io);
+    checkConfigFiles(config);
+    // The connector parses its own section (config/schema.ts checks only that it is a mapping):
+    // a misspelt key fails here as it fails `serve`, with exit 2 naming connector.<key>.
+    if (config.connector !== undefined) parseConnectorConfig(config.connector);
     io.stdout.write(`configuration OK (${path ?? 'no file: defaults and PGDIR_* variables'})\n`);
     if (values.print === true) io.stdout.write(`${JSON.stringify(printable(config), null, 2)}\n`);
     return EXIT_OK;

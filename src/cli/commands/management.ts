@@ -49,6 +49,5 @@ async function runManagement(command: ManagementCommand, argv: readonly string[]
   } catch (err) {
     throw err instanceof CommandFailed ? new CommandFailed(err.wire, command.fieldFlags) : err;
   }
-  command.render(result, values, io);
-  return EXIT_OK;
+  return command.render(result, values, io) ?? EXIT_OK;
 }

@@ -1,8 +1,9 @@
 import { startDaemon, type Daemon } from '../../app.js';
+import { checkConfigFiles } from '../../config/check-files.js';
 import { loadConfig } from '../../config/load-config.js';
 import { ConfigError } from '../../config/config-error.js';
 import { createLogger, maskUrl, type Logger } from '../../log/create-logger.js';
-import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../cli-io.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { loadCliConfigFile } from '../load-cli-config.js';
 import type { OptionValues } from '../management-command.js';
@@ -30,6 +31,7 @@ export const serveCommand: Command = {
       return EXIT_OK;
     }
     const { config, path } = loadCliConfigFile(values as OptionValues, io);
+    checkConfigFiles(config);
     const logger = createLogger({ level: config.log.level, format: config.log.format, destination: 1 });
     logger.info(
       { version: VERSION, config: path ?? null, dataDir: config.data_dir, database: config.database.url === undefined ? 'embedded' : maskUrl(config.database.url) },
@@ -40,7 +42,8 @@ export const serveCommand: Command = {
       daemon = await startDaemon(config, logger);
     } catch (err) {
       logger.fatal({ err }, 'pgdir could not start');
-      return EXIT_FAILURE;
+      // A section only its service parses (connector:) can still be bad input: exit 2 as for the rest.
+      return err instanceof ConfigError ? EXIT_USAGE : EXIT_FAILURE;
     }
     return runUntilSignalled(daemon, logger, { path, env: io.env, cwd: io.cwd });
   },
@@ -73,6 +76,7 @@ function runUntilSignalled(daemon: Daemon, logger: Logger, reloadFrom: { path: s
       logger.info('SIGHUP: reloading configuration');
       try {
         const { config } = loadConfig({ path: reloadFrom.path, env: reloadFrom.env, cwd: reloadFrom.cwd });
+        checkConfigFiles(config);
         daemon.reload(config).catch((err: unknown) => logger.error({ err }, 'reload failed'));
       } catch (err) {
         const message = err instanceof ConfigError ? err.message : String(err);

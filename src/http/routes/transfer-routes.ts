@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ApiContext } from '../api-context.js';
 import { defineRoute, type AnyRoute, type RawBody } from '../route.js';
-import { readImportFile } from '../transfer/import-rows.js';
-import { exportUsers } from '../transfer/user-export.js';
-import { importUsers } from '../transfer/user-import.js';
+import { readImportFile } from '../../directory/transfer/import-rows.js';
+import { exportUsers } from '../../directory/transfer/user-export.js';
+import { importUsers } from '../../directory/transfer/user-import.js';
 import { userView } from '../views.js';
 
 const importReport = z.object({

@@ -1,5 +1,5 @@
 import { invalid } from '../../domain/errors.js';
-import { parseCsv } from './csv.js';
+import { parseCsv, restoreFormula } from './csv.js';
 import { EXPORT_COLUMNS, JSON_KEYS, type ExportColumn } from './user-columns.js';
 
 /**
@@ -49,16 +49,22 @@ function csvActive(value: string): boolean | string {
 function readCsv(text: string): ReadRecord[] {
   const [head, ...records] = parseCsv(text);
   if (head === undefined) throw invalid('the file is empty; it needs a header row', 'file');
+  if (head.error !== undefined) throw invalid(`the header is malformed: ${head.error.message}`, 'header');
   const header = readHeader(head.fields);
   return records.map((record, i) => {
     const row = i + 1;
+    if (record.error !== undefined) {
+      const column = header[record.error.field];
+      return { row, error: { row, field: column === undefined ? 'file' : JSON_KEYS[column], message: record.error.message } };
+    }
     if (record.fields.length !== header.length) {
       const message = `line ${record.line} has ${record.fields.length} fields but the header has ${header.length}`;
       return { row, error: { row, field: 'file', message } };
     }
     const values: Record<string, unknown> = {};
     header.forEach((column, c) => {
-      const value = record.fields[c] ?? '';
+      // Undoes the export's formula neutralisation (csv.ts), so that an export imports back as it was.
+      const value = restoreFormula(record.fields[c] ?? '');
       values[JSON_KEYS[column]] = column === 'active' ? csvActive(value) : value;
     });
     return { row, values };
