@@ -8,7 +8,9 @@ import type { DirectoryServices } from './directory/directory-services.js';
 import type { PasswordHasher } from './directory/password-hasher.js';
 import type { Logger } from './log/create-logger.js';
 import { createConnector, type Connector } from './connector/connector.js';
+import { parseConnectorConfig } from './connector/connector-config.js';
 import { httpServiceFactory } from './http/http-service-factory.js';
+import type { MetricsRegistry } from './http/metrics-registry.js';
 import { createLdapService, type LdapService } from './ldap/ldap-service.js';
 import type { Store } from './store/store.js';
 
@@ -43,6 +45,8 @@ export interface DaemonContext {
   readonly hasher: PasswordHasher;
   readonly directory: DirectoryServices;
   readonly changes: ChangeFeed;
+  /** The process's one Prometheus registry (GET /metrics): LDAP, HTTP and the connector register on it. */
+  readonly metrics: MetricsRegistry;
 }
 
 export type ServiceFactory = (context: DaemonContext) => Service | Promise<Service>;
@@ -53,14 +57,17 @@ export function defaultServices(): ServiceFactory[] {
   let connector: Connector | undefined;
   return [
     (context) => {
+      // Refuse to start on a bad `connector:` key (config/schema.ts checks only that it is a mapping).
+      if (context.config.connector !== undefined) parseConnectorConfig(context.config.connector);
       connector = createConnector({
         store: context.store,
         pinned: context.config.connector,
         logger: context.logger.child({ component: 'connector' }),
+        metrics: context.metrics,
       });
       return connectorService(connector);
     },
-    async (context) => (ldap = await createLdapService(context, { external: connector?.verifier })),
+    async (context) => (ldap = await createLdapService(context, { external: connector?.verifier, autoCreate: connector })),
     (context) =>
       httpServiceFactory({
         readiness: { ldap: () => ldap?.ready ?? false },

@@ -4,6 +4,7 @@ import { waitForCliLock } from '../control/cli-lock.js';
 import type { ControlServer } from '../control/control-server.js';
 import { createDirectoryServices } from '../directory/directory-services.js';
 import { createSmtpMailer } from '../mail/smtp-mailer.js';
+import { createMetricsRegistry } from '../http/metrics-registry.js';
 import { createPasswordHasher } from '../directory/password-hasher.js';
 import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
@@ -50,7 +51,8 @@ export class DaemonRuntime {
       () => this.feed.reconnected(logger),
     );
     const runtime = this;
-    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: this.feed };
+    const metrics = createMetricsRegistry(); // one per daemon, shared by every service
+    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: this.feed, metrics };
     this.context = context;
     for (const factory of factories) {
       const service = await factory(context);
