@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { hash as bcryptHash, parseOptions, verify as bcryptVerify } from '@node-rs/bcrypt';
+import { parseOptions } from '@node-rs/bcrypt';
+import { sharedBcryptThreads } from './bcrypt-threads.js';
 import { createSemaphore } from './semaphore.js';
 
 /**
- * bcrypt hashing off the event loop (DESIGN §2.4): @node-rs/bcrypt runs each hash on libuv's
- * thread pool. In-flight jobs are capped (default: the number of CPUs) so that bcrypt never takes
- * every pool thread from DNS lookups, file reads and PGlite, and so that a burst of binds queues
- * here instead of thrashing the CPUs.
+ * bcrypt hashing off the event loop (DESIGN §2.4): @node-rs/bcrypt runs each hash on worker
+ * threads at a lower CPU priority (bcrypt-threads.ts), so a burst of binds never starves searches.
+ * In-flight jobs are capped (default: the number of CPUs) so that a burst queues here instead of
+ * thrashing the CPUs.
  */
 export interface PasswordHasher {
   readonly cost: number;
@@ -38,8 +39,11 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     throw new RangeError(`bcrypt cost must be an integer from 4 to 31 (got ${cost})`);
   }
   const limit = createSemaphore(options.maxConcurrent ?? Math.max(1, availableParallelism()));
+  const threads = sharedBcryptThreads();
+  const bcryptHash = (password: string): Promise<string> => threads.hash(password, cost);
+  const bcryptVerify = (password: string, encoded: string): Promise<boolean> => threads.verify(password, encoded);
   // Made once, up front, so the first unknown user does not pay for making it (a timing tell).
-  const dummy = bcryptHash(randomBytes(18).toString('base64'), { cost });
+  const dummy = bcryptHash(randomBytes(18).toString('base64'));
   dummy.catch(() => undefined);
 
   const usable = (encoded: string | null | undefined): encoded is string => {
@@ -54,7 +58,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
 
   return {
     cost,
-    hash: (password) => limit(() => bcryptHash(password, { cost })),
+    hash: (password) => limit(() => bcryptHash(password)),
     async verify(password, encoded) {
       const candidate = typeof password === 'string' ? password : '';
       if (usable(encoded) && typeof password === 'string') {
