@@ -6,6 +6,12 @@ import type { ResponseSink } from '../server/ldap-handler.js';
 
 /** Bytes gathered before a socket write: big enough to amortise, small enough to stream. */
 const FLUSH_BYTES = 256 * 1024;
+/**
+ * Chunks over 1 MB (a group of 100,000 members encodes to ~15 MB) are written in slices with
+ * backpressure between them: one write of the whole body would park a copy of it (and its TLS
+ * records) in every slow connection's buffer, which at 32 concurrent listings is gigabytes.
+ */
+const SLICE_BYTES = 256 * 1024;
 
 /**
  * Streams SearchResultEntry PDUs for one search: cached entry bodies are wrapped into shared
@@ -56,8 +62,12 @@ export class SearchWriter {
 
   private async flush(): Promise<void> {
     for (const chunk of this.batch.drain()) {
-      if (this.stopped) return;
-      if (!this.out.send(chunk)) await this.out.drained();
+      const step = chunk.length <= 4 * SLICE_BYTES ? chunk.length : SLICE_BYTES;
+      for (let at = 0; at < chunk.length; at += step) {
+        if (this.stopped) return;
+        const slice = step === chunk.length ? chunk : chunk.subarray(at, at + step);
+        if (!this.out.send(slice)) await this.out.drained();
+      }
     }
   }
 }
