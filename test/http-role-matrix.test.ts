@@ -124,6 +124,36 @@ describe.each(storeModes)('role matrix over HTTP on $mode', (mode) => {
     expect(got).toEqual(want);
   });
 
+  it('every role on the other resources: groups, settings, service accounts, audit, import/export', async () => {
+    // [method, path, body, the lowest role DESIGN §7 lets do it, success status]; sync routes need
+    // a running connector and are checked in test/http-sync.test.ts.
+    let k = 0;
+    const routes: (() => [string, string, unknown, Role, number])[] = [
+      () => ['GET', '/api/v1/users', undefined, 'usermanager', 200],
+      () => ['GET', '/api/v1/groups', undefined, 'usermanager', 200],
+      () => ['POST', '/api/v1/groups', { name: `matrix-group-${++k}` }, 'usermanager', 201],
+      () => ['GET', '/api/v1/users/export?format=json', undefined, 'usermanager', 200],
+      () => ['POST', '/api/v1/users/import?mode=atomic', [], 'usermanager', 200],
+      () => ['GET', '/api/v1/settings/directory-server', undefined, 'admin', 200],
+      () => ['GET', '/api/v1/settings/user-directory', undefined, 'admin', 200],
+      () => ['PUT', '/api/v1/settings/user-directory', { lockProfiles: false }, 'admin', 200],
+      () => ['GET', '/api/v1/service-accounts', undefined, 'admin', 200],
+      () => ['GET', '/api/v1/audit', undefined, 'admin', 200],
+    ];
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const actorRole of ROLES) {
+      const { token } = await api.userWithToken(`res-${actorRole}`, actorRole);
+      for (const route of routes) {
+        const [method, path, body, minRole, ok] = route();
+        const res = await api.call(method, path, { token, body });
+        got.push(`${actorRole} ${method} ${path}: ${res.status}`);
+        want.push(`${actorRole} ${method} ${path}: ${atLeast(actorRole, minRole) ? ok : 403}`);
+      }
+    }
+    expect(got).toEqual(want);
+  });
+
   it('a read-only token of an owner reads everything and changes nothing (403)', async () => {
     const owner = await api.userWithToken('ro-owner', 'owner');
     const ro = await api.call('POST', '/api/v1/tokens', { token: owner.token, body: { name: 'ro', scope: 'read' } });
