@@ -7,7 +7,7 @@ import { startDaemon, type Daemon } from '../src/app.js';
 import { systemActor } from '../src/directory/actor.js';
 import { loadConfig } from '../src/config/index.js';
 import { createLogger } from '../src/log/create-logger.js';
-import { JC_ORG, JC_SUFFIX, jcUserDn, jumpcloudLdif, PASSWORD } from './connector-seeds.js';
+import { JC_SUFFIX, jcUserDn, jumpcloudConnectorYaml, jumpcloudLdif, PASSWORD } from './connector-seeds.js';
 import { createTestPki, type TestPki } from './helpers/certs.js';
 import { storeModes, type StoreFixture } from './helpers/databases.js';
 import { freePort } from './helpers/pgdir-process.js';
@@ -97,13 +97,7 @@ describe.skipIf(!slapdAvailable())('auth wiring of the daemon with the connector
         `  listen: [ "ldaps://127.0.0.1:${ldapPort}" ]`,
         `  tls: { cert_file: ${pki.certFile}, key_file: ${pki.keyFile} }`,
         `  admin_password: ${ADMIN_SECRET}`,
-        'connector:',
-        '  provider: jumpcloud',
-        `  url: ${slapd.url}`,
-        `  ca_file: ${slapd.pki.caFile}`,
-        `  bind_dn: ${slapd.readerDn}`,
-        `  bind_password: ${READER_PASSWORD}`,
-        `  base_dn: ${JC_ORG}`,
+        ...jumpcloudConnectorYaml(slapd, READER_PASSWORD),
         '  auto_create: true',
         '  allowed_domains: [example.com]',
         '  timeout: 2s',

@@ -123,3 +123,16 @@ export function oktaLdif(): string {
     user('ann@acme.com', '00u1ann', 'Ann Okta') + user('ben@acme.com', '00u2ben', 'Ben Okta') +
     group('Everyone', ['ann@acme.com', 'ben@acme.com']) + group('admins', ['ann@acme.com']);
 }
+
+/** The `connector:` YAML lines for a JumpCloud-like test slapd read by its reader account. */
+export function jumpcloudConnectorYaml(slapd: { readonly url: string; readonly pki: { readonly caFile: string }; readonly readerDn: string }, readerPassword: string): string[] {
+  return [
+    'connector:',
+    '  provider: jumpcloud',
+    `  url: ${slapd.url}`,
+    `  ca_file: ${slapd.pki.caFile}`,
+    `  bind_dn: ${slapd.readerDn}`,
+    `  bind_password: ${readerPassword}`,
+    `  base_dn: ${JC_ORG}`,
+  ];
+}

@@ -6,7 +6,7 @@ import { createConnector, type Connector } from '../src/connector/connector.js';
 import { SYNC_LOCK } from '../src/connector/run-sync.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
-import { JC_ORG, JC_SUFFIX, jumpcloudLdif } from './connector-seeds.js';
+import { JC_ORG, JC_SUFFIX, jumpcloudConnectorYaml, jumpcloudLdif } from './connector-seeds.js';
 import { storeModes, type StoreFixture } from './helpers/databases.js';
 import { memoryIo } from './helpers/memory-io.js';
 import { READER_PASSWORD, slapdAvailable, startTestSlapd, type TestSlapd } from './helpers/slapd.js';
@@ -116,13 +116,7 @@ describe.skipIf(!slapdAvailable())('pgdir sync run exit codes', () => {
     const yaml = [
       `data_dir: ${fixture.options.dataDir}`,
       `database:\n  url: ${fixture.url}`,
-      'connector:',
-      '  provider: jumpcloud',
-      `  url: ${slapd.url}`,
-      `  ca_file: ${slapd.pki.caFile}`,
-      `  bind_dn: ${slapd.readerDn}`,
-      `  bind_password: ${READER_PASSWORD}`,
-      `  base_dn: ${JC_ORG}`,
+      ...jumpcloudConnectorYaml(slapd, READER_PASSWORD),
       '',
     ].join('\n');
     await writeFile(configPath, yaml);

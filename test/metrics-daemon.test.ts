@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/index.js';
 import type { HttpService } from '../src/http/http-service.js';
 import type { LdapService } from '../src/ldap/ldap-service.js';
 import { createLogger } from '../src/log/create-logger.js';
-import { JC_ORG, JC_SUFFIX, jumpcloudLdif } from './connector-seeds.js';
+import { JC_SUFFIX, jumpcloudConnectorYaml, jumpcloudLdif } from './connector-seeds.js';
 import { storeModes, type StoreFixture } from './helpers/databases.js';
 import { parsePrometheusText, sample, type Exposition } from './helpers/prometheus-text.js';
 import { READER_PASSWORD, slapdAvailable, startTestSlapd, type TestSlapd } from './helpers/slapd.js';
@@ -63,13 +63,7 @@ describe.skipIf(!slapdAvailable()).each(storeModes)('metrics of the daemon on $m
       '  max_failures: 2',
       'bcrypt:',
       '  cost: 4',
-      'connector:',
-      '  provider: jumpcloud',
-      `  url: ${slapd.url}`,
-      `  ca_file: ${slapd.pki.caFile}`,
-      `  bind_dn: ${slapd.readerDn}`,
-      `  bind_password: ${READER_PASSWORD}`,
-      `  base_dn: ${JC_ORG}`,
+      ...jumpcloudConnectorYaml(slapd, READER_PASSWORD),
     ].join('\n');
     await writeFile(file, yaml);
     const { config } = loadConfig({ path: file, env: {} });
