@@ -10,21 +10,23 @@ const MAX_STDIN_BYTES = 64 * 1024;
  * process list.
  */
 export async function readPasswordFromStdin(io: CliIo): Promise<string> {
-  const password = io.stdin.isTTY === true ? await promptHidden(io) : await readAll(io);
+  const password =
+    io.stdin.isTTY === true ? await promptHidden(io) : (await readAll(io, MAX_STDIN_BYTES, 'the password on standard input is too long')).toString('utf8').replace(/\r?\n$/, '');
   if (password === '') throw new UsageError('no password on standard input');
   return password;
 }
 
-async function readAll(io: CliIo): Promise<string> {
+/** All of standard input as bytes; more than `maxBytes` is a usage error with `tooLong`. */
+export async function readAll(io: CliIo, maxBytes: number, tooLong: string, command?: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of io.stdin) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buffer.length;
-    if (size > MAX_STDIN_BYTES) throw new UsageError('the password on standard input is too long');
+    if (size > maxBytes) throw new UsageError(tooLong, command);
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks);
 }
 
 /** Raw mode: characters are not echoed; Enter ends, Backspace deletes, Ctrl-C/Ctrl-D cancel. */

@@ -4,6 +4,7 @@ import { MAX_IMPORT_BYTES } from '../control/protocol.js';
 import type { ImportReport } from '../directory/transfer/user-import.js';
 import { EXIT_FAILURE, type CliIo } from './cli-io.js';
 import { str, type ManagementCommand, type OptionValues } from './management-command.js';
+import { readAll } from './read-password.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -30,26 +31,23 @@ function importFormat(values: OptionValues, file: string, text: string): Format 
   return text.replace(/^\uFEFF/, '').trimStart().startsWith('[') ? 'json' : 'csv';
 }
 
-async function readStdin(io: CliIo): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of io.stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    bytes += buffer.length;
-    if (bytes > MAX_IMPORT_BYTES) throw new UsageError(`standard input is larger than ${MAX_IMPORT_BYTES} bytes`, 'users import');
-    chunks.push(buffer);
+/** Strict, like the HTTP import: a Latin-1 file must not turn names into U+FFFD silently. */
+function utf8(bytes: Buffer, what: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${what} is not valid UTF-8; save it as UTF-8 and try again`, 'users import');
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function readImport(file: string, io: CliIo): Promise<string> {
-  if (file === '-') return readStdin(io);
+  if (file === '-') return utf8(await readAll(io, MAX_IMPORT_BYTES, `standard input is larger than ${MAX_IMPORT_BYTES} bytes`, 'users import'), 'standard input');
   const path = resolve(io.cwd, file);
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new UsageError(`${file} is not a file`, 'users import');
     if (info.size > MAX_IMPORT_BYTES) throw new UsageError(`${file} is larger than ${MAX_IMPORT_BYTES} bytes; split it`, 'users import');
-    return await readFile(path, 'utf8');
+    return utf8(await readFile(path), file);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -4,7 +4,7 @@ import { normalizeGroupName } from '../domain/group-name.js';
 import type { Group } from '../domain/model.js';
 import type { GroupPatch } from '../store/store.js';
 import type { SourceGroup } from './source-entries.js';
-import { entry, lower, stillInSource, type GroupOp, type MemberOp, type PlanInput, type UserResolution } from './sync-plan.js';
+import { entry, lower, type GroupOp, type MemberOp, type PlanInput, type UserResolution } from './sync-plan.js';
 import type { SyncReport } from './sync-report.js';
 
 /**
@@ -153,8 +153,8 @@ export function planGroups(input: PlanInput, users: UserResolution, report: Sync
     if (planned.members) members.push(planned.members);
   }
   // Groups the source still has but this run could not mirror (skipped, conflict, error) are not gone.
-  const present = stillInSource(input.sourceGroups);
-  const missing = input.groups.filter((g) => g.source === 'ldap' && !ctx.claimed.has(g.id) && !present(g.sourceId, null) && !ops.some((o) => o.kind === 'create' && o.group.id === g.id));
+  // `seen` holds every source group's id, mirrored or not.
+  const missing = input.groups.filter((g) => g.source === 'ldap' && !ctx.claimed.has(g.id) && !(g.sourceId !== null && seen.has(g.sourceId)));
   report.groups.missing = missing.length;
   if (input.config.onMissing === 'deactivate' && input.sourceGroups.length > 0) {
     for (const g of missing) {

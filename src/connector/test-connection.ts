@@ -3,7 +3,7 @@ import { DirectoryError } from '../domain/errors.js';
 import { normalizeUsername } from '../domain/username.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { describeSourceError, withSource } from './source-client.js';
-import { readSourceGroups, readSourceUsers, type SourceUser } from './source-entries.js';
+import { readSourceUsers, searchAll, type SourceUser } from './source-entries.js';
 
 /**
  * "Test connection" (issue 6): bind as the service account, count what the filters find, and show
@@ -51,7 +51,8 @@ export async function testConnection(config: ConnectorConfig, sampleSize = 5): P
   try {
     const { users, groups } = await withSource(config, async (client) => ({
       users: await readSourceUsers(client, config),
-      groups: config.syncGroups ? (await readSourceGroups(client, config)).length : undefined,
+      // Only a count: names suffice, no members (an AD group's ranged member lists are not fetched).
+      groups: config.syncGroups ? (await searchAll(client, config.groupsBaseDn, config.groupsFilter, [config.groupNameAttribute], config.pageSize)).length : undefined,
     }));
     const sample = users.slice(0, sampleSize).map(sampleOf);
     return { ok: true, ...common, users: users.length, groups, sample, durationMs: Math.round(performance.now() - started) };
