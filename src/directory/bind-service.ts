@@ -65,6 +65,16 @@ export interface BindService {
 const failure = (): DirectoryError =>
   new DirectoryError('unauthenticated', '', { resultCode: ResultCode.invalidCredentials });
 
+/**
+ * The answer to a throttled source is the same 49 as any failure; only the metrics (never the
+ * client) learn it was the throttle, from this marker.
+ */
+export class ThrottledBindFailure extends DirectoryError {
+  constructor() {
+    super('unauthenticated', '', { resultCode: ResultCode.invalidCredentials });
+  }
+}
+
 /** The throttle's account key: one per account, shared with API logins (throttle-key.ts). */
 function throttleAccount(target: BindTarget | undefined, login: string | undefined, dn: string): string {
   if (target?.kind === 'user') return userThrottleKey(target.user.id);
@@ -113,7 +123,7 @@ export function createBindService(deps: BindServiceDeps): BindService {
       const { blocked, failures } = await throttle.check(ip, account);
       if (blocked) {
         await hasher.verify(password.toString('utf8'), undefined);
-        throw failure();
+        throw new ThrottledBindFailure();
       }
       const identity = (await check(target, password, ip)) ?? (target === undefined ? await autoCreated(login, password) : undefined);
       if (identity === undefined) {

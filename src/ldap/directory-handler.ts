@@ -5,6 +5,7 @@ import type { DirectoryView } from '../directory/view/index.js';
 import { ResultCode } from '../domain/result-code.js';
 import type { Store } from '../store/store.js';
 import { encodeExtendedResponse, encodeResult } from './codec/index.js';
+import { ThrottledBindFailure } from '../directory/bind-service.js';
 import type { LdapMetrics } from './ldap-metrics.js';
 import { bind } from './ops/bind.js';
 import { compare } from './ops/compare.js';
@@ -107,10 +108,12 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
     async handle(msg, conn, out, signal) {
       const startedAt = metrics === undefined ? 0 : performance.now();
       let code: number = ResultCode.other; // what the server answers for a rethrown fault
+      let throttled = false;
       try {
         code = await dispatch(msg, conn, out, signal);
       } catch (err) {
         if (!isExpected(err)) throw err;
+        throttled = err instanceof ThrottledBindFailure;
         const result = resultFromError(err);
         code = result.resultCode;
         if (msg.request.op !== 'search') reply(out, msg, result);
@@ -118,7 +121,7 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
         if (metrics !== undefined) {
           const { request } = msg;
           metrics.operation(request.op, code, startedAt, signal.aborted);
-          if (request.op === 'bind') metrics.bind(request.name === '', code);
+          if (request.op === 'bind') metrics.bind(request.name === '', code, throttled);
         }
       }
     },

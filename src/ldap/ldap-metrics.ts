@@ -1,4 +1,3 @@
-import type { AuthThrottle } from '../directory/auth-throttle.js';
 import { ResultCode } from '../domain/result-code.js';
 import type { BoundCounter, BoundHistogram, MetricsRegistry } from '../http/metrics-registry.js';
 import type { ProtocolOp } from './protocol.js';
@@ -16,9 +15,7 @@ export interface LdapMetrics {
   /** One finished operation: `startedAt` is performance.now() when it started. */
   operation(op: ProtocolOp['op'], resultCode: number, startedAt: number, abandoned: boolean): void;
   /** One finished simple or SASL bind, by outcome (anonymous, success, throttled, invalid_credentials...). */
-  bind(anonymous: boolean, resultCode: number): void;
-  /** The bind service's throttle, counting the attempts it blocks (for outcome `throttled`). */
-  countThrottled(throttle: AuthThrottle): AuthThrottle;
+  bind(anonymous: boolean, resultCode: number, throttled: boolean): void;
   /** Publishes the server's connection and error counters. */
   observeServer(stats: () => LdapServerStats): void;
 }
@@ -46,7 +43,6 @@ export function createLdapMetrics(registry: MetricsRegistry): LdapMetrics {
   const binds = registry.counter('pgdir_ldap_binds_total', 'LDAP bind requests by outcome.');
   const perOp: Partial<Record<ProtocolOp['op'], OpSeries>> = {};
   const bindOutcomes = new Map<string, BoundCounter>();
-  let throttledPending = 0;
 
   const seriesOf = (op: ProtocolOp['op']): OpSeries => (perOp[op] ??= { duration: durations.child({ op }), results: [] });
   const resultCounter = (series: OpSeries, op: string, index: number): BoundCounter =>
@@ -64,21 +60,8 @@ export function createLdapMetrics(registry: MetricsRegistry): LdapMetrics {
       const index = abandoned ? ABANDONED : resultCode >= 0 && resultCode < ABANDONED ? resultCode : ResultCode.other;
       resultCounter(series, op, index).inc();
     },
-    bind(anonymous, resultCode) {
-      const throttled = resultCode === ResultCode.invalidCredentials && throttledPending > 0;
-      if (throttled) throttledPending--;
+    bind(anonymous, resultCode, throttled) {
       bindCounter(bindOutcome(anonymous, resultCode, throttled)).inc();
-    },
-    countThrottled(throttle) {
-      return {
-        check: async (ip, account) => {
-          const verdict = await throttle.check(ip, account);
-          if (verdict.blocked) throttledPending++;
-          return verdict;
-        },
-        failed: (ip, account) => throttle.failed(ip, account),
-        succeeded: (ip, account, before) => throttle.succeeded(ip, account, before),
-      };
     },
     observeServer(stats) {
       registerServerStats(registry, stats);
@@ -88,9 +71,7 @@ export function createLdapMetrics(registry: MetricsRegistry): LdapMetrics {
 
 /**
  * The bind service answers every failure with the same 49 (so clients cannot tell a throttled
- * source from a wrong password); the throttle wrapper counts the blocked checks, and as many 49s
- * are reported as `throttled`. Totals are exact; which of two concurrent failures got which label
- * does not matter to a counter.
+ * source from a wrong password); its ThrottledBindFailure tells the metrics which 49s were throttled.
  */
 function bindOutcome(anonymous: boolean, resultCode: number, throttled: boolean): string {
   if (resultCode === ResultCode.success) return anonymous ? 'anonymous' : 'success';

@@ -40,11 +40,11 @@ export async function createLdapService(
   });
   const adminSecret = await openAdminSecret({ store, dataDir: config.data_dir, pinnedSecret: ldap.admin_password, logger: log });
   const metrics = createLdapMetrics(context.metrics);
-  const throttle = metrics.countThrottled(createAuthThrottle({
+  const throttle = createAuthThrottle({
     store,
     maxFailures: config.auth_throttle.max_failures,
     windowMs: config.auth_throttle.window,
-  }));
+  });
   const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
   const handler = createDirectoryHandler({
     view,
