@@ -11,7 +11,10 @@ import type { User } from './model.js';
  * applications do not provision accounts nobody can log in to. Mirrored users (source ldap) have
  * their password checked at the source and are listed.
  */
-export function isListed(user: User): boolean {
+/** The fields listing depends on (the store reads just these before an update). */
+export type ListingFields = Pick<User, 'active' | 'username' | 'source' | 'passwordHash'>;
+
+export function isListed(user: ListingFields): boolean {
   if (!user.active || user.username === null || user.username === '') return false;
   return !(user.source === 'local' && user.passwordHash === null);
 }
@@ -21,7 +24,7 @@ export function isListed(user: User): boolean {
  * disappears (listing), or its memberUid changes. uid values are the lower-cased username
  * (user-entry.ts), so a change of case alone shows nothing new.
  */
-export function memberValuesChanged(old: User | undefined, next: User | undefined): boolean {
+export function memberValuesChanged(old: ListingFields | undefined, next: ListingFields | undefined): boolean {
   const was = old !== undefined && isListed(old);
   const is = next !== undefined && isListed(next);
   if (was !== is) return true;

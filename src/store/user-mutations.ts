@@ -1,5 +1,5 @@
 import { sql, type Updateable } from 'kysely';
-import type { User } from '../domain/model.js';
+import type { Source, User } from '../domain/model.js';
 import type { NewUser, UserPatch } from './store.js';
 import type { UsersTable } from './schema.js';
 import { toUser } from './row-mappers.js';
@@ -58,7 +58,9 @@ export function updateUser(ctx: TxContext, id: string, patch: UserPatch): Promis
   return ctx.step({ ...patch, id }, async () => {
     const key = requireId(id, 'user');
     const listing = patch.username !== undefined || patch.active !== undefined || patch.passwordHash !== undefined;
-    const before = listing ? await ctx.trx.selectFrom('users').selectAll().where('id', '=', key).executeTakeFirst() : undefined;
+    const before = listing
+      ? await ctx.trx.selectFrom('users').select(['active', 'username', 'source', 'password_hash as passwordHash']).where('id', '=', key).executeTakeFirst()
+      : undefined;
     let query = ctx.trx
       .updateTable('users')
       .set({ ...userColumns(patch), updated_at: sql<Date>`now()` })
@@ -72,7 +74,7 @@ export function updateUser(ctx: TxContext, id: string, patch: UserPatch): Promis
       });
     }
     const user = toUser(found(await query.returningAll().executeTakeFirst(), 'user', id));
-    const groups = before && memberValuesChanged(toUser(before), user) ? await touchGroupsOfUser(ctx, key) : [];
+    const groups = before && memberValuesChanged({ ...before, source: before.source as Source }, user) ? await touchGroupsOfUser(ctx, key) : [];
     await ctx.changed(
       { kind: 'user', key, op: 'upsert' },
       ...groups.map((g) => ({ kind: 'membership' as const, key: `${g}:${key}`, op: 'upsert' as const })),

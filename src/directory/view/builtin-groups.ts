@@ -37,6 +37,3 @@ export function builtinGroups(dit: Dit): readonly [BuiltinGroup, BuiltinGroup] {
     },
   ];
 }
-
-/** The listing rule lives in the domain: the store needs it too (user-mutations.ts). */
-export { isListed } from '../../domain/user-listing.js';

@@ -1,7 +1,8 @@
 import type { Group, ServiceAccount, User } from '../../domain/model.js';
 import { isBuiltinGroupName } from '../../domain/reserved-names.js';
 import type { Snapshot } from '../../store/store.js';
-import { builtinGroups, isListed, type BuiltinGroup } from './builtin-groups.js';
+import { isListed, memberValuesChanged } from '../../domain/user-listing.js';
+import { builtinGroups, type BuiltinGroup } from './builtin-groups.js';
 import { buildSystemEntry } from './container-entries.js';
 import { groupDn, type Dit } from './dit.js';
 import { EntryStore } from './entry-store.js';
@@ -127,7 +128,7 @@ export class DirectoryState {
     }
     this.records.users.set(id, next);
     // Groups list the user's DN and username: only listing and the username matter to them.
-    if (old === undefined || isListed(old) !== isListed(next) || old.username !== next.username) {
+    if (old === undefined || memberValuesChanged(old, next)) {
       for (const g of this.records.userGroups.get(id) ?? []) affected.groups.add(g);
     }
   }
