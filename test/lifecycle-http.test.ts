@@ -5,7 +5,7 @@ import { createAuthThrottle } from '../src/directory/auth-throttle.js';
 import { createBindService, type BindService } from '../src/directory/bind-service.js';
 import { hashSecret } from '../src/directory/lifecycle/account-tokens.js';
 import { createLifecycleService } from '../src/directory/lifecycle/lifecycle-service.js';
-import { totpIssuer } from '../src/directory/directory-services.js';
+import { totpIssuer } from '../src/directory/lifecycle/totp.js';
 import { base32Decode, hotp, totpStep } from '../src/directory/lifecycle/totp.js';
 import { createDirectoryView, type DirectoryView } from '../src/directory/view/index.js';
 import { DirectoryError } from '../src/domain/errors.js';

@@ -47,7 +47,7 @@ parentPort.on('message', ({ id, job }) => {
 
 const BCRYPT_MODULE = createRequire(import.meta.url).resolve('@node-rs/bcrypt');
 
-/** `threads` workers (started on first use); callers keep at most that many jobs in flight. */
+/** `threads` workers (started on first use); further jobs wait in its queue, in order. */
 export function createBcryptThreads(threads: number, nice = 10): BcryptThreads {
   const idle: Worker[] = [];
   const all = new Set<Worker>();

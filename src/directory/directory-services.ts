@@ -2,6 +2,7 @@ import type { Mailer } from '../mail/smtp-mailer.js';
 import type { Store } from '../store/store.js';
 import { createGroupService, type GroupService } from './group-service.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/lifecycle-service.js';
+import { totpIssuer } from './lifecycle/totp.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import { createUserService, type UserService } from './user-service.js';
 
@@ -27,12 +28,6 @@ export interface DirectoryServicesOptions {
   readonly publicUrl?: string | undefined;
   /** Config `name`: authenticator apps list 2FA entries under "pgdir <name>". */
   readonly name?: string | undefined;
-}
-
-/** The TOTP issuer (issue 7): "pgdir", plus the configured name so two directories stay apart. */
-export function totpIssuer(name: string | undefined): string {
-  const trimmed = name?.trim() ?? '';
-  return trimmed === '' ? 'pgdir' : `pgdir ${trimmed}`;
 }
 
 export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {

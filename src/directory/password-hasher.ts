@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { parseOptions } from '@node-rs/bcrypt';
 import { sharedBcryptThreads } from './bcrypt-threads.js';
 import { createSemaphore } from './semaphore.js';
@@ -27,7 +26,7 @@ export interface PasswordHasher {
 export interface PasswordHasherOptions {
   /** bcrypt cost, 4–31 (DESIGN §7 default 10). */
   readonly cost?: number;
-  /** Most hashes computed at once; defaults to the number of CPUs. */
+  /** Most hashes this hasher computes at once; by default the shared pool (one thread per CPU) decides. */
   readonly maxConcurrent?: number;
 }
 
@@ -38,7 +37,8 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   if (!Number.isInteger(cost) || cost < 4 || cost > 31) {
     throw new RangeError(`bcrypt cost must be an integer from 4 to 31 (got ${cost})`);
   }
-  const limit = createSemaphore(options.maxConcurrent ?? Math.max(1, availableParallelism()));
+  // The shared thread pool already queues beyond one job per CPU; a cap of its own only when asked.
+  const limit = options.maxConcurrent === undefined ? <T>(job: () => Promise<T>): Promise<T> => job() : createSemaphore(options.maxConcurrent);
   const threads = sharedBcryptThreads();
   const bcryptHash = (password: string): Promise<string> => threads.hash(password, cost);
   const bcryptVerify = (password: string, encoded: string): Promise<boolean> => threads.verify(password, encoded);

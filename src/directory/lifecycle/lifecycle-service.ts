@@ -7,6 +7,7 @@ import { createAccountTokens, type AccountTokens } from './account-tokens.js';
 import { fileKey, secretBoxOf } from './secret-box.js';
 import { createTemporaryPasswords, type TemporaryPasswords } from './temporary-passwords.js';
 import { createMailSettings, type MailSettings } from './smtp-settings.js';
+import { totpIssuer } from './totp.js';
 import { createTwoFactorService, type TwoFactorService } from './two-factor-service.js';
 import { randomBytes } from 'node:crypto';
 
@@ -39,7 +40,7 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleServ
   const box = secretBoxOf(async () => (dataDir === undefined ? ephemeral : fileKey(join(dataDir, 'totp.key'))));
   const tokens = createAccountTokens({ store, hasher, ...(options.lifetimes === undefined ? {} : { lifetimes: options.lifetimes }) });
   return {
-    twoFactor: createTwoFactorService({ store, hasher, box, issuer: options.issuer ?? 'pgdir', ...(options.now === undefined ? {} : { now: options.now }) }),
+    twoFactor: createTwoFactorService({ store, hasher, box, issuer: options.issuer ?? totpIssuer(undefined), ...(options.now === undefined ? {} : { now: options.now }) }),
     tokens,
     temporary: createTemporaryPasswords(store, tokens.issue),
     mail: createMailSettings(store, box, options.mailer, options.publicUrl),

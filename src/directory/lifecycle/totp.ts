@@ -78,3 +78,9 @@ export function otpauthUrl(secret: string, issuer: string, account: string): str
   const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
   return `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
 }
+
+/** The TOTP issuer (issue 7): "pgdir", plus the configured name so two directories stay apart. */
+export function totpIssuer(name: string | undefined): string {
+  const trimmed = name?.trim() ?? '';
+  return trimmed === '' ? 'pgdir' : `pgdir ${trimmed}`;
+}

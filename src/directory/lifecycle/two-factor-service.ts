@@ -16,7 +16,7 @@ export interface TwoFactorService {
   /** A user's code (RFC 6238, ±1 step), accepted once: a replayed or older step is refused. */
   verify(user: User, code: string): Promise<boolean>;
   /** Starts enrolment: a new pending secret (replacing an earlier pending one). */
-  newSecret(user: User, issuer?: string): Promise<{ secret: string; otpauthUrl: string }>;
+  newSecret(user: User): Promise<{ secret: string; otpauthUrl: string }>;
   enable(user: User, code: string, ip: string): Promise<User>;
   /** The user turns 2FA off, proving their password. */
   disable(user: User, password: string, ip: string): Promise<User>;
@@ -29,7 +29,8 @@ export interface TwoFactorDeps {
   readonly store: Store;
   readonly hasher: PasswordHasher;
   readonly box: SecretBox;
-  readonly issuer?: string;
+  /** As authenticator apps show it (totpIssuer in directory-services.ts). */
+  readonly issuer: string;
   readonly now?: () => number;
 }
 
@@ -55,11 +56,11 @@ export function createTwoFactorService(deps: TwoFactorDeps): TwoFactorService {
 
   return {
     verify: async (user, code) => user.totpEnabled && (await matches(user, code)),
-    async newSecret(user, issuer) {
+    async newSecret(user) {
       if (user.totpEnabled) throw conflict('two-factor authentication is already on; disable it first', 'totp');
       const secret = newTotpSecret();
       await store.lifecycle.setTotpSecret(user.id, await box.seal(secret));
-      return { secret, otpauthUrl: otpauthUrl(secret, issuer ?? deps.issuer ?? 'pgdir', user.username ?? user.email) };
+      return { secret, otpauthUrl: otpauthUrl(secret, deps.issuer, user.username ?? user.email) };
     },
     async enable(user, code, ip) {
       if (user.totpEnabled) throw conflict('two-factor authentication is already on', 'totp');
