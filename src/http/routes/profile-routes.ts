@@ -1,6 +1,6 @@
+import { passwordThrottled } from '../auth/password-throttle.js';
 import { z } from 'zod';
 import { systemActor } from '../../directory/actor.js';
-import { userThrottleKey } from '../../directory/throttle-key.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { may } from '../../domain/permissions.js';
 import type { ApiContext } from '../api-context.js';
@@ -74,7 +74,7 @@ export function profileRoutes(api: ApiContext): AnyRoute[] {
       body: passwordChange,
       response: sessionView,
       handle: async ({ body, caller, ip }) => {
-        const user = await throttled(api, caller, ip, () =>
+        const user = await passwordThrottled(api, caller, ip, 'the current password is wrong', () =>
           withFieldNames({ oldPassword: 'password' }, () =>
             users.changePassword(caller.user.id, { oldPassword: body.password, newPassword: body.newPassword }, caller.actor),
           ),
@@ -84,26 +84,4 @@ export function profileRoutes(api: ApiContext): AnyRoute[] {
       },
     }),
   ];
-}
-
-/**
- * A stolen session must not become a password oracle: wrong current passwords count like failed
- * logins, under the account's one throttle key (DESIGN §4), and a throttled caller gets the same
- * answer as for a wrong password after the same bcrypt work.
- */
-async function throttled<T>(api: ApiContext, caller: Caller, ip: string, change: () => Promise<T>): Promise<T> {
-  const account = userThrottleKey(caller.user.id);
-  const { blocked, failures } = await api.throttle.check(ip, account);
-  if (blocked) {
-    await api.directory.hasher.verify('', undefined);
-    throw new DirectoryError('invalid', 'the current password is wrong', { field: 'password' });
-  }
-  try {
-    const result = await change();
-    await api.throttle.succeeded(ip, account, failures);
-    return result;
-  } catch (error) {
-    if (error instanceof DirectoryError && error.kind === 'invalid' && error.field === 'password') await api.throttle.failed(ip, account);
-    throw error;
-  }
 }

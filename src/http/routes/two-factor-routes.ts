@@ -1,9 +1,9 @@
+import { passwordThrottled } from '../auth/password-throttle.js';
 import { z } from 'zod';
-import { DirectoryError, forbidden } from '../../domain/errors.js';
+import { forbidden } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
 import { qrCodeDataUrl } from '../../directory/lifecycle/qr-png.js';
 import { LDAP_TOTP_SETTING } from '../../directory/lifecycle/two-factor-service.js';
-import { userThrottleKey } from '../../directory/throttle-key.js';
 import type { User } from '../../domain/model.js';
 import { lifecycleMails } from '../../mail/lifecycle-mails.js';
 import type { ApiContext } from '../api-context.js';
@@ -63,18 +63,8 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
       body: z.strictObject({ password: z.string().max(1024) }),
       response: userView,
       handle: async ({ caller, body, ip }) => {
-        // A stolen session must not become a password oracle: failures count like failed logins.
-        const account = userThrottleKey(caller.user.id);
-        const { blocked, failures } = await api.throttle.check(ip, account);
-        if (blocked) throw new DirectoryError('invalid', 'the password is wrong', { field: 'password' });
-        try {
-          const user = await twoFactor.disable(writable(caller).user, body.password, ip);
-          await api.throttle.succeeded(ip, account, failures);
-          return { body: toUserView(notify(user)) };
-        } catch (error) {
-          if (error instanceof DirectoryError && error.field === 'password') await api.throttle.failed(ip, account);
-          throw error;
-        }
+        const user = await passwordThrottled(api, caller, ip, 'the password is wrong', () => twoFactor.disable(writable(caller).user, body.password, ip));
+        return { body: toUserView(notify(user)) };
       },
     }),
     defineRoute({
