@@ -52,9 +52,16 @@ export async function runRequest(config: Config, command: string, args: Record<s
   }
 }
 
+/**
+ * Requests whose work grows with the data: a 16 MB import or a sync of a large source can take
+ * minutes in the daemon, and a client that gives up first would report a failure for a write
+ * that then commits.
+ */
+const LONG_REQUESTS: Readonly<Record<string, number>> = { 'users.import': 30 * 60_000, 'sync.run': 30 * 60_000 };
+
 async function viaDaemon(socket: string, command: string, args: Record<string, unknown>): Promise<{ ran: boolean; result?: unknown }> {
   try {
-    const response = await sendControlRequest(socket, command, args);
+    const response = await sendControlRequest(socket, command, args, LONG_REQUESTS[command]);
     if (!response.ok) throw new CommandFailed(response.error);
     return { ran: true, result: response.result };
   } catch (err) {

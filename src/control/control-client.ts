@@ -28,7 +28,11 @@ export function sendControlRequest(
     const decoder = new StringDecoder('utf8');
     let reply = '';
     let connected = false;
-    const timer = setTimeout(() => fail(new Error(`the pgdir daemon did not answer within ${timeoutMs} ms`)), timeoutMs);
+    // The daemon may still finish the command (its write is one transaction): say so.
+    const timer = setTimeout(
+      () => fail(new Error(`the pgdir daemon did not answer within ${timeoutMs} ms; the command may still complete there (check before retrying)`)),
+      timeoutMs,
+    );
     const fail = (err: Error): void => {
       clearTimeout(timer);
       socket.destroy();
