@@ -1,9 +1,8 @@
 import { normalizeDescription } from '../domain/description.js';
-import { tryNormalizeDn } from '../domain/dn.js';
 import { normalizeGroupName } from '../domain/group-name.js';
 import type { Group } from '../domain/model.js';
 import type { GroupPatch } from '../store/store.js';
-import type { SourceGroup } from './source-entries.js';
+import { normDnOf, type SourceGroup } from './source-entries.js';
 import { entry, lower, type GroupOp, type MemberOp, type PlanInput, type UserResolution } from './sync-plan.js';
 import type { SyncReport } from './sync-report.js';
 
@@ -29,7 +28,7 @@ function memberIds(g: SourceGroup, input: PlanInput, users: UserResolution): str
     const id =
       input.config.membershipAttribute === 'memberUid'
         ? users.byUsername.get(lower(value.trim()))
-        : users.byNormDn.get(tryNormalizeDn(value) ?? lower(value));
+        : users.byNormDn.get(normDnOf(value));
     if (id !== undefined) ids.add(id); // nested groups and unmirrored users are left out
   }
   return [...ids].sort();

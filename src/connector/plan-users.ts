@@ -1,10 +1,9 @@
 import { normalizeDisplayName } from '../domain/display-name.js';
-import { tryNormalizeDn } from '../domain/dn.js';
 import { normalizeEmail } from '../domain/email.js';
 import type { User } from '../domain/model.js';
 import { normalizeUsername } from '../domain/username.js';
 import type { UserPatch } from '../store/store.js';
-import type { SourceUser } from './source-entries.js';
+import { normDnOf, type SourceUser } from './source-entries.js';
 import { entry, lower, stillInSource, type PlanInput, type UserOp, type UserResolution } from './sync-plan.js';
 import type { SyncReport } from './sync-report.js';
 
@@ -195,7 +194,7 @@ export function planUsers(input: PlanInput, report: SyncReport): { ops: UserOp[]
  */
 function keepUnmirrored(input: PlanInput, idx: Indexes, byNormDn: Map<string, string>, byUsername: Map<string, string>): void {
   const bySourceDn = new Map<string, string>();
-  for (const u of input.users) if (u.source === 'ldap' && u.sourceDn !== null) bySourceDn.set(tryNormalizeDn(u.sourceDn) ?? lower(u.sourceDn), u.id);
+  for (const u of input.users) if (u.source === 'ldap' && u.sourceDn !== null) bySourceDn.set(normDnOf(u.sourceDn), u.id);
   for (const s of input.sourceUsers) {
     if (byNormDn.has(s.normDn)) continue;
     const id = idx.bySourceId.get(s.id)?.id ?? bySourceDn.get(s.normDn);

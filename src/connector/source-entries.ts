@@ -72,7 +72,8 @@ function stableId(values: Values, attribute: string, normDn: string): string {
   return raw.trim().toLowerCase();
 }
 
-function normDnOf(dn: string): string {
+/** A DN as compared everywhere in the connector: normalised, or lower-cased when unparsable. */
+export function normDnOf(dn: string): string {
   return tryNormalizeDn(dn) ?? dn.toLowerCase();
 }
 

@@ -1,8 +1,7 @@
-import { tryNormalizeDn } from '../domain/dn.js';
 import type { Group, Membership, User } from '../domain/model.js';
 import type { GroupPatch, NewGroup, NewUser, UserPatch } from '../store/store.js';
 import type { ConnectorConfig } from './connector-config.js';
-import type { SourceGroup, SourceUser } from './source-entries.js';
+import { normDnOf, type SourceGroup, type SourceUser } from './source-entries.js';
 import type { ReportEntry, SyncReport } from './sync-report.js';
 
 /** The writes one sync run makes, computed before anything is written (the dry-run answer). */
@@ -68,5 +67,5 @@ export function stillInSource(sources: readonly { readonly id: string; readonly 
   const ids = new Set(sources.map((s) => s.id));
   const dns = new Set(sources.map((s) => s.normDn));
   return (sourceId, sourceDn) =>
-    (sourceId !== null && ids.has(sourceId)) || (sourceDn !== null && dns.has(tryNormalizeDn(sourceDn) ?? lower(sourceDn)));
+    (sourceId !== null && ids.has(sourceId)) || (sourceDn !== null && dns.has(normDnOf(sourceDn)));
 }
