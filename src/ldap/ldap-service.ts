@@ -35,6 +35,7 @@ export async function createLdapService(
     suffix: ldap.suffix,
     homePrefix: ldap.home_directory_prefix,
     loginShell: ldap.login_shell,
+    builtinNames: ldap.builtin_groups,
     logger: log,
     encode: encodeEntryBody,
   });
