@@ -117,7 +117,7 @@ async function tlsFiles(config: Config, log: { warn(o: object, m?: string): void
   const made = await ensureSelfSignedCert(config.data_dir);
   log.warn(
     { certFile: made.certFile },
-    'ldap.tls is not configured: serving a self-signed certificate for localhost (set ldap.tls.cert_file and key_file for production)',
+    'ldap.tls is not configured: serving a self-signed certificate for localhost (set ldap.tls.cert_file and key_file for production; `pgdir certificate` prints it for clients to trust)',
   );
   return { certFile: made.certFile, keyFile: made.keyFile };
 }
