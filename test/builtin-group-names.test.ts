@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/directory/actor.js';
 import { createGroupService } from '../src/directory/group-service.js';
-import { createDirectoryView, type DirectoryView } from '../src/directory/view/index.js';
+import { createDirectoryView, SearchScope, type DirectoryView } from '../src/directory/view/index.js';
 import { DirectoryError } from '../src/domain/errors.js';
 import { parseFilter } from '../src/domain/filter-parse.js';
 import type { User } from '../src/domain/model.js';
@@ -40,7 +40,7 @@ describe('configurable built-in group names', () => {
   });
 
   const search = (v: DirectoryView, filter: string): string[] => {
-    const outcome = v.search('ou=groups,dc=example,dc=com', 'sub', parseFilter(filter));
+    const outcome = v.search('ou=groups,dc=example,dc=com', SearchScope.sub, parseFilter(filter));
     return outcome.found ? outcome.cursor.take(100).map((e) => e.dn) : [];
   };
 
