@@ -101,6 +101,8 @@ export const configSchema = mapping({
     .strictObject({
       level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
       format: z.enum(['auto', 'json', 'pretty'], { error: 'must be one of auto, json, pretty' }).default('auto'),
+      /** One line per LDAP operation / HTTP request (docs/operations.md "Access log"). */
+      access: z.enum(['off', 'binds', 'all'], { error: 'must be one of off, binds, all' }).default('binds'),
     })
     .prefault({}),
   bcrypt: mapping({ cost: integer(4, 31).default(10) }).prefault({}),

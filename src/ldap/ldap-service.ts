@@ -7,6 +7,7 @@ import { createBindService, type AutoCreator, type ExternalPasswordVerifier } fr
 import { createDirectoryView, type DirectoryView } from '../directory/view/index.js';
 import { parseAllowlist } from '../domain/ip-allowlist.js';
 import { ensureSelfSignedCert, type TlsFiles } from '../tls/self-signed-cert.js';
+import { createLdapAccessLog } from './access-log.js';
 import { encodeEntryBody } from './codec/index.js';
 import { createDirectoryHandler } from './directory-handler.js';
 import { createLdapMetrics } from './ldap-metrics.js';
@@ -47,6 +48,7 @@ export async function createLdapService(
     windowMs: config.auth_throttle.window,
   });
   const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
+  const accessLog = createLdapAccessLog(config.log.access, logger.child({ component: 'access' }));
   const handler = createDirectoryHandler({
     view,
     binds,
@@ -58,6 +60,7 @@ export async function createLdapService(
     pageSizeMax: ldap.page_size_max,
     vendorVersion: VERSION,
     metrics,
+    accessLog,
   });
   const tls = await tlsFiles(config, log);
   const server = createLdapServer(
@@ -106,6 +109,7 @@ export async function createLdapService(
       unsubscribe();
       clearTimeout(pending);
       await server.close(deadlineMs);
+      accessLog?.close();
       view.close();
     },
   };
