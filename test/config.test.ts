@@ -134,6 +134,8 @@ describe('YAML file', () => {
       ['smtp: { port: 25 }', 'smtp.host', /is required/],
       ['connector: [1]', 'connector', /must be a mapping/],
       ['data_dir: ""', 'data_dir', /must not be empty/],
+      ['ldap: { builtin_groups: { users: "no spaces" } }', 'ldap.builtin_groups.users', /group name/],
+      ['ldap: { builtin_groups: { users: staff, admins: Staff } }', 'ldap.builtin_groups.admins', /different names/],
     ];
     for (const [text, key, message] of cases) {
       const file = join(dir, 'case.yaml');

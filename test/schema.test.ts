@@ -16,14 +16,14 @@ import {
 /** Every attribute DESIGN §3 says pgdir emits, and the ones clients filter on (clients.md §7). */
 const EMITTED = [
   'objectClass', 'objectCategory', 'cn', 'uid', 'username', 'sAMAccountName', 'mail', 'mailAlternateAddress',
-  'displayName', 'givenName', 'sn', 'memberOf', 'uidNumber', 'gidNumber', 'homeDirectory', 'loginShell',
+  'displayName', 'givenName', 'sn', 'memberOf', 'uidNumber', 'gidNumber', 'homeDirectory', 'loginShell', 'gecos',
   'entryUUID', 'entryDN', 'createTimestamp', 'modifyTimestamp', 'pwdChangedTime', 'structuralObjectClass',
   'hasSubordinates', 'subschemaSubentry', 'description', 'member', 'uniqueMember', 'memberUid', 'ou', 'dc', 'o',
   'namingContexts', 'defaultNamingContext', 'supportedLDAPVersion', 'supportedControl', 'supportedExtension',
   'supportedFeatures', 'vendorName', 'vendorVersion', 'attributeTypes', 'objectClasses', 'matchingRules',
   'matchingRuleUse', 'ldapSyntaxes',
 ];
-const FILTERED = ['userPrincipalName', 'gecos', 'email', 'nsAccountLock', 'userAccountControl', 'jpegPhoto',
+const FILTERED = ['userPrincipalName', 'email', 'nsAccountLock', 'userAccountControl', 'jpegPhoto',
   'sshPublicKey', 'shadowExpire', 'pwdAccountLockedTime', 'userPassword'];
 const CLASSES = ['top', 'person', 'organizationalPerson', 'inetOrgPerson', 'user', 'posixAccount', 'shadowAccount',
   'group', 'groupOfNames', 'groupOfUniqueNames', 'posixGroup', 'dcObject', 'organization', 'organizationalUnit',
@@ -167,7 +167,7 @@ const USER = {
   sAMAccountName: ['alice'], mail: ['alice@example.com'], mailAlternateAddress: ['a@example.org'],
   displayName: ['Alice Liddell'], givenName: ['Alice'], sn: ['Liddell'],
   memberOf: ['cn=users,ou=groups,dc=example,dc=com'], uidNumber: ['10001'], gidNumber: ['10000'],
-  homeDirectory: ['/home/alice'], loginShell: ['/bin/bash'], entryUUID: ['0b6f3c1e-7d2a-4c55-9a0e-3f1d2c4b5a69'],
+  homeDirectory: ['/home/alice'], loginShell: ['/bin/bash'], gecos: ['Alice Liddell'], entryUUID: ['0b6f3c1e-7d2a-4c55-9a0e-3f1d2c4b5a69'],
   entryDN: ['cn=uid-0b6f3c1e-7d2a-4c55-9a0e-3f1d2c4b5a69,ou=users,dc=example,dc=com'],
   createTimestamp: ['20240102030405Z'], modifyTimestamp: ['20240102030405Z'], pwdChangedTime: ['20240102030405Z'],
   structuralObjectClass: ['inetOrgPerson'], hasSubordinates: ['FALSE'], subschemaSubentry: ['cn=Subschema'],

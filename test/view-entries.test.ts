@@ -80,6 +80,7 @@ describe('directory view entries', () => {
       gidnumber: ['9000'],
       homedirectory: ['/srv/home/alice'],
       loginshell: ['/bin/zsh'],
+      gecos: ['Alice Pleasance Liddell'],
       entryuuid: [alice.id],
       entrydn: [e.dn],
       createtimestamp: [gt(alice.createdAt)],
@@ -93,7 +94,7 @@ describe('directory view entries', () => {
 
   it('shows the username for an empty name, omits sn for one word and absent optional values', () => {
     const c = attrs(entry(userDn(carol)));
-    expect(c).toMatchObject({ displayname: ['carol'], givenname: ['carol'] });
+    expect(c).toMatchObject({ displayname: ['carol'], givenname: ['carol'], gecos: ['carol'] });
     expect(c).not.toHaveProperty('sn');
     expect(c).not.toHaveProperty('mailalternateaddress');
     expect(c).not.toHaveProperty('pwdchangedtime');

@@ -44,7 +44,7 @@ export class DaemonRuntime {
     if (this.mode === 'pglite') await waitForCliLock(config.data_dir, config.shutdown_timeout + 60_000);
     const store = await openStore({ url: config.database.url, dataDir: config.data_dir, logger: logger.child({ part: 'store' }) });
     const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
-    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(config.smtp), publicUrl: config.smtp?.public_url, name: config.name });
+    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(config.smtp), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups) });
     this.feed.revision = await store.revision();
     this.unsubscribe = store.subscribe(
       (revision) => this.feed.publish(revision, logger),

@@ -2,6 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import { DirectoryError } from '../domain/errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
+import { certificateCommand } from './commands/certificate.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { healthcheckCommand } from './commands/healthcheck.js';
 import { managementGroup } from './commands/management.js';
@@ -28,6 +29,7 @@ const COMMANDS: readonly Command[] = [
   checkConfigCommand,
   healthcheckCommand,
   statusCommand,
+  certificateCommand,
   ownerLoginCommand,
   managementGroup('users', 'manage users', USER_COMMANDS),
   managementGroup('groups', 'manage groups', GROUP_COMMANDS),

@@ -16,7 +16,7 @@ export async function runLocally(config: Config, command: string, args: Record<s
   const store = await openStore({ url: config.database.url, dataDir: config.data_dir, logger, listen: false });
   try {
     const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
-    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, name: config.name });
+    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups) });
     return await executeCommand({ directory, actor: SYSTEM_ACTOR_CLI, connector: config.connector }, command, args);
   } finally {
     await store.close();

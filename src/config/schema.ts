@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeName } from '../domain/name-syntax.js';
 import { boolean, dn, mapping, duration, hostPort, integer, ipOrCidr, ldapListenUrl, list, text } from './scalars.js';
 
 /*
@@ -17,6 +18,28 @@ const limits = mapping({
   max_filter_depth: integer(1, 1_000).default(32),
   max_filter_nodes: integer(1, 1_000_000).default(1_000),
 });
+
+/** A group name by the directory's rules (lower case, DESIGN §7), e.g. for `ldap.builtin_groups`. */
+const groupName = () =>
+  text().transform((value, ctx) => {
+    try {
+      return normalizeName(value, 'group name', 'name');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      return z.NEVER;
+    }
+  });
+
+/**
+ * The built-in groups' names in LDAP. Debian and Ubuntu have local groups `users` (gid 100) and
+ * `staff` (50): with `files` before `sss`/`ldap` in nsswitch.conf, `getent group users` shows the
+ * local one, so sites with NSS clients may rename them (e.g. `ldap-users`). Defaults stay
+ * Cloudron's names. The entryUUIDs and gidNumbers (9000, 9001) do not change with the name.
+ */
+const builtinGroups = mapping({
+  users: groupName().default('users'),
+  admins: groupName().default('admins'),
+}).refine((names) => names.users !== names.admins, { message: 'users and admins must have different names', path: ['admins'] });
 
 /**
  * A PEM certificate chain and its private key. Both or neither: a certificate without its key (or
@@ -45,6 +68,7 @@ const ldap = mapping({
   home_directory_prefix: text().default('/home'),
   login_shell: text().default('/bin/bash'),
   totp_suffix: boolean().default(false),
+  builtin_groups: builtinGroups.prefault({}),
   limits: limits.prefault({}),
 });
 
@@ -77,6 +101,8 @@ export const configSchema = mapping({
     .strictObject({
       level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
       format: z.enum(['auto', 'json', 'pretty'], { error: 'must be one of auto, json, pretty' }).default('auto'),
+      /** One line per LDAP operation / HTTP request (docs/operations.md "Access log"). */
+      access: z.enum(['off', 'binds', 'all'], { error: 'must be one of off, binds, all' }).default('binds'),
     })
     .prefault({}),
   bcrypt: mapping({ cost: integer(4, 31).default(10) }).prefault({}),

@@ -28,6 +28,8 @@ export interface DirectoryServicesOptions {
   readonly publicUrl?: string | undefined;
   /** Config `name`: authenticator apps list 2FA entries under "pgdir <name>". */
   readonly name?: string | undefined;
+  /** `ldap.builtin_groups`: the built-in groups' LDAP names, reserved for new groups. */
+  readonly builtinGroupNames?: readonly string[];
 }
 
 export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {
@@ -37,7 +39,7 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     store,
     hasher,
     users: createUserService({ store, hasher }),
-    groups: createGroupService({ store }),
+    groups: createGroupService({ store, builtinNames: options.builtinGroupNames ?? [] }),
     lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl, issuer: totpIssuer(options.name) }),
   };
 }

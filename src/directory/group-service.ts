@@ -50,14 +50,20 @@ const withMembers = async (reader: StoreReader, group: Group): Promise<GroupWith
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function createGroupService({ store }: { readonly store: Store }): GroupService {
+export interface GroupServiceOptions {
+  readonly store: Store;
+  /** `ldap.builtin_groups`' names: reserved like `users` and `admins` (reserved-names.ts). */
+  readonly builtinNames?: readonly string[];
+}
+
+export function createGroupService({ store, builtinNames = [] }: GroupServiceOptions): GroupService {
   const audit = (tx: StoreTx, actor: Actor, action: string, target: string, details: Record<string, unknown>) =>
     tx.appendAudit({ actor: actorLabel(actor), action, target, result: 'ok', details });
 
   return {
     async addGroup(input, actor) {
       if (!isRecord(input)) throw invalid('group details must be an object');
-      const name = normalizeGroupName(input.name);
+      const name = normalizeGroupName(input.name, 'name', builtinNames);
       const description = normalizeDescription(input.description);
       assertMay(actor, 'group.create');
       return store.write(async (tx) => {
@@ -87,7 +93,7 @@ export function createGroupService({ store }: { readonly store: Store }): GroupS
     },
 
     async updateGroup(ref, changes, actor) {
-      const patch = parseGroupChanges(changes);
+      const patch = parseGroupChanges(changes, builtinNames);
       return change(store, ref, actor, 'group.update', async (tx, group) => {
         if (patch.name !== undefined && patch.name !== group.name) {
           const other = await tx.findGroupByName(patch.name);
@@ -142,12 +148,12 @@ export function createGroupService({ store }: { readonly store: Store }): GroupS
   };
 }
 
-function parseGroupChanges(input: unknown): { name?: string; description?: string } {
+function parseGroupChanges(input: unknown, builtinNames: readonly string[]): { name?: string; description?: string } {
   if (!isRecord(input)) throw invalid('group changes must be an object');
   const unknown = Object.keys(input).find((k) => k !== 'name' && k !== 'description');
   if (unknown !== undefined) throw invalid(`cannot change "${unknown}"; changeable fields are name, description`, unknown);
   const patch: { name?: string; description?: string } = {};
-  if (input.name !== undefined) patch.name = normalizeGroupName(input.name);
+  if (input.name !== undefined) patch.name = normalizeGroupName(input.name, 'name', builtinNames);
   if (input.description !== undefined) patch.description = normalizeDescription(input.description);
   if (Object.keys(patch).length === 0) throw invalid('nothing to change; give name or description');
   return patch;

@@ -13,5 +13,12 @@ export const RESERVED_USERNAMES: readonly string[] = Object.freeze([
   ...BUILTIN_GROUP_NAMES,
 ]);
 
-export const isBuiltinGroupName = (name: string): boolean =>
-  BUILTIN_GROUP_NAMES.includes(name.trim().toLowerCase());
+/**
+ * `extra`: the names `ldap.builtin_groups` gives the built-in groups in LDAP (e.g. `ldap-users`
+ * where the operating system already has a local `users` group). `users` and `admins` stay
+ * reserved whatever the configuration, so the API's meaning of those names never changes.
+ */
+export const isBuiltinGroupName = (name: string, extra: readonly string[] = []): boolean => {
+  const key = name.trim().toLowerCase();
+  return BUILTIN_GROUP_NAMES.includes(key) || extra.includes(key);
+};

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { DirectoryError } from '../domain/errors.js';
+import type { HttpAccessLog } from './access-log.js';
 import { HttpError, toErrorResponse } from './http-error.js';
 import type { HttpMetrics } from './http-metrics.js';
 import { readJson, readText } from './request-body.js';
@@ -19,6 +20,8 @@ export interface DispatchDeps {
   };
   /** Largest JSON body accepted (413 beyond). */
   readonly maxBodyBytes: number;
+  /** `log.access`; none when off. */
+  readonly accessLog?: HttpAccessLog | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -31,11 +34,12 @@ const SECURITY_HEADERS = {
 export async function dispatch(deps: DispatchDeps, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
   const started = performance.now();
   let label = 'unmatched';
+  const seen: { caller?: Caller } = {};
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const { route, params } = deps.match(req.method ?? 'GET', url.pathname);
     label = route.path;
-    const ctx = await prepare(deps, route, req, url, params, ip);
+    const ctx = await prepare(deps, route, req, url, params, ip, seen);
     send(req, res, await route.handle(ctx));
   } catch (error) {
     const response = toErrorResponse(error);
@@ -44,7 +48,7 @@ export async function dispatch(deps: DispatchDeps, req: IncomingMessage, res: Se
   } finally {
     const seconds = (performance.now() - started) / 1000;
     deps.metrics.observe(req.method ?? 'GET', label, res.statusCode, seconds);
-    deps.logger.debug({ method: req.method, route: label, status: res.statusCode, ms: Math.round(seconds * 1000), ip }, 'http request');
+    deps.accessLog?.record({ method: req.method ?? 'GET', route: label, status: res.statusCode, ms: seconds * 1000, ip, actor: seen.caller?.user.id });
   }
 }
 
@@ -55,8 +59,10 @@ async function prepare(
   url: URL,
   params: Record<string, string>,
   ip: string,
+  seen: { caller?: Caller },
 ): Promise<RequestContext> {
   const caller = route.auth === 'user' ? await deps.authenticate(req) : undefined;
+  if (caller !== undefined) seen.caller = caller; // for the access log
   // A read-only API token can read and sign itself out, nothing else (DESIGN §8).
   if (caller?.token.scope === 'read' && route.method !== 'GET' && route.path !== '/api/v1/auth/logout') {
     throw new DirectoryError('forbidden', 'a read-only token cannot make changes');

@@ -1,6 +1,7 @@
 import type { DaemonContext, Service, ServiceFactory } from '../app.js';
 import { VERSION } from '../cli/version.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
+import { createHttpAccessLog } from './access-log.js';
 import { createHttpService, type HttpServiceDeps } from './http-service.js';
 import type { MetricsRegistry } from './metrics-registry.js';
 
@@ -34,6 +35,7 @@ export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFac
       version: VERSION,
       defaultAllowlist: config.ldap.allowlist,
       metrics: context.metrics,
+      accessLog: createHttpAccessLog(config.log.access, context.logger.child({ component: 'access' })),
       ...options,
       pinned: { adminSecret: config.ldap.admin_password !== undefined, ...options.pinned },
     });

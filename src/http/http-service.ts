@@ -8,6 +8,7 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { requireEnrolment } from './auth/mandatory-enrolment.js';
 import type { TotpVerifier } from './auth/login.js';
 import { createHttpMetrics } from './http-metrics.js';
+import type { HttpAccessLog } from './access-log.js';
 import { createHttpServer, type HttpServer, type HttpServerLogger } from './http-server.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.js';
 import { parseListen } from './parse-listen.js';
@@ -46,6 +47,8 @@ export interface HttpServiceDeps {
   readonly connector?: Connector;
   /** Login session lifetime (default 12 h). */
   readonly sessionTtlMs?: number;
+  /** `log.access` for HTTP requests; none when off. */
+  readonly accessLog?: HttpAccessLog | undefined;
   /** Largest JSON body (default 1 MiB) and import body (default 16 MiB). */
   readonly maxBodyBytes?: number;
   readonly maxImportBytes?: number;
@@ -101,6 +104,7 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
         metrics: createHttpMetrics(metrics),
         logger: deps.logger,
         maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
+        accessLog: deps.accessLog,
       });
       await server.start();
       stopReaper = endSessionsOfDisabledUsers(deps.directory.store, deps.changes ?? deps.directory.store, deps.logger);
@@ -117,6 +121,7 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
     async close(deadlineMs) {
       stopReaper?.();
       await server?.close(deadlineMs);
+      deps.accessLog?.close();
     },
   };
 }

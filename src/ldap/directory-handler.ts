@@ -6,6 +6,7 @@ import { ResultCode } from '../domain/result-code.js';
 import type { Store } from '../store/store.js';
 import { encodeExtendedResponse, encodeResult } from './codec/index.js';
 import { ThrottledBindFailure } from '../directory/bind-service.js';
+import type { LdapAccessLog } from './access-log.js';
 import type { LdapMetrics } from './ldap-metrics.js';
 import { bind } from './ops/bind.js';
 import { compare } from './ops/compare.js';
@@ -31,6 +32,8 @@ export interface DirectoryHandlerOptions {
   readonly vendorVersion: string;
   /** Operation counts, latencies and bind outcomes (GET /metrics); none when absent. */
   readonly metrics?: LdapMetrics;
+  /** `log.access`: one line per operation; none when off. */
+  readonly accessLog?: LdapAccessLog | undefined;
 }
 
 /** Controls pgdir understands per operation; any other critical one answers 12 (RFC 4511 §4.1.11). */
@@ -60,7 +63,7 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
   const searchDeps = { ...options, rootDse, subschema };
 
   /** Answers one request; returns the result code sent (for the metrics). */
-  async function dispatch(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: AbortSignal): Promise<number> {
+  async function dispatch(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: AbortSignal, track: { writer?: SearchWriter }): Promise<number> {
     const { request } = msg;
     const critical = unsupportedCritical(msg);
     if (critical !== undefined) {
@@ -74,6 +77,7 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
         return reply(out, msg, await bind(request, conn, options.binds));
       case 'search': {
         const writer = new SearchWriter(msg.messageId, out, signal, options.view);
+        track.writer = writer;
         try {
           const { result, controls } = await search(msg as RequestMessage<SearchRequest>, conn, writer, searchDeps);
           await writer.finish(encodeResult(msg.messageId, 'searchDone', result, controls));
@@ -103,14 +107,16 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
     }
   }
 
-  const { metrics } = options;
+  const { metrics, accessLog } = options;
+  const timed = metrics !== undefined || accessLog !== undefined;
   return {
     async handle(msg, conn, out, signal) {
-      const startedAt = metrics === undefined ? 0 : performance.now();
+      const startedAt = timed ? performance.now() : 0;
       let code: number = ResultCode.other; // what the server answers for a rethrown fault
       let throttled = false;
+      const track: { writer?: SearchWriter } = {};
       try {
-        code = await dispatch(msg, conn, out, signal);
+        code = await dispatch(msg, conn, out, signal, track);
       } catch (err) {
         if (!isExpected(err)) throw err;
         throttled = err instanceof ThrottledBindFailure;
@@ -123,6 +129,7 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
           metrics.operation(request.op, code, startedAt, signal.aborted);
           if (request.op === 'bind') metrics.bind(request.name === '', code, throttled);
         }
+        accessLog?.record(msg, conn, code, startedAt, track.writer?.sent ?? 0);
       }
     },
     closed(conn) {

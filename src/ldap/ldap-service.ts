@@ -7,6 +7,7 @@ import { createBindService, type AutoCreator, type ExternalPasswordVerifier } fr
 import { createDirectoryView, type DirectoryView } from '../directory/view/index.js';
 import { parseAllowlist } from '../domain/ip-allowlist.js';
 import { ensureSelfSignedCert, type TlsFiles } from '../tls/self-signed-cert.js';
+import { createLdapAccessLog } from './access-log.js';
 import { encodeEntryBody } from './codec/index.js';
 import { createDirectoryHandler } from './directory-handler.js';
 import { createLdapMetrics } from './ldap-metrics.js';
@@ -35,6 +36,7 @@ export async function createLdapService(
     suffix: ldap.suffix,
     homePrefix: ldap.home_directory_prefix,
     loginShell: ldap.login_shell,
+    builtinNames: ldap.builtin_groups,
     logger: log,
     encode: encodeEntryBody,
   });
@@ -46,6 +48,7 @@ export async function createLdapService(
     windowMs: config.auth_throttle.window,
   });
   const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
+  const accessLog = createLdapAccessLog(config.log.access, logger.child({ component: 'access' }));
   const handler = createDirectoryHandler({
     view,
     binds,
@@ -57,6 +60,7 @@ export async function createLdapService(
     pageSizeMax: ldap.page_size_max,
     vendorVersion: VERSION,
     metrics,
+    accessLog,
   });
   const tls = await tlsFiles(config, log);
   const server = createLdapServer(
@@ -105,6 +109,7 @@ export async function createLdapService(
       unsubscribe();
       clearTimeout(pending);
       await server.close(deadlineMs);
+      accessLog?.close();
       view.close();
     },
   };
@@ -116,7 +121,7 @@ async function tlsFiles(config: Config, log: { warn(o: object, m?: string): void
   const made = await ensureSelfSignedCert(config.data_dir);
   log.warn(
     { certFile: made.certFile },
-    'ldap.tls is not configured: serving a self-signed certificate for localhost (set ldap.tls.cert_file and key_file for production)',
+    'ldap.tls is not configured: serving a self-signed certificate for localhost (set ldap.tls.cert_file and key_file for production; `pgdir certificate` prints it for clients to trust)',
   );
   return { certFile: made.certFile, keyFile: made.keyFile };
 }

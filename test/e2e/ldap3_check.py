@@ -72,7 +72,7 @@ def main():
     check_against_schema(server.schema, users, "users search")
     named = search(conn, f"ou=users,{suffix}", "(uid=alice)",
                    ["uid", "username", "sAMAccountName", "mail", "mailAlternateAddress", "displayName", "givenName",
-                    "sn", "memberOf", "uidNumber", "gidNumber", "homeDirectory", "loginShell", "objectCategory",
+                    "sn", "memberOf", "uidNumber", "gidNumber", "homeDirectory", "loginShell", "gecos", "objectCategory",
                     "entryUUID", "entryDN", "createTimestamp", "modifyTimestamp", "pwdChangedTime",
                     "structuralObjectClass", "hasSubordinates", "subschemaSubentry"], "named attributes")
     groups = search(conn, f"ou=groups,{suffix}", "(objectClass=groupOfNames)",

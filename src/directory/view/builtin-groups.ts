@@ -13,7 +13,8 @@ export const ADMINS_GROUP_GID = 9001;
 
 export interface BuiltinGroup {
   readonly id: string; // name-based uuid, also the entryUUID
-  readonly name: 'users' | 'admins';
+  /** `users` or `admins` unless `ldap.builtin_groups` names them otherwise. */
+  readonly name: string;
   readonly description: string;
   readonly gidNumber: number;
   readonly includes: (user: User) => boolean;
@@ -22,15 +23,16 @@ export interface BuiltinGroup {
 export function builtinGroups(dit: Dit): readonly [BuiltinGroup, BuiltinGroup] {
   return [
     {
+      // The id (entryUUID) stays tied to the role, so renaming the group keeps it.
       id: nameUuid(`group:users,${dit.suffixNorm}`),
-      name: 'users',
+      name: dit.builtinNames.users,
       description: 'All active users',
       gidNumber: USERS_GROUP_GID,
       includes: () => true,
     },
     {
       id: nameUuid(`group:admins,${dit.suffixNorm}`),
-      name: 'admins',
+      name: dit.builtinNames.admins,
       description: 'Users with the admin or owner role',
       gidNumber: ADMINS_GROUP_GID,
       includes: (user) => user.role === 'admin' || user.role === 'owner',

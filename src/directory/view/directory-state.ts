@@ -58,6 +58,8 @@ export class DirectoryState {
   private readonly plainMemberOf: readonly string[];
   private readonly adminMemberOf: readonly string[];
   private readonly builtinState: BuiltinState;
+  /** Configured built-in names: a stored group so named is never shown (it would shadow one). */
+  private readonly reservedExtra: readonly string[];
 
   private constructor(
     readonly dit: Dit,
@@ -66,6 +68,7 @@ export class DirectoryState {
     onRemove?: (entry: ViewEntry) => void,
   ) {
     this.builtins = builtinGroups(dit);
+    this.reservedExtra = this.builtins.map((b) => b.name);
     this.builtinState = new BuiltinState(dit, this.builtins);
     const indexes = indexPolicy(new Set(this.builtins.map((b) => b.id)));
     this.entries = new EntryStore(dit, { indexes, ...(onRemove ? { onRemove } : {}) });
@@ -187,7 +190,7 @@ export class DirectoryState {
     const groups: Group[] = [];
     for (const id of ids) {
       const group = this.records.groups.get(id);
-      if (group !== undefined && !isBuiltinGroupName(group.name)) groups.push(group);
+      if (group !== undefined && !isBuiltinGroupName(group.name, this.reservedExtra)) groups.push(group);
     }
     groups.sort((a, b) => a.gidNumber - b.gidNumber);
     // Frozen: the evaluator caches match keys of frozen arrays only (match-values.ts).
@@ -206,7 +209,7 @@ export class DirectoryState {
   private rebuildGroup(id: string): void {
     const group = this.records.groups.get(id);
     // Built-in names are reserved (reserved-names.ts); a stored group with one is never shown.
-    if (group === undefined || isBuiltinGroupName(group.name)) {
+    if (group === undefined || isBuiltinGroupName(group.name, this.reservedExtra)) {
       this.groupDns.delete(id);
       this.entries.put('group', id, undefined);
       return;

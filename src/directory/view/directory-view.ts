@@ -19,6 +19,8 @@ export interface DirectoryViewOptions extends FollowerOptions {
   readonly suffix: string;
   readonly homePrefix?: string;
   readonly loginShell?: string;
+  /** `ldap.builtin_groups`: the LDAP names of the built-in groups. */
+  readonly builtinNames?: { readonly users: string; readonly admins: string };
   readonly logger?: StoreLogger;
   /** The LDAP codec's SearchResultEntry body encoder, for the encoded-entry cache. */
   readonly encode?: EntryEncoder;

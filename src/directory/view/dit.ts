@@ -16,6 +16,8 @@ export interface Dit {
   readonly systemNorm: string;
   readonly homePrefix: string;
   readonly loginShell: string;
+  /** The built-in groups' names in LDAP (`ldap.builtin_groups`; default `users`, `admins`). */
+  readonly builtinNames: { readonly users: string; readonly admins: string };
 }
 
 export interface DitOptions {
@@ -23,6 +25,7 @@ export interface DitOptions {
   /** homeDirectory is `<homePrefix>/<username>`; default `/home`. */
   readonly homePrefix?: string;
   readonly loginShell?: string;
+  readonly builtinNames?: { readonly users: string; readonly admins: string };
 }
 
 export function createDit(options: DitOptions): Dit {
@@ -43,6 +46,7 @@ export function createDit(options: DitOptions): Dit {
     systemNorm: `ou=system,${suffixNorm}`,
     homePrefix: (options.homePrefix ?? '/home').replace(/\/+$/, ''),
     loginShell: options.loginShell ?? '/bin/bash',
+    builtinNames: Object.freeze({ ...(options.builtinNames ?? { users: 'users', admins: 'admins' }) }),
   };
 }
 

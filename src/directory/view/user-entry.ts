@@ -1,3 +1,4 @@
+import { gecosOf } from '../../domain/gecos.js';
 import { formatGeneralizedTime } from '../../domain/generalized-time.js';
 import type { User } from '../../domain/model.js';
 import { ComputedAttributes } from './computed-attributes.js';
@@ -34,7 +35,7 @@ export function userEntryShared(dit: Dit, usersGid: number): UserEntryShared {
 /** DESIGN §3's user table, in output order (operational attributes last). */
 const ORDER = Object.freeze([
   'objectclass', 'objectcategory', 'cn', 'uid', 'username', 'samaccountname', 'mail', 'mailalternateaddress',
-  'displayname', 'givenname', 'sn', 'memberof', 'uidnumber', 'gidnumber', 'homedirectory', 'loginshell',
+  'displayname', 'givenname', 'sn', 'memberof', 'uidnumber', 'gidnumber', 'homedirectory', 'loginshell', 'gecos',
   'entryuuid', 'entrydn', 'createtimestamp', 'modifytimestamp', 'pwdchangedtime', 'structuralobjectclass',
   'hassubordinates', 'subschemasubentry',
 ]);
@@ -42,8 +43,8 @@ const ORDER = Object.freeze([
 /**
  * A listed user's attributes, computed from the (immutable) record: never userPassword or TOTP
  * data. displayName is the full name or the username; givenName and sn are its first and last
- * word, sn omitted for one word. `memberOf` holds the canonical DNs of every group the user is
- * in, built-in ones included, in group order.
+ * word, sn omitted for one word; gecos is displayName folded to ASCII (RFC 2307 §2.2). `memberOf`
+ * holds the canonical DNs of every group the user is in, built-in ones included, in group order.
  */
 class UserAttributes extends ComputedAttributes {
   protected readonly order = ORDER;
@@ -77,6 +78,7 @@ class UserAttributes extends ComputedAttributes {
       case 'gidnumber': return this.shared.gidNumber;
       case 'homedirectory': return [`${this.shared.dit.homePrefix}/${this.username()}`];
       case 'loginshell': return this.shared.loginShell;
+      case 'gecos': return [gecosOf(this.displayName()) || this.username()];
       case 'entryuuid': return [u.id];
       case 'entrydn': return [this.dn];
       case 'createtimestamp': return [formatGeneralizedTime(u.createdAt)];

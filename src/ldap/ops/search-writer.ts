@@ -20,6 +20,8 @@ const SLICE_BYTES = 256 * 1024;
  */
 export class SearchWriter {
   private readonly batch = new PduBatch();
+  /** SearchResultEntry PDUs queued so far (the access log's `entries`). */
+  sent = 0;
 
   constructor(
     private readonly messageId: number,
@@ -40,6 +42,7 @@ export class SearchWriter {
       if (entry === undefined) break;
       this.batch.pushMessage(this.messageId, this.view.encoded(entry, selection));
       sent++;
+      this.sent++;
       if (this.batch.size >= FLUSH_BYTES) await this.flush();
     }
     return sent;
@@ -52,6 +55,7 @@ export class SearchWriter {
     const all = { ...selection, allUser: everything, allOperational: everything };
     const attrs = selectAttributes(entry, all);
     this.batch.pushMessage(this.messageId, encodeEntryBody({ objectName: entry.dn, attributes: attrs }, typesOnly));
+    this.sent++;
   }
 
   /** Queues the final PDU and writes everything gathered. */

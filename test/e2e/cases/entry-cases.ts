@@ -30,6 +30,7 @@ export function entryCases(dir: DirRef): void {
     expect(sorted(names(e))).toEqual(sorted([
       'objectClass', 'objectCategory', 'cn', 'uid', 'username', 'sAMAccountName', 'mail', 'mailAlternateAddress',
       'displayName', 'givenName', 'sn', 'memberOf', 'uidNumber', 'gidNumber', 'homeDirectory', 'loginShell',
+      'gecos',
     ]));
     expect(sorted(vals(e, 'objectClass'))).toEqual(sorted(USER_CLASSES));
     expect(vals(e, 'objectCategory')).toEqual(['person']);
@@ -45,6 +46,7 @@ export function entryCases(dir: DirRef): void {
     expect(vals(e, 'gidNumber')).toEqual([String(await usersGroupGid())]);
     expect(vals(e, 'homeDirectory')).toEqual(['/home/alice']);
     expect(vals(e, 'loginShell')).toEqual(['/bin/bash']);
+    expect(vals(e, 'gecos')).toEqual(['Alice Liddell']);
   });
 
   it('names: one-word name has no sn, no name falls back to the username, UTF-8 survives', async () => {
@@ -55,9 +57,11 @@ export function entryCases(dir: DirRef): void {
     expect(vals(carol, 'mailAlternateAddress')).toEqual([]);
     const erin = await entry(dir().user('erin').dn, ['displayName']);
     expect(vals(erin, 'displayName')).toEqual(['erin']);
-    const dave = await entry(dir().user('dave').dn, ['sn', 'displayName']);
+    const dave = await entry(dir().user('dave').dn, ['sn', 'displayName', 'gecos']);
     expect(vals(dave, 'sn')).toEqual(['Café']);
     expect(vals(dave, 'displayName')).toEqual(['Dave Café']);
+    // RFC 2307 gecos is IA5: folded to ASCII so getent passwd shows a name (SSSD, nslcd).
+    expect(vals(dave, 'gecos')).toEqual(['Dave Cafe']);
   });
 
   it('the admin-role user is in the built-in admins group; uidNumbers are >= 10000 and distinct', async () => {

@@ -1,0 +1,104 @@
+import { formatFilter } from '../domain/filter-format.js';
+import { ResultCode } from '../domain/result-code.js';
+import { DuplicateSuppressor } from '../log/duplicate-suppressor.js';
+import type { RequestMessage } from './protocol.js';
+import type { LdapConnection } from './server/ldap-handler.js';
+import { identityOf } from './session.js';
+
+/**
+ * The LDAP access log (`log.access`), in the spirit of slapd's `loglevel stats`: one structured
+ * line per finished operation with the connection, the peer, who it was bound as, what it asked and
+ * what it got. Never a password: bind credentials are not read here, and filter values on
+ * password-like attributes are replaced by `***`. Failures from one address are rate-limited per
+ * (address, operation, result) so a brute-force attack cannot fill the disk; the count of what was
+ * left out is logged when the window ends.
+ */
+export type AccessLogMode = 'off' | 'binds' | 'all';
+
+export interface AccessLogger {
+  info(obj: object, msg: string): void;
+}
+
+export interface LdapAccessLog {
+  /** `entries`: SearchResultEntry PDUs sent (searches only). */
+  record(msg: RequestMessage, conn: LdapConnection, code: number, startedAt: number, entries: number): void;
+  close(): void;
+}
+
+const RESULT_NAMES: readonly string[] = (() => {
+  const names: string[] = [];
+  for (const [name, code] of Object.entries(ResultCode)) names[code] = name;
+  return names;
+})();
+const SCOPES = ['base', 'one', 'sub'] as const;
+/** Results that are answers, not failures: never suppressed. */
+const ANSWERS: ReadonlySet<number> = new Set([ResultCode.success, ResultCode.compareFalse, ResultCode.compareTrue, ResultCode.sizeLimitExceeded]);
+const MAX_FILTER = 1024;
+const SENSITIVE = /\(((?:user|unicode)?password|[a-z0-9-]*secret|[a-z0-9-]*token)((?:[~<>]?=)|(?::[^:=()]*)?:=)[^)]*\)/gi;
+
+/** A filter for the log: sensitive assertion values masked, long ones cut. */
+export function loggableFilter(filter: string): string {
+  const masked = filter.replace(SENSITIVE, (_m, attr: string, op: string) => `(${attr}${op}***)`);
+  return masked.length > MAX_FILTER ? `${masked.slice(0, MAX_FILTER)}…` : masked;
+}
+
+function details(msg: RequestMessage): Record<string, unknown> {
+  const r = msg.request;
+  switch (r.op) {
+    case 'bind':
+      return r.auth.kind === 'simple' ? { dn: r.name, method: 'simple' } : { dn: r.name, method: 'sasl', mechanism: r.auth.mechanism };
+    case 'search':
+      return { base: r.baseObject, scope: SCOPES[r.scope] ?? r.scope, filter: loggableFilter(formatFilter(r.filter)), attrs: r.attributes.slice(0, 20) };
+    case 'compare':
+      return { dn: r.entry, attr: r.attribute };
+    case 'extended':
+      return { oid: r.name };
+    case 'modify':
+      return { dn: r.object };
+    case 'add':
+    case 'delete':
+    case 'modifyDN':
+      return { dn: r.entry };
+    default:
+      return {};
+  }
+}
+
+export function createLdapAccessLog(mode: AccessLogMode, logger: AccessLogger, options: { burst?: number; windowMs?: number } = {}): LdapAccessLog | undefined {
+  if (mode === 'off') return undefined;
+  const windowMs = options.windowMs ?? 60_000;
+  const suppressor = new DuplicateSuppressor({ burst: options.burst ?? 20, windowMs });
+  const summary = (sample: object, suppressed: number): void =>
+    logger.info({ ...sample, suppressed }, `${suppressed} more like this were not logged`);
+  const timer = setInterval(() => suppressor.flush(summary), windowMs);
+  timer.unref();
+
+  return {
+    record(msg, conn, code, startedAt, entries) {
+      const { op } = msg.request;
+      if (mode === 'binds' && op !== 'bind') return;
+      if (!ANSWERS.has(code) && !suppressor.admit(`${conn.remoteAddress}|${op}|${code}`, { peer: conn.remoteAddress, op, result: code }, summary)) return;
+      const identity = identityOf(conn);
+      logger.info(
+        {
+          conn: conn.id,
+          peer: `${conn.remoteAddress}:${conn.remotePort}`,
+          tls: conn.secure,
+          as: identity.kind === 'anonymous' ? '' : identity.dn,
+          op,
+          msgid: msg.messageId,
+          ...details(msg),
+          result: code,
+          resultName: RESULT_NAMES[code] ?? 'other',
+          ...(op === 'search' ? { entries } : {}),
+          ms: Math.round((performance.now() - startedAt) * 100) / 100,
+        },
+        `ldap ${op}`,
+      );
+    },
+    close() {
+      clearInterval(timer);
+      suppressor.flush(summary, true);
+    },
+  };
+}
