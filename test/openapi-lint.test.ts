@@ -115,19 +115,16 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('lists deprecated path and query spellings with deprecated: true next to the current ones', () => {
-    for (const [old, now] of [
-      ['/api/v1/users/{id}/password_reset_link', '/api/v1/users/{id}/password-reset-link'],
-      ['/api/v1/users/{id}/invite_link', '/api/v1/users/{id}/invite-link'],
-    ]) {
-      expect(doc.paths[now].get.deprecated, now).toBeUndefined();
-      expect(doc.paths[old!].get).toMatchObject({ deprecated: true, description: expect.stringContaining(now!) });
-    }
-    for (const [old, now] of [
-      ['/api/v1/users/{id}/send_invite_email', '/api/v1/users/{id}/send-invite-email'],
-      ['/api/v1/users/{id}/send_password_reset_email', '/api/v1/users/{id}/send-password-reset-email'],
-    ]) {
-      expect(doc.paths[now!].post.deprecated, now).toBeUndefined();
-      expect(doc.paths[old!].post).toMatchObject({ deprecated: true });
+    const pairs: [string, string, string][] = [
+      ['get', '/api/v1/users/{id}/password_reset_link', '/api/v1/users/{id}/password-reset-link'],
+      ['get', '/api/v1/users/{id}/invite_link', '/api/v1/users/{id}/invite-link'],
+      ['post', '/api/v1/users/{id}/send_invite_email', '/api/v1/users/{id}/send-invite-email'],
+      ['post', '/api/v1/users/{id}/send_password_reset_email', '/api/v1/users/{id}/send-password-reset-email'],
+    ];
+    for (const [method, old, now] of pairs) {
+      expect(doc.paths[now][method].deprecated, now).toBeUndefined();
+      expect(doc.paths[old][method]).toMatchObject({ deprecated: true, description: expect.stringContaining(now) });
+      expect(doc.paths[old][method].operationId).not.toBe(doc.paths[now][method].operationId);
     }
     for (const path of ['/api/v1/users', '/api/v1/groups', '/api/v1/audit']) {
       const params = doc.paths[path].get.parameters as { name: string; deprecated?: boolean }[];
