@@ -4,10 +4,11 @@ import { DirectoryError } from '../domain/errors.js';
 import type { HttpAccessLog } from './access-log.js';
 import { HttpError, toErrorResponse } from './http-error.js';
 import type { HttpMetrics } from './http-metrics.js';
+import { aliasQuery, deprecationHeaders } from './name-aliases.js';
 import { readJson, readText } from './request-body.js';
 import type { AnyRoute, Caller, Reply, RequestContext } from './route.js';
 import type { Match } from './router.js';
-import { validate } from './validate.js';
+import { check, invalidRequest, type Invalid } from './validate.js';
 
 export interface DispatchDeps {
   readonly match: (method: string, path: string) => Match;
@@ -37,8 +38,9 @@ export async function dispatch(deps: DispatchDeps, req: IncomingMessage, res: Se
   const seen: { caller?: Caller } = {};
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const { route, params } = deps.match(req.method ?? 'GET', url.pathname);
+    const { route, params, successor } = deps.match(req.method ?? 'GET', url.pathname);
     label = route.path;
+    if (successor !== undefined) for (const [name, value] of Object.entries(deprecationHeaders(successor))) res.setHeader(name, value);
     const ctx = await prepare(deps, route, req, url, params, ip, seen);
     send(req, res, await route.handle(ctx));
   } catch (error) {
@@ -67,10 +69,7 @@ async function prepare(
   if (caller?.token.scope === 'read' && route.method !== 'GET' && route.path !== '/api/v1/auth/logout') {
     throw new DirectoryError('forbidden', 'a read-only token cannot make changes');
   }
-  const query = route.query === undefined ? undefined : validate(route.query, Object.fromEntries(url.searchParams), 'query');
-  let body: unknown;
-  if (route.raw !== undefined) body = await readText(req, route.raw.types, route.raw.maxBytes ?? deps.maxBodyBytes);
-  else if (route.body !== undefined) body = validate(route.body, await readJson(req, deps.maxBodyBytes), 'body');
+  const { query, body } = await readInput(deps, route, req, url);
   return {
     req,
     params,
@@ -82,6 +81,32 @@ async function prepare(
       return caller;
     },
   };
+}
+
+/**
+ * The validated query and body. Problems in both are reported together (DESIGN §8 error shape,
+ * plus `problems`); a text upload is not read when its query is already wrong.
+ */
+async function readInput(deps: DispatchDeps, route: AnyRoute, req: IncomingMessage, url: URL): Promise<{ query: unknown; body: unknown }> {
+  const failed: Invalid[] = [];
+  let query: unknown;
+  if (route.query !== undefined) {
+    const aliased = aliasQuery(url.searchParams);
+    if (aliased.problems[0] !== undefined) failed.push({ ok: false, problems: aliased.problems, summary: aliased.problems[0].message });
+    const checked = check(route.query, aliased.query, 'query', aliased.sentAs);
+    if (checked.ok) query = checked.data;
+    else failed.push(checked);
+  }
+  if (failed.length > 0 && route.raw !== undefined) throw invalidRequest(failed);
+  let body: unknown;
+  if (route.raw !== undefined) body = await readText(req, route.raw.types, route.raw.maxBytes ?? deps.maxBodyBytes);
+  else if (route.body !== undefined) {
+    const checked = check(route.body, await readJson(req, deps.maxBodyBytes), 'body');
+    if (checked.ok) body = checked.data;
+    else failed.push(checked);
+  }
+  if (failed.length > 0) throw invalidRequest(failed);
+  return { query, body };
 }
 
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {

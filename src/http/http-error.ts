@@ -9,19 +9,33 @@ export class HttpError extends Error {
   readonly code: string;
   readonly field: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  /** Every problem found in the request's input (the first is `message` and `field`). */
+  readonly problems: readonly Problem[] | undefined;
 
-  constructor(status: number, code: string, message: string, options: { field?: string; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { field?: string; headers?: Record<string, string>; problems?: readonly Problem[] } = {},
+  ) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
     this.field = options.field;
     this.headers = options.headers ?? {};
+    this.problems = options.problems;
   }
 }
 
+/** One thing wrong with a request's query or body; `field` is absent when the whole input is at fault. */
+export interface Problem {
+  readonly field?: string;
+  readonly message: string;
+}
+
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+  readonly error: { readonly code: string; readonly message: string; readonly field?: string; readonly problems?: readonly Problem[] };
 }
 
 export interface ErrorResponse {
@@ -42,14 +56,14 @@ const CODES: Record<ErrorKind, string> = {
   internal: 'internal',
 };
 
-const body = (code: string, message: string, field: string | undefined): ErrorBody => ({
-  error: field === undefined ? { code, message } : { code, message, field },
+const body = (code: string, message: string, field: string | undefined, problems?: readonly Problem[]): ErrorBody => ({
+  error: { code, message, ...(field === undefined ? {} : { field }), ...(problems === undefined ? {} : { problems }) },
 });
 
 /** The one place that turns any thrown value into the API's JSON error (DESIGN §8). */
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof HttpError) {
-    return { status: error.status, body: body(error.code, error.message, error.field), headers: error.headers, unexpected: false };
+    return { status: error.status, body: body(error.code, error.message, error.field, error.problems), headers: error.headers, unexpected: false };
   }
   if (error instanceof DirectoryError) {
     const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer' } : {};

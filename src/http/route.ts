@@ -54,8 +54,10 @@ export interface Route<B = unknown, Q = unknown> {
   readonly raw?: { readonly types: readonly string[]; readonly maxBytes?: number; readonly openapi?: Record<string, unknown> };
   /** Query string parameters (an object schema of strings). */
   readonly query?: z.ZodType<Q>;
-  /** Documented success response. */
+  /** Documented success response (JSON). */
   readonly response?: z.ZodType;
+  /** Media types of a success reply sent as text (`Reply.text`): pages, CSV, metrics (for OpenAPI). */
+  readonly textResponse?: { readonly types: readonly string[]; readonly openapi?: Record<string, unknown> };
   /** Documented success status (default 200). */
   readonly status?: number;
   /** Error statuses this route answers besides 400/401/403, with what they mean (for OpenAPI). */

@@ -100,7 +100,7 @@ export const toServiceAccountView = (a: ServiceAccount): z.infer<typeof serviceA
 });
 
 export const auditView = z.object({
-  id: z.number(),
+  id: z.int(),
   at: timestamp,
   actor: z.string().nullable(),
   action: z.string(),
@@ -122,4 +122,4 @@ export const toAuditView = (r: AuditRecord): z.infer<typeof auditView> => ({
 
 /** A page of a list: `page` is 1-based. */
 export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number().optional(), page: z.number(), perPage: z.number() });
+  z.object({ items: z.array(item), total: z.int().optional(), page: z.int(), perPage: z.int() });

@@ -35,7 +35,7 @@ export function auditRoutes(api: ApiContext): AnyRoute[] {
       tag: 'audit',
       auth: 'user',
       query: auditQuery,
-      response: pageOf(auditView).extend({ total: z.number().describe('entries matching the filters'), hasMore: z.boolean() }),
+      response: pageOf(auditView).extend({ total: z.int().describe('entries matching the filters'), hasMore: z.boolean() }),
       handle: async ({ query, caller }) => {
         assertMay(caller.actor, 'audit.read');
         const { page, perPage, offset } = pageWindow(query);

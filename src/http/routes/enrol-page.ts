@@ -8,6 +8,7 @@ import { defineRoute, type AnyRoute, type RawBody, type Reply } from '../route.j
 
 const TITLE = 'Set up two-factor authentication';
 const FORM = { types: ['application/x-www-form-urlencoded'], maxBytes: 16 * 1024 };
+const HTML = { types: ['text/html'] };
 
 function signInForm(error?: string): Reply {
   const body = `${error === undefined ? '' : message('error', error)}
@@ -71,9 +72,10 @@ export function enrolPage(api: ApiContext): AnyRoute[] {
     return page(TITLE, message('ok', 'Two-factor authentication is on. From now on, sign in with your password and a code from the app.'));
   };
   return [
-    defineRoute({ method: 'GET', path: '/enroll-2fa', summary: 'Page: set up two-factor authentication', tag: 'pages', auth: 'none', handle: async () => signInForm() }),
+    defineRoute({ method: 'GET', path: '/enroll-2fa', summary: 'Page: set up two-factor authentication', tag: 'pages', auth: 'none', textResponse: HTML, handle: async () => signInForm() }),
     defineRoute<RawBody>({
       method: 'POST', path: '/enroll-2fa', summary: 'Page: set up two-factor authentication (form post)', tag: 'pages', auth: 'none', raw: FORM,
+      textResponse: HTML,
       handle: async ({ body, ip }) => {
         const form = formFields(body.text);
         return form['step'] === 'enable' ? enable(form, ip) : signIn(form, ip);

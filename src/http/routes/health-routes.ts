@@ -46,6 +46,7 @@ export function healthRoutes(api: ApiContext, allRoutes: () => readonly AnyRoute
       summary: 'Prometheus metrics (text exposition format)',
       tag: 'operations',
       auth: 'none',
+      textResponse: { types: ['text/plain; version=0.0.4'] },
       handle: async () => ({ text: api.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' }),
     }),
     defineRoute({
@@ -54,6 +55,7 @@ export function healthRoutes(api: ApiContext, allRoutes: () => readonly AnyRoute
       summary: 'This API as an OpenAPI 3.1 document',
       tag: 'operations',
       auth: 'none',
+      response: z.looseObject({ openapi: z.literal('3.1.0') }).describe('an OpenAPI 3.1 document'),
       handle: async () => {
         openapi ??= JSON.stringify(buildOpenApi(allRoutes(), api.version), null, 2);
         return { text: openapi, contentType: 'application/json; charset=utf-8' };

@@ -6,6 +6,7 @@ import { defineRoute, type AnyRoute, type RawBody, type Reply } from '../route.j
 
 const tokenQuery = z.object({ token: z.string().max(200).optional() });
 const FORM = { types: ['application/x-www-form-urlencoded'], maxBytes: 16 * 1024 };
+const HTML = { types: ['text/html'] };
 const GONE = 'This link is invalid, has expired or was already used. Ask your administrator for a new one.';
 
 const problem = (error: unknown): string => {
@@ -40,6 +41,7 @@ export function lifecyclePages(api: ApiContext): AnyRoute[] {
   return [
     defineRoute({
       method: 'GET', path: '/accept-invite', summary: 'Page: accept an invite', tag: 'pages', auth: 'none', query: tokenQuery,
+      textResponse: HTML,
       handle: async ({ query }) => {
         const info = query.token === undefined ? undefined : await tokens.inviteInfo(query.token);
         return info === undefined ? page('Accept your invite', message('error', GONE), 410) : inviteForm(query.token ?? '', info.username === null);
@@ -47,6 +49,7 @@ export function lifecyclePages(api: ApiContext): AnyRoute[] {
     }),
     defineRoute<RawBody>({
       method: 'POST', path: '/accept-invite', summary: 'Page: accept an invite (form post)', tag: 'pages', auth: 'none', raw: FORM,
+      textResponse: HTML,
       handle: async ({ body, ip }) => {
         const form = formFields(body.text);
         const token = form['token'] ?? '';
@@ -62,11 +65,13 @@ export function lifecyclePages(api: ApiContext): AnyRoute[] {
     }),
     defineRoute({
       method: 'GET', path: '/reset-password', summary: 'Page: set a new password', tag: 'pages', auth: 'none', query: tokenQuery,
+      textResponse: HTML,
       handle: async ({ query }) =>
         query.token !== undefined && (await tokens.resetIsLive(query.token)) ? resetForm(query.token) : page('Reset your password', message('error', GONE), 410),
     }),
     defineRoute<RawBody>({
       method: 'POST', path: '/reset-password', summary: 'Page: set a new password (form post)', tag: 'pages', auth: 'none', raw: FORM,
+      textResponse: HTML,
       handle: async ({ body, ip }) => {
         const form = formFields(body.text);
         const token = form['token'] ?? '';

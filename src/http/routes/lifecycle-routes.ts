@@ -46,11 +46,11 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       },
     });
   return [
-    sendLink('/api/v1/users/:id/send_password_reset_email', 'Mail the user a new password reset link (needs SMTP)', async (ref, { req, actor }) => {
+    sendLink('/api/v1/users/:id/send-password-reset-email', 'Mail the user a new password reset link (needs SMTP)', async (ref, { req, actor }) => {
       const issued = await tokens.resetLinkFor(ref, actor);
       return lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret, await mail.publicUrl()), issued.expiresAt);
     }),
-    sendLink('/api/v1/users/:id/send_invite_email', 'Mail the user a new invite link (needs SMTP)', async (ref, { req, actor }) => {
+    sendLink('/api/v1/users/:id/send-invite-email', 'Mail the user a new invite link (needs SMTP)', async (ref, { req, actor }) => {
       const issued = await tokens.inviteLinkFor(ref, actor);
       return lifecycleMails.invite(recipient(issued.user), linkFor(req, 'accept-invite', issued.secret, await mail.publicUrl()), issued.expiresAt);
     }),
@@ -98,7 +98,7 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
     }),
     defineRoute({
       method: 'GET',
-      path: '/api/v1/users/:id/password_reset_link',
+      path: '/api/v1/users/:id/password-reset-link',
       summary: 'A new password reset link for the user (replaces earlier ones; 24 h)',
       tag: 'users',
       auth: 'user',
@@ -107,7 +107,7 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
     }),
     defineRoute({
       method: 'GET',
-      path: '/api/v1/users/:id/invite_link',
+      path: '/api/v1/users/:id/invite-link',
       summary: 'A new invite link for a user who has not accepted yet (replaces earlier ones; 7 days)',
       tag: 'users',
       auth: 'user',

@@ -9,7 +9,7 @@ const smtpView = z.object({
   configured: z.boolean(),
   locked: z.boolean().describe('set in the configuration file (smtp:)'),
   settings: z
-    .object({ host: z.string(), port: z.number(), secure: z.boolean(), username: z.string().nullable(), hasPassword: z.boolean(), from: z.string(), publicUrl: z.string().nullable() })
+    .object({ host: z.string(), port: z.int(), secure: z.boolean(), username: z.string().nullable(), hasPassword: z.boolean(), from: z.string(), publicUrl: z.string().nullable() })
     .nullable(),
 });
 

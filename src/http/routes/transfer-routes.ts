@@ -7,8 +7,8 @@ import { importUsers } from '../../directory/transfer/user-import.js';
 import { userView } from '../views.js';
 
 const importReport = z.object({
-  created: z.number(),
-  errors: z.array(z.object({ row: z.number().describe('1 = first record after the header'), field: z.string(), message: z.string() })),
+  created: z.int(),
+  errors: z.array(z.object({ row: z.int().describe('1 = first record after the header'), field: z.string(), message: z.string() })),
 });
 
 const importItem = userView.pick({ username: true, email: true, fallbackEmail: true, fullName: true, role: true, active: true }).partial().extend({
@@ -26,6 +26,7 @@ export function transferRoutes(api: ApiContext): AnyRoute[] {
       tag: 'users',
       auth: 'user',
       query: z.strictObject({ format: z.enum(['csv', 'json']).optional().describe('default csv') }),
+      textResponse: { types: ['text/csv', 'application/json'], openapi: { 'application/json': { schema: z.toJSONSchema(z.array(importItem), { io: 'output' }) } } },
       handle: async ({ query, caller }) => {
         const format = query.format ?? 'csv';
         const { contentType, text } = await exportUsers(store, caller.actor, format);
