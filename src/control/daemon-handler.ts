@@ -1,4 +1,4 @@
-import type { DaemonContext, DaemonStatus } from '../app.js';
+import type { DaemonContext, DaemonStatus } from '../daemon/service.js';
 import { DirectoryError } from '../domain/errors.js';
 import type { Logger } from '../log/create-logger.js';
 import type { ControlHandler } from './control-server.js';

@@ -1,5 +1,5 @@
-import type { DaemonContext, Service, ServiceFactory } from '../app.js';
-import { VERSION } from '../cli/version.js';
+import type { DaemonContext, Service, ServiceFactory } from '../daemon/service.js';
+import { VERSION } from '../version.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
 import { createHttpService, type HttpServiceDeps } from './http-service.js';
 import type { MetricsRegistry } from './metrics-registry.js';

@@ -1,5 +1,5 @@
-import type { DaemonContext, Service } from '../app.js';
-import { VERSION } from '../cli/version.js';
+import type { DaemonContext, Service } from '../daemon/service.js';
+import { VERSION } from '../version.js';
 import type { Config } from '../config/schema.js';
 import { openAdminSecret } from '../directory/admin-secret.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
