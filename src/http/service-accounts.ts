@@ -1,4 +1,4 @@
-import { actorLabel } from '../directory/actor.js';
+import { actorLabel } from '../domain/actor.js';
 import { generateSecret } from '../directory/admin-secret.js';
 import type { PasswordHasher } from '../directory/password-hasher.js';
 import type { Actor } from '../domain/actor.js';

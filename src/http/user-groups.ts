@@ -1,4 +1,4 @@
-import { actorLabel } from '../directory/actor.js';
+import { actorLabel } from '../domain/actor.js';
 import { resolveGroup } from '../directory/group-ref.js';
 import { resolveUser } from '../directory/user-ref.js';
 import type { Actor } from '../domain/actor.js';

@@ -1,9 +1,8 @@
-import type { Actor } from '../../domain/actor.js';
 import { conflict, DirectoryError, invalid } from '../../domain/errors.js';
 import type { User } from '../../domain/model.js';
 import { assertMay } from '../../domain/permissions.js';
 import type { Store } from '../../store/store.js';
-import { actorLabel } from '../actor.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
 import type { PasswordHasher } from '../password-hasher.js';
 import { resolveUser } from '../user-ref.js';
 import type { SecretBox } from './secret-box.js';

@@ -1,8 +1,7 @@
-import { actorLabel } from '../actor.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
 import { auditUser } from '../audit-record.js';
 import { parseAddUser, type ParsedNewUser } from '../user-input.js';
 import { assertUniqueUser } from '../user-guards.js';
-import type { Actor } from '../../domain/actor.js';
 import { DirectoryError, conflict, invalid } from '../../domain/errors.js';
 import { assertMay, may } from '../../domain/permissions.js';
 import { isUuid } from '../../domain/uuid.js';

@@ -1,6 +1,6 @@
 import { passwordThrottled } from '../auth/password-throttle.js';
 import { z } from 'zod';
-import { systemActor } from '../../directory/actor.js';
+import { systemActor } from '../../domain/actor.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { may } from '../../domain/permissions.js';
 import type { ApiContext } from '../api-context.js';

@@ -1,4 +1,4 @@
-import { actorLabel } from '../../directory/actor.js';
+import { actorLabel } from '../../domain/actor.js';
 import type { Actor } from '../../domain/actor.js';
 import { conflict } from '../../domain/errors.js';
 import { parseAllowlistText } from '../../domain/ip-allowlist.js';
