@@ -1,3 +1,4 @@
+import { SettingKey } from '../directory/settings/setting-keys.js';
 import { DirectoryError } from '../domain/errors.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type { MemberOp, SyncPlan, UserOp, GroupOp } from './sync-plan.js';
@@ -12,7 +13,7 @@ import type { SyncReport } from './sync-report.js';
  * the next run converges from there.
  */
 
-export const DEACTIVATED_SETTING = 'connector.deactivated';
+export const DEACTIVATED_SETTING = SettingKey.connectorDeactivated;
 
 interface Step {
   readonly kind: 'user' | 'group';

@@ -1,3 +1,4 @@
+import { SettingKey } from '../directory/settings/setting-keys.js';
 import { DirectoryError } from '../domain/errors.js';
 import type { Store, StoreReader } from '../store/store.js';
 import { parseConnectorConfig, parseConnectorSettings, type ConnectorConfig } from './connector-config.js';
@@ -7,7 +8,7 @@ import { parseConnectorConfig, parseConnectorSettings, type ConnectorConfig } fr
  * pinned and wins (the API reports it as locked); otherwise the settings row `connector.config`
  * holds the same snake_case mapping, edited through the API and CLI.
  */
-export const CONFIG_SETTING = 'connector.config';
+export const CONFIG_SETTING = SettingKey.connectorConfig;
 
 export interface ConnectorConfigSource {
   readonly config: ConnectorConfig;

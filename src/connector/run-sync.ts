@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ResultCodeError } from 'ldapts';
+import { SettingKey } from '../directory/settings/setting-keys.js';
 import { DirectoryError } from '../domain/errors.js';
 import type { Store } from '../store/store.js';
 import { applyPlan, DEACTIVATED_SETTING } from './apply-plan.js';
@@ -18,7 +19,7 @@ import { boundedReport, newReport, type SyncReport } from './sync-report.js';
  */
 
 export const SYNC_LOCK = 'pgdir.connector.sync';
-export const REPORT_SETTING = 'connector.last_report';
+export const REPORT_SETTING = SettingKey.connectorLastReport;
 
 export interface SyncOptions {
   readonly dryRun?: boolean;

@@ -2,7 +2,7 @@ import { CONNECTOR_HANDLERS } from '../connector/cli-commands.js';
 import type { Actor } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
-import { applySecretRequest, setAdminSecret } from '../directory/admin-secret.js';
+import { applySecretRequest, saveAdminSecret } from '../directory/admin-secret.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { GroupWithMembers } from '../directory/group-service.js';
 import { readImportFile } from '../directory/transfer/import-rows.js';
@@ -78,7 +78,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   'directory.secret-set': async ({ directory, actor }, args) =>
     applySecretRequest(
-      (secret) => directory.store.write((tx) => setAdminSecret(tx, secret, actor.kind === 'user' ? actor.id : actor.name)),
+      (secret) => saveAdminSecret(directory.store, secret, actor),
       args,
     ),
 };

@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
 import { createHttpService, type HttpServiceDeps } from './http-service.js';
 import type { MetricsRegistry } from './metrics-registry.js';
+import { pinnedSettings } from '../directory/settings/pinned-settings.js';
 
 /** What the daemon knows only after other services exist (LDAP listeners, the view, shared metrics). */
 export type HttpFactoryOptions = Partial<
@@ -35,7 +36,7 @@ export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFac
       defaultAllowlist: config.ldap.allowlist,
       metrics: context.metrics,
       ...options,
-      pinned: { adminSecret: config.ldap.admin_password !== undefined, ...options.pinned },
+      pinned: pinnedSettings(config, options.pinned),
     });
   };
 }

@@ -7,7 +7,7 @@ import type { ApiContext } from '../api-context.js';
 import { issueSession } from '../auth/login.js';
 import { USER_FIELDS, withFieldNames } from '../field-names.js';
 import { defineRoute, type AnyRoute, type Caller } from '../route.js';
-import { readSettings, userDirectorySection } from '../settings/directory-settings.js';
+import { readSettings, userDirectorySection } from '../../directory/settings/directory-settings.js';
 import { groupRefView, toGroupRef, toUserView, userView } from '../views.js';
 import { sessionView } from './auth-routes.js';
 
