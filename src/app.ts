@@ -4,7 +4,7 @@ import { startControlServer } from './control/control-server.js';
 import { createControlHandler } from './control/daemon-handler.js';
 import { controlSocketPath } from './control/protocol.js';
 import { DaemonRuntime } from './app/daemon-runtime.js';
-import type { Daemon, Service, ServiceFactory } from './daemon/service.js';
+import type { Daemon, DaemonContext, Service, ServiceFactory } from './daemon/service.js';
 import type { Logger } from './log/create-logger.js';
 import { createConnector, type Connector } from './connector/connector.js';
 import { parseConnectorConfig } from './connector/connector-config.js';
@@ -28,12 +28,7 @@ export function defaultServices(): ServiceFactory[] {
     (context) => {
       // Refuse to start on a bad `connector:` key (config/schema.ts checks only that it is a mapping).
       if (context.config.connector !== undefined) parseConnectorConfig(context.config.connector);
-      connector = createConnector({
-        store: context.store,
-        pinned: context.config.connector,
-        logger: context.logger.child({ component: 'connector' }),
-        metrics: context.metrics,
-      });
+      connector = connectorFor(context);
       return connectorService(connector);
     },
     async (context) => (ldap = await createLdapService(context, { external: connector?.verifier, autoCreate: connector })),
@@ -45,6 +40,27 @@ export function defaultServices(): ServiceFactory[] {
         connector,
       })(context),
   ];
+}
+
+const connectors = new WeakMap<DaemonContext, Connector>();
+
+/**
+ * The daemon's one connector: the connector service, the HTTP API and the control socket's sync
+ * commands share it (one config cache, one set of metrics). Made on first use, so a daemon started
+ * with other services still answers `pgdir sync …` the same way.
+ */
+function connectorFor(context: DaemonContext): Connector {
+  let connector = connectors.get(context);
+  if (connector === undefined) {
+    connector = createConnector({
+      store: context.store,
+      pinned: context.config.connector,
+      logger: context.logger.child({ component: 'connector' }),
+      metrics: context.metrics,
+    });
+    connectors.set(context, connector);
+  }
+  return connector;
 }
 
 /** The connector's interval sync as a daemon service (a no-op while the interval is 0). */
@@ -67,7 +83,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Start
   await mkdir(config.data_dir, { recursive: true, mode: 0o700 });
   const control = await startControlServer(
     controlSocketPath(config.data_dir),
-    createControlHandler({ ready: runtime.ready, status: () => runtime.status(), logger }),
+    createControlHandler({ ready: runtime.ready, status: () => runtime.status(), logger, connector: connectorFor }),
     logger.child({ part: 'control' }),
   );
   runtime.control = control;

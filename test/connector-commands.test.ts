@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorTest, renderConnectionTest, renderSyncReport, renderSyncStatus, syncRun, syncStatus, type ConnectorCommandContext } from '../src/connector/cli-commands.js';
-import { createConnector } from '../src/connector/connector.js';
+import { renderConnectionTest, renderSyncReport, renderSyncStatus } from '../src/cli/connector-commands.js';
+import { createConnector, type Connector } from '../src/connector/connector.js';
+import type { ConnectionTestResult } from '../src/connector/test-connection.js';
+import * as commands from '../src/control/connector-commands.js';
 import { CONFIG_SETTING, loadConnectorConfig, saveConnectorConfig } from '../src/connector/connector-settings.js';
 import type { SyncReport } from '../src/connector/sync-report.js';
 import { DirectoryError } from '../src/domain/errors.js';
@@ -12,6 +14,11 @@ import { storeModes, type StoreFixture } from './helpers/databases.js';
 import { READER_PASSWORD, slapdAvailable, startTestSlapd, type TestSlapd } from './helpers/slapd.js';
 
 /** Configuration in settings vs YAML, the CLI commands' logic, and the sync interval. */
+
+// The control commands, typed as the CLI renders their results.
+const syncRun = async (c: Connector, args: { dryRun?: boolean }): Promise<SyncReport> => (await commands.syncRun(c, args, 'cli')) as SyncReport;
+const syncStatus = async (c: Connector) => (await commands.syncStatus(c)) as commands.SyncStatusResult & { readonly lastReport: SyncReport | undefined };
+const connectorTest = async (c: Connector): Promise<ConnectionTestResult> => (await commands.connectorTest(c)) as ConnectionTestResult;
 
 async function failure(p: Promise<unknown>): Promise<DirectoryError> {
   const error = await p.then(() => undefined, (e: unknown) => e);
@@ -24,13 +31,14 @@ describe.skipIf(!slapdAvailable())('connector configuration, commands and interv
   let fixture: StoreFixture;
   let store: Store;
   let raw: Record<string, unknown>;
-  let ctx: ConnectorCommandContext;
+  let ctx: Connector;
 
   beforeAll(async () => {
     [slapd, fixture] = await Promise.all([startTestSlapd({ suffix: JC_SUFFIX, ldif: jumpcloudLdif() }), storeModes[1]!.create()]);
     store = await openStore(fixture.options);
     raw = { provider: 'jumpcloud', url: slapd.url, ca_file: slapd.pki.caFile, bind_dn: slapd.readerDn, bind_password: READER_PASSWORD, base_dn: JC_ORG };
-    ctx = { store, pinned: undefined, actor: 'cli' };
+    // The connector the control commands run through; no config cache, the tests change it between steps.
+    ctx = createConnector({ store, configTtlMs: 0 });
   });
 
   afterAll(async () => {
