@@ -7,7 +7,7 @@ import { DaemonRuntime } from './app/daemon-runtime.js';
 import type { Daemon, DaemonContext, Service, ServiceFactory } from './daemon/service.js';
 import type { Logger } from './log/create-logger.js';
 import { createConnector, type Connector } from './connector/connector.js';
-import { parseConnectorConfig } from './connector/connector-config.js';
+import { checkServiceConfig } from './app/check-service-config.js';
 import { httpServiceFactory } from './http/http-service-factory.js';
 import { createLdapService, type LdapService } from './ldap/ldap-service.js';
 
@@ -27,7 +27,7 @@ export function defaultServices(): ServiceFactory[] {
   return [
     (context) => {
       // Refuse to start on a bad `connector:` key (config/schema.ts checks only that it is a mapping).
-      if (context.config.connector !== undefined) parseConnectorConfig(context.config.connector);
+      checkServiceConfig(context.config);
       connector = connectorFor(context);
       return connectorService(connector);
     },
