@@ -44,7 +44,7 @@ export interface ActorSettings {
 const guard =
   (actor: Actor, action: Action) =>
   <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-  (...args: A): Promise<R> => {
+  async (...args: A): Promise<R> => {
     assertMay(actor, action);
     return fn(...args);
   };
