@@ -7,6 +7,7 @@ import * as commands from '../src/control/connector-commands.js';
 import { CONFIG_SETTING, loadConnectorConfig, saveConnectorConfig } from '../src/connector/connector-settings.js';
 import type { SyncReport } from '../src/connector/sync-report.js';
 import { DirectoryError } from '../src/domain/errors.js';
+import { createMetricsRegistry } from '../src/http/metrics-registry.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { JC_ORG, JC_SUFFIX, jumpcloudLdif } from './connector-seeds.js';
@@ -102,6 +103,15 @@ describe.skipIf(!slapdAvailable())('connector configuration, commands and interv
     } finally {
       await slapd.start();
     }
+  });
+
+  it('sync run from the CLI goes through the connector object: counted in its metrics, audited as cli', async () => {
+    const metrics = createMetricsRegistry();
+    const counted = createConnector({ store, configTtlMs: 0, metrics });
+    const report = await syncRun(counted, {});
+    expect(report).toMatchObject({ status: 'ok', trigger: 'cli' });
+    expect(metrics.render()).toMatch(/^pgdir_sync_runs_total\{result="ok"\} 1$/m);
+    expect((await store.listAudit({ action: 'connector.sync' }))[0]).toMatchObject({ actor: 'cli', result: 'ok' });
   });
 
   it('the interval runs syncs by itself; interval 0 runs none', async () => {
