@@ -5,7 +5,7 @@ import { Client, InvalidCredentialsError } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultServices, startDaemon, type Daemon, type Service } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import type { HttpService } from '../src/http/http-service.js';
 import { loggableFilter } from '../src/ldap/access-log.js';
 import type { LdapService } from '../src/ldap/ldap-service.js';

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import { createDirectoryServices } from '../src/directory/directory-services.js';
 import { openStore } from '../src/store/open-store.js';
 import { createPGliteDataDir, createTempDir } from './helpers/databases.js';

@@ -1,10 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorTest, renderConnectionTest, renderSyncReport, renderSyncStatus, syncRun, syncStatus, type ConnectorCommandContext } from '../src/connector/cli-commands.js';
-import { createConnector } from '../src/connector/connector.js';
+import { renderConnectionTest, renderSyncReport, renderSyncStatus } from '../src/cli/connector-commands.js';
+import { createConnector, type Connector } from '../src/connector/connector.js';
+import type { ConnectionTestResult } from '../src/connector/test-connection.js';
+import * as commands from '../src/control/connector-commands.js';
 import { CONFIG_SETTING, loadConnectorConfig, saveConnectorConfig } from '../src/connector/connector-settings.js';
 import type { SyncReport } from '../src/connector/sync-report.js';
 import { DirectoryError } from '../src/domain/errors.js';
+import { createMetricsRegistry } from '../src/http/metrics-registry.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { JC_ORG, JC_SUFFIX, jumpcloudLdif } from './connector-seeds.js';
@@ -12,6 +15,11 @@ import { storeModes, type StoreFixture } from './helpers/databases.js';
 import { READER_PASSWORD, slapdAvailable, startTestSlapd, type TestSlapd } from './helpers/slapd.js';
 
 /** Configuration in settings vs YAML, the CLI commands' logic, and the sync interval. */
+
+// The control commands, typed as the CLI renders their results.
+const syncRun = async (c: Connector, args: { dryRun?: boolean }): Promise<SyncReport> => (await commands.syncRun(c, args, 'cli')) as SyncReport;
+const syncStatus = async (c: Connector) => (await commands.syncStatus(c)) as commands.SyncStatusResult & { readonly lastReport: SyncReport | undefined };
+const connectorTest = async (c: Connector): Promise<ConnectionTestResult> => (await commands.connectorTest(c)) as ConnectionTestResult;
 
 async function failure(p: Promise<unknown>): Promise<DirectoryError> {
   const error = await p.then(() => undefined, (e: unknown) => e);
@@ -24,13 +32,14 @@ describe.skipIf(!slapdAvailable())('connector configuration, commands and interv
   let fixture: StoreFixture;
   let store: Store;
   let raw: Record<string, unknown>;
-  let ctx: ConnectorCommandContext;
+  let ctx: Connector;
 
   beforeAll(async () => {
     [slapd, fixture] = await Promise.all([startTestSlapd({ suffix: JC_SUFFIX, ldif: jumpcloudLdif() }), storeModes[1]!.create()]);
     store = await openStore(fixture.options);
     raw = { provider: 'jumpcloud', url: slapd.url, ca_file: slapd.pki.caFile, bind_dn: slapd.readerDn, bind_password: READER_PASSWORD, base_dn: JC_ORG };
-    ctx = { store, pinned: undefined, actor: 'cli' };
+    // The connector the control commands run through; no config cache, the tests change it between steps.
+    ctx = createConnector({ store, configTtlMs: 0 });
   });
 
   afterAll(async () => {
@@ -94,6 +103,15 @@ describe.skipIf(!slapdAvailable())('connector configuration, commands and interv
     } finally {
       await slapd.start();
     }
+  });
+
+  it('sync run from the CLI goes through the connector object: counted in its metrics, audited as cli', async () => {
+    const metrics = createMetricsRegistry();
+    const counted = createConnector({ store, configTtlMs: 0, metrics });
+    const report = await syncRun(counted, {});
+    expect(report).toMatchObject({ status: 'ok', trigger: 'cli' });
+    expect(metrics.render()).toMatch(/^pgdir_sync_runs_total\{result="ok"\} 1$/m);
+    expect((await store.listAudit({ action: 'connector.sync' }))[0]).toMatchObject({ actor: 'cli', result: 'ok' });
   });
 
   it('the interval runs syncs by itself; interval 0 runs none', async () => {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, ResultCodeError } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../src/app.js';
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import { loadConfig } from '../src/config/index.js';
 import { createLogger } from '../src/log/create-logger.js';
 import { JC_SUFFIX, jcUserDn, jumpcloudConnectorYaml, jumpcloudLdif, PASSWORD } from './connector-seeds.js';

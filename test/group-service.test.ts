@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor, userActor } from '../src/directory/actor.js';
+import { systemActor, userActor } from '../src/domain/actor.js';
 import { createDirectoryServices, type DirectoryServices } from '../src/directory/directory-services.js';
 import { createPasswordHasher } from '../src/directory/password-hasher.js';
 import { DirectoryError } from '../src/domain/errors.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon, type DaemonContext } from '../src/app.js';
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import { loadConfig } from '../src/config/index.js';
 import { createHttpService } from '../src/http/http-service.js';
 import { httpServiceFactory } from '../src/http/http-service-factory.js';

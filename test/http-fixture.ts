@@ -1,4 +1,4 @@
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import { createAuthThrottle } from '../src/directory/auth-throttle.js';
 import { createDirectoryServices, type DirectoryServices } from '../src/directory/directory-services.js';
 import type { User } from '../src/domain/model.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import { createRouter } from '../src/http/router.js';
 import { defineRoute } from '../src/http/route.js';
 import { storeModes } from './helpers/databases.js';

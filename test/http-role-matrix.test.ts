@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import { ROLES, type Role } from '../src/domain/model.js';
 import { storeModes } from './helpers/databases.js';
 import { startApi, type Api } from './http-fixture.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../src/directory/password-hasher.js';
 import { ADMIN_SECRET_SETTING } from '../src/directory/admin-secret.js';
-import type { DirectoryServerSettings } from '../src/http/settings/directory-settings.js';
+import type { DirectoryServerSettings } from '../src/directory/settings/directory-settings.js';
 import { storeModes } from './helpers/databases.js';
 import { PASSWORD, startApi, type Api } from './http-fixture.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import { openAdminSecret } from '../src/directory/admin-secret.js';
 import { createAuthThrottle } from '../src/directory/auth-throttle.js';
 import { createBindService, type BindService } from '../src/directory/bind-service.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import { createAuthThrottle } from '../src/directory/auth-throttle.js';
 import { createDirectoryServices, type DirectoryServices } from '../src/directory/directory-services.js';
 import { base32Decode, hotp, totpStep } from '../src/directory/lifecycle/totp.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AdminLimitExceededError, Client, InvalidCredentialsError, NoSuchObjectError } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultServices, startDaemon, type Daemon, type Service } from '../src/app.js';
-import { systemActor } from '../src/directory/actor.js';
+import { systemActor } from '../src/domain/actor.js';
 import { loadConfig } from '../src/config/index.js';
 import type { HttpService } from '../src/http/http-service.js';
 import type { LdapService } from '../src/ldap/ldap-service.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { Daemon, DaemonContext, DaemonState, DaemonStatus, Service, ServiceFactory } from '../app.js';
+import type { Daemon, DaemonContext, DaemonState, DaemonStatus, Service, ServiceFactory } from '../daemon/service.js';
 import { waitForCliLock } from '../control/cli-lock.js';
 import type { ControlServer } from '../control/control-server.js';
 import { createDirectoryServices } from '../directory/directory-services.js';

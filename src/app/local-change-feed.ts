@@ -1,4 +1,4 @@
-import type { ChangeFeed } from '../app.js';
+import type { ChangeFeed } from '../daemon/service.js';
 import type { Logger } from '../log/create-logger.js';
 
 /** Fan-out of the store's announcements to the services, remembering the latest revision. */

@@ -8,7 +8,7 @@ import { healthcheckCommand } from './commands/healthcheck.js';
 import { managementGroup } from './commands/management.js';
 import { ownerLoginCommand } from './commands/owner-login.js';
 import { statusCommand } from './commands/status.js';
-import { CONNECTOR_COMMANDS, SYNC_COMMANDS } from '../connector/cli-commands.js';
+import { CONNECTOR_COMMANDS, SYNC_COMMANDS } from './connector-commands.js';
 import { DIRECTORY_COMMANDS } from './directory-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
 import { CommandFailed } from './run-request.js';

@@ -1,11 +1,2 @@
-import { readFileSync } from 'node:fs';
-
-/** pgdir's version, from package.json (two levels up from both src/cli and dist/cli). */
-export const VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-})();
+/** The CLI's `--version`; the value lives in src/version.ts (shared by every edge). */
+export { VERSION } from '../version.js';

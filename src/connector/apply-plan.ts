@@ -1,5 +1,7 @@
+import { SettingKey } from '../directory/settings/setting-keys.js';
 import { DirectoryError } from '../domain/errors.js';
-import type { Store, StoreTx } from '../store/store.js';
+import { createSourceMirror, type MirrorChange, type SourceMirror } from '../directory/mirror/source-mirror.js';
+import type { Store } from '../store/store.js';
 import type { MemberOp, SyncPlan, UserOp, GroupOp } from './sync-plan.js';
 import { entry } from './sync-plan.js';
 import type { SyncReport } from './sync-report.js';
@@ -12,13 +14,13 @@ import type { SyncReport } from './sync-report.js';
  * the next run converges from there.
  */
 
-export const DEACTIVATED_SETTING = 'connector.deactivated';
+export const DEACTIVATED_SETTING = SettingKey.connectorDeactivated;
 
 interface Step {
   readonly kind: 'user' | 'group';
   readonly dn: string;
   readonly name: string | undefined;
-  run(tx: StoreTx): Promise<void>;
+  readonly change: MirrorChange;
   /** Fixes the report's counters when the step fails. */
   failed(): void;
   /** For deactivate/reactivate: how the connector.deactivated set changes. */
@@ -27,33 +29,27 @@ interface Step {
 
 const RETRYABLE = new Set(['conflict', 'not_found', 'invalid']);
 
-async function recordDeactivations(tx: StoreTx, steps: readonly Step[]): Promise<void> {
-  const changes = steps.flatMap((s) => (s.deactivated ? [s.deactivated] : []));
-  if (changes.length === 0) return;
-  const set = new Set((await tx.getSetting<string[]>(DEACTIVATED_SETTING)) ?? []);
-  for (const c of changes) (c.add ? set.add(c.id) : set.delete(c.id));
-  await tx.setSetting(DEACTIVATED_SETTING, [...set].sort());
-}
 
-async function runBatch(store: Store, steps: readonly Step[]): Promise<void> {
-  await store.write(async (tx) => {
-    for (const step of steps) await step.run(tx);
-    await recordDeactivations(tx, steps);
-  });
+/** One transaction per batch, through the directory's mirror use case. */
+function runBatch(mirror: SourceMirror, steps: readonly Step[]): Promise<void> {
+  return mirror.apply(
+    steps.map((s) => s.change),
+    steps.flatMap((s) => (s.deactivated ? [s.deactivated] : [])),
+  );
 }
 
 /** Runs steps in batches; returns the steps that failed (each reported as an error). */
-async function runSteps<S extends Step>(store: Store, steps: readonly S[], batchSize: number, report: SyncReport): Promise<S[]> {
+async function runSteps<S extends Step>(mirror: SourceMirror, steps: readonly S[], batchSize: number, report: SyncReport): Promise<S[]> {
   const failed: S[] = [];
   for (let at = 0; at < steps.length; at += batchSize) {
     const batch = steps.slice(at, at + batchSize);
     try {
-      await runBatch(store, batch);
+      await runBatch(mirror, batch);
     } catch (error) {
       if (!(error instanceof DirectoryError) || !RETRYABLE.has(error.kind)) throw error;
       for (const step of batch) {
         try {
-          await runBatch(store, [step]);
+          await runBatch(mirror, [step]);
         } catch (stepError) {
           if (!(stepError instanceof DirectoryError) || !RETRYABLE.has(stepError.kind)) throw stepError;
           step.failed();
@@ -75,7 +71,7 @@ function userStep(op: UserOp, report: SyncReport): Step & { userId?: string } {
         ...base,
         name: op.user.username,
         userId: op.user.id,
-        run: async (tx) => void (await tx.insertUser(op.user)),
+        change: { kind: 'insertUser', user: op.user },
         failed: () => void report.users.created--,
         // Created inactive (disabled in the source): the sync may turn it on once the source does.
         ...(op.user.active === false ? { deactivated: { id: op.user.id, add: true } } : {}),
@@ -84,7 +80,7 @@ function userStep(op: UserOp, report: SyncReport): Step & { userId?: string } {
       return {
         ...base,
         name: op.name,
-        run: async (tx) => void (await tx.updateUser(op.id, op.patch)),
+        change: { kind: 'updateUser', id: op.id, patch: op.patch },
         failed: () => {
           if (Object.keys(op.patch).some((k) => k !== 'active')) report.users.updated--;
           if (op.patch.active === true) report.users.reactivated--;
@@ -98,7 +94,7 @@ function userStep(op: UserOp, report: SyncReport): Step & { userId?: string } {
       return {
         ...base,
         name: op.name,
-        run: async (tx) => void (await tx.updateUser(op.id, { active })),
+        change: { kind: 'updateUser', id: op.id, patch: { active } },
         failed: () => void (active ? report.users.reactivated-- : report.users.deactivated--),
         deactivated: { id: op.id, add: !active },
       };
@@ -108,23 +104,24 @@ function userStep(op: UserOp, report: SyncReport): Step & { userId?: string } {
 
 function groupStep(op: GroupOp, report: SyncReport): Step & { createdId?: string } {
   if (op.kind === 'create') {
-    return { kind: 'group', dn: op.dn, name: op.group.name, createdId: op.group.id, run: async (tx) => void (await tx.insertGroup(op.group)), failed: () => void report.groups.created-- };
+    return { kind: 'group', dn: op.dn, name: op.group.name, createdId: op.group.id, change: { kind: 'insertGroup', group: op.group }, failed: () => void report.groups.created-- };
   }
-  return { kind: 'group', dn: op.dn, name: op.name, run: async (tx) => void (await tx.updateGroup(op.id, op.patch)), failed: () => void report.groups.updated-- };
+  return { kind: 'group', dn: op.dn, name: op.name, change: { kind: 'updateGroup', id: op.id, patch: op.patch }, failed: () => void report.groups.updated-- };
 }
 
 function memberStep(op: MemberOp, failedUsers: ReadonlySet<string>, report: SyncReport): Step {
   const userIds = op.userIds.filter((id) => !failedUsers.has(id));
-  return { kind: 'group', dn: op.dn, name: op.name, run: (tx) => tx.setMembers(op.groupId, userIds), failed: () => void report.groups.membershipsChanged-- };
+  return { kind: 'group', dn: op.dn, name: op.name, change: { kind: 'setMembers', groupId: op.groupId, userIds }, failed: () => void report.groups.membershipsChanged-- };
 }
 
 export async function applyPlan(store: Store, plan: SyncPlan, batchSize = 500): Promise<void> {
   const { report } = plan;
+  const mirror = createSourceMirror(store);
   const users = plan.userOps.map((op) => userStep(op, report));
-  const failedUsers = new Set((await runSteps(store, users, batchSize, report)).flatMap((s) => (s.userId ? [s.userId] : [])));
+  const failedUsers = new Set((await runSteps(mirror, users, batchSize, report)).flatMap((s) => (s.userId ? [s.userId] : [])));
   const groups = plan.groupOps.map((op) => groupStep(op, report));
-  const failedGroups = new Set((await runSteps(store, groups, batchSize, report)).flatMap((s) => (s.createdId ? [s.createdId] : [])));
+  const failedGroups = new Set((await runSteps(mirror, groups, batchSize, report)).flatMap((s) => (s.createdId ? [s.createdId] : [])));
   const members = plan.memberOps.filter((m) => !failedGroups.has(m.groupId)).map((m) => memberStep(m, failedUsers, report));
   // Memberships touch many rows per step; smaller batches keep each transaction short.
-  await runSteps(store, members, Math.max(1, Math.floor(batchSize / 10)), report);
+  await runSteps(mirror, members, Math.max(1, Math.floor(batchSize / 10)), report);
 }

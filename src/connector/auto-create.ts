@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { Client } from 'ldapts';
+import { createSourceMirror, type JoinedSourceGroup } from '../directory/mirror/source-mirror.js';
 import { normalizeDisplayName } from '../domain/display-name.js';
 import { normalizeEmail } from '../domain/email.js';
 import { DirectoryError } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
 import { normalizeUsername } from '../domain/username.js';
-import type { Store, StoreTx } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { sourceAccepts } from './pass-through.js';
 import { groupNameOf } from './plan-groups.js';
@@ -48,21 +48,15 @@ function domainAllowed(config: ConnectorConfig, email: string): boolean {
   return config.allowedDomains.length === 0 || config.allowedDomains.includes(domain);
 }
 
-async function joinGroups(tx: StoreTx, user: User, groups: readonly SourceGroup[]): Promise<string[]> {
-  const joined: string[] = [];
-  const mirrored = (await tx.listGroups()).filter((g) => g.source === 'ldap');
+/** The source groups as directory group names; a name the directory cannot take is skipped. */
+function joinedGroups(groups: readonly SourceGroup[]): JoinedSourceGroup[] {
+  const joined: JoinedSourceGroup[] = [];
   for (const g of groups) {
-    let name: string;
     try {
-      name = groupNameOf(g.name ?? '');
+      joined.push({ name: groupNameOf(g.name ?? ''), sourceId: g.id, description: g.description });
     } catch {
       continue;
     }
-    const existing = mirrored.find((m) => m.sourceId === g.id) ?? (await tx.findGroupByName(name));
-    if (existing !== undefined && existing.source !== 'ldap') continue; // never touch local groups
-    const group = existing ?? (await tx.insertGroup({ name, description: g.description, source: 'ldap', sourceId: g.id }));
-    await tx.addMember(group.id, user.id);
-    joined.push(group.name);
   }
   return joined;
 }
@@ -97,13 +91,7 @@ export async function autoCreateUser(store: Store, config: ConnectorConfig, logi
   if (!(await sourceAccepts(config, source.dn, password))) return { refused: 'the source rejected the password' };
   const groups = await withSource(config, (client) => findSourceGroups(client, config, source, fields.username));
   try {
-    const created = await store.write(async (tx) => {
-      if ((await tx.findUserByUsername(fields.username)) || (await tx.findUserByEmail(fields.email))) return undefined;
-      const user = await tx.insertUser({ id: randomUUID(), ...fields, source: 'ldap', sourceId: source.id, sourceDn: source.dn, passwordHash: null });
-      const joined = await joinGroups(tx, user, groups);
-      await tx.appendAudit({ actor: 'connector', action: 'connector.auto_create', target: user.id, details: { username: user.username, dn: source.dn, groups: joined } });
-      return user;
-    });
+    const created = await createSourceMirror(store).createOnLogin({ ...fields, sourceId: source.id, sourceDn: source.dn }, joinedGroups(groups));
     return created === undefined ? { refused: 'the username or email is already in use' } : { created };
   } catch (error) {
     if (error instanceof DirectoryError && error.kind === 'conflict') return { refused: error.message };

@@ -1,3 +1,5 @@
+import { createSourceMirror } from '../directory/mirror/source-mirror.js';
+import { SettingKey } from '../directory/settings/setting-keys.js';
 import { DirectoryError } from '../domain/errors.js';
 import type { Store, StoreReader } from '../store/store.js';
 import { parseConnectorConfig, parseConnectorSettings, type ConnectorConfig } from './connector-config.js';
@@ -7,7 +9,7 @@ import { parseConnectorConfig, parseConnectorSettings, type ConnectorConfig } fr
  * pinned and wins (the API reports it as locked); otherwise the settings row `connector.config`
  * holds the same snake_case mapping, edited through the API and CLI.
  */
-export const CONFIG_SETTING = 'connector.config';
+export const CONFIG_SETTING = SettingKey.connectorConfig;
 
 export interface ConnectorConfigSource {
   readonly config: ConnectorConfig;
@@ -50,13 +52,10 @@ export async function saveConnectorConfig(
       field: 'connector',
     });
   }
-  return store.write(async (tx) => {
-    const previous = await tx.getSetting<Record<string, unknown>>(CONFIG_SETTING);
+  return createSourceMirror(store).configure(actor, (previous) => {
     const next = { ...raw };
     if (next['bind_password'] === '********') next['bind_password'] = previous?.['bind_password'];
     const config = parseConnectorSettings(next);
-    await tx.setSetting(CONFIG_SETTING, next);
-    await tx.appendAudit({ actor, action: 'connector.configure', details: { settings: maskSecrets(next) } });
-    return config;
+    return { stored: next, audited: maskSecrets(next), result: config };
   });
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ResultCodeError } from 'ldapts';
+import { createSourceMirror } from '../directory/mirror/source-mirror.js';
+import { SettingKey } from '../directory/settings/setting-keys.js';
 import { DirectoryError } from '../domain/errors.js';
 import type { Store } from '../store/store.js';
 import { applyPlan, DEACTIVATED_SETTING } from './apply-plan.js';
@@ -18,7 +20,7 @@ import { boundedReport, newReport, type SyncReport } from './sync-report.js';
  */
 
 export const SYNC_LOCK = 'pgdir.connector.sync';
-export const REPORT_SETTING = 'connector.last_report';
+export const REPORT_SETTING = SettingKey.connectorLastReport;
 
 export interface SyncOptions {
   readonly dryRun?: boolean;
@@ -84,10 +86,7 @@ function finish(report: SyncReport, started: number): SyncReport {
 
 async function storeReport(store: Store, report: SyncReport, actor: string): Promise<void> {
   const stored = boundedReport(report);
-  await store.write(async (tx) => {
-    await tx.setSetting(REPORT_SETTING, stored);
-    await tx.appendAudit({ actor, action: 'connector.sync', target: null, result: report.status === 'ok' ? 'ok' : 'failed', details: { ...stored } });
-  });
+  await createSourceMirror(store).recordSync(stored as unknown as Record<string, unknown>, actor, report.status === 'ok');
 }
 
 async function runLocked(store: Store, config: ConnectorConfig, options: SyncOptions, started: number): Promise<SyncResult> {

@@ -1,6 +1,7 @@
-import type { DaemonContext, DaemonStatus } from '../app.js';
+import type { DaemonContext, DaemonStatus } from '../daemon/service.js';
 import { DirectoryError } from '../domain/errors.js';
 import type { Logger } from '../log/create-logger.js';
+import type { ConnectorPort } from './connector-commands.js';
 import type { ControlHandler } from './control-server.js';
 import { executeCommand, SYSTEM_ACTOR_CLI } from './execute-command.js';
 
@@ -9,6 +10,8 @@ export interface DaemonHandlerOptions {
   readonly ready: Promise<DaemonContext>;
   readonly status: () => DaemonStatus;
   readonly logger: Logger;
+  /** The daemon's connector (sync and connector commands run through it, metrics included). */
+  readonly connector?: (context: DaemonContext) => ConnectorPort;
 }
 
 /**
@@ -24,7 +27,7 @@ export function createControlHandler(options: DaemonHandlerOptions): ControlHand
     }
     const context = await options.ready;
     const result = await executeCommand(
-      { directory: context.directory, actor: SYSTEM_ACTOR_CLI, connector: context.config.connector },
+      { directory: context.directory, actor: SYSTEM_ACTOR_CLI, connector: options.connector?.(context) },
       request.command,
       request.args,
     );

@@ -1,13 +1,13 @@
-import { CONNECTOR_HANDLERS } from '../connector/cli-commands.js';
-import type { Actor } from '../domain/actor.js';
-import { invalid } from '../domain/errors.js';
+import { actorLabel, type Actor } from '../domain/actor.js';
+import { DirectoryError, invalid } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
-import { applySecretRequest, setAdminSecret } from '../directory/admin-secret.js';
+import { applySecretRequest, saveAdminSecret } from '../directory/admin-secret.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { GroupWithMembers } from '../directory/group-service.js';
 import { readImportFile } from '../directory/transfer/import-rows.js';
 import { exportUsers } from '../directory/transfer/user-export.js';
 import { importUsers } from '../directory/transfer/user-import.js';
+import { connectorTest, syncRun, syncStatus, type ConnectorPort } from './connector-commands.js';
 import { toGroupSummary, toUserSummary, type GroupSummary, type UserSummary } from './summaries.js';
 
 /** The CLI acts as the system actor named `cli` in the audit log (DESIGN §7: every power). */
@@ -16,8 +16,8 @@ export const SYSTEM_ACTOR_CLI: Actor = Object.freeze({ kind: 'system', name: 'cl
 export interface CommandContext {
   readonly directory: DirectoryServices;
   readonly actor: Actor;
-  /** The `connector:` mapping of pgdir.yaml (pinned connector settings), for sync commands. */
-  readonly connector?: Readonly<Record<string, unknown>> | undefined;
+  /** The process's connector (app/ hands in the daemon's, or one for this CLI process). */
+  readonly connector?: ConnectorPort | undefined;
 }
 
 type Args = Record<string, unknown>;
@@ -76,12 +76,20 @@ const HANDLERS: Record<string, Handler> = {
     const issued = await directory.lifecycle.temporary.ownerLogin(actor);
     return { username: issued.user.username ?? issued.user.email, password: issued.secret, expiresAt: issued.expiresAt.toISOString() };
   },
+  'sync.run': ({ connector, actor }, args) => syncRun(need(connector), args, actorLabel(actor)),
+  'sync.status': ({ connector }) => syncStatus(need(connector)),
+  'connector.test': ({ connector }) => connectorTest(need(connector)),
   'directory.secret-set': async ({ directory, actor }, args) =>
     applySecretRequest(
-      (secret) => directory.store.write((tx) => setAdminSecret(tx, secret, actor.kind === 'user' ? actor.id : actor.name)),
+      (secret) => saveAdminSecret(directory.store, secret, actor),
       args,
     ),
 };
+
+function need(connector: ConnectorPort | undefined): ConnectorPort {
+  if (connector === undefined) throw new DirectoryError('unavailable', 'the external directory connector is not running in this process');
+  return connector;
+}
 
 /** Reports whether membership actually changed, so the CLI can say "already a member". */
 async function changeMembership({ directory, actor }: CommandContext, args: Args, change: 'add' | 'remove') {
@@ -95,14 +103,9 @@ async function changeMembership({ directory, actor }: CommandContext, args: Args
   return { group: after.name, user: user.username ?? user.email, changed };
 }
 
-export const MANAGEMENT_COMMANDS: readonly string[] = [...Object.keys(HANDLERS), ...Object.keys(CONNECTOR_HANDLERS)];
+export const MANAGEMENT_COMMANDS: readonly string[] = Object.keys(HANDLERS);
 
 export async function executeCommand(context: CommandContext, command: string, args: Args): Promise<unknown> {
-  const sync = Object.hasOwn(CONNECTOR_HANDLERS, command) ? CONNECTOR_HANDLERS[command] : undefined;
-  if (sync !== undefined) {
-    const { directory, actor, connector } = context;
-    return sync({ store: directory.store, pinned: connector, actor: actor.kind === 'user' ? actor.id : actor.name }, args);
-  }
   const handler = Object.hasOwn(HANDLERS, command) ? HANDLERS[command] : undefined;
   if (handler === undefined) throw invalid(`unknown command "${command}"`);
   return handler(context, args);

@@ -1,11 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFile, chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { actorLabel, type Actor } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { Store, StoreTx } from '../store/store.js';
+import { SettingKey } from './settings/setting-keys.js';
 
 /** Settings key holding the salted digest of the directory admin secret (never the secret). */
-export const ADMIN_SECRET_SETTING = 'directory.admin_secret';
+export const ADMIN_SECRET_SETTING = SettingKey.adminSecret;
 
 interface StoredSecret {
   readonly salt: string;
@@ -79,6 +81,11 @@ export async function setAdminSecret(tx: StoreTx, secret: string, who: string): 
   await tx.setSetting(ADMIN_SECRET_SETTING, stored);
   await tx.appendAudit({ actor: who, action: 'directory.secret.set', target: 'cn=admin', result: 'ok' });
   return stored;
+}
+
+/** The use case: sets the secret in its own transaction, audited as `actor`. */
+export function saveAdminSecret(store: Store, secret: string, actor: Actor): Promise<StoredSecret> {
+  return store.write((tx) => setAdminSecret(tx, secret, actorLabel(actor)));
 }
 
 export function generateSecret(): string {

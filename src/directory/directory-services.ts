@@ -1,5 +1,7 @@
 import type { Mailer } from '../mail/smtp-mailer.js';
+import type { Actor } from '../domain/actor.js';
 import type { Store } from '../store/store.js';
+import { createProtectedServices, type ActorServices } from './access/actor-services.js';
 import { createGroupService, type GroupService } from './group-service.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/lifecycle-service.js';
 import { totpIssuer } from './lifecycle/totp.js';
@@ -13,6 +15,8 @@ export interface DirectoryServices {
   readonly users: UserService;
   readonly groups: GroupService;
   readonly lifecycle: LifecycleService;
+  /** The use cases behind may(): service accounts, a user's groups (access/actor-services.ts). */
+  as(actor: Actor): ActorServices;
 }
 
 export interface DirectoryServicesOptions {
@@ -35,9 +39,11 @@ export interface DirectoryServicesOptions {
 export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {
   const { store } = options;
   const hasher = options.hasher ?? createPasswordHasher({ cost: options.bcryptCost ?? 10 });
+  const protectedServices = createProtectedServices(store, hasher);
   return {
     store,
     hasher,
+    as: (actor) => protectedServices.forActor(actor),
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store, builtinNames: options.builtinGroupNames ?? [] }),
     lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl, issuer: totpIssuer(options.name) }),

@@ -2,8 +2,7 @@ import { conflict, invalid, notFound } from '../domain/errors.js';
 import type { Group } from '../domain/model.js';
 import { isBuiltinGroupName } from '../domain/reserved-names.js';
 import type { StoreReader } from '../store/store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { findByIdOrName } from './id-or-name.js';
 
 /**
  * Finds a stored group by id or name (case-insensitive). The built-in groups `users` and `admins`
@@ -22,7 +21,7 @@ export async function resolveGroup(
     if (purpose === 'change') throw conflict(`group "${key}" is built in and maintained automatically`, field);
     throw notFound(`group "${key}" is built in: it is computed from users' roles and not stored`);
   }
-  const group = (UUID.test(key) ? await reader.getGroup(key) : undefined) ?? (await reader.findGroupByName(key));
+  const group = await findByIdOrName(key, { byId: (id) => reader.getGroup(id), byName: (name) => reader.findGroupByName(name) });
   if (group === undefined) throw notFound(`no group "${ref.trim()}"`);
   return group;
 }

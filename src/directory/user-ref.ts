@@ -1,8 +1,8 @@
 import { invalid, notFound } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
+import { isUuid } from '../domain/uuid.js';
 import type { StoreReader } from '../store/store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { findByIdOrName } from './id-or-name.js';
 
 /**
  * Finds a user by id (also as `uid-<id>`, the entry's cn), username or email, case-insensitively.
@@ -11,12 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export async function findUserByRef(reader: StoreReader, ref: string): Promise<User | undefined> {
   const key = ref.trim().toLowerCase();
   if (key.includes('@')) return reader.findUserByEmail(key);
-  const id = key.startsWith('uid-') ? key.slice(4) : key;
-  if (UUID.test(id)) {
-    const byId = await reader.getUser(id);
-    if (byId !== undefined || id !== key) return byId;
-  }
-  return reader.findUserByUsername(key);
+  if (key.startsWith('uid-') && isUuid(key.slice(4))) return reader.getUser(key.slice(4));
+  return findByIdOrName(key, { byId: (id) => reader.getUser(id), byName: (name) => reader.findUserByUsername(name) });
 }
 
 /** findUserByRef that throws DirectoryError('not_found', 'no user "x"') (or 'invalid' for no ref). */

@@ -1,10 +1,9 @@
-import type { Actor } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { Role, User } from '../domain/model.js';
 import { assertMay, type Action } from '../domain/permissions.js';
 import { parseRole } from '../domain/roles.js';
 import type { Store, StoreTx, UserQuery } from '../store/store.js';
-import { actorLabel } from './actor.js';
+import { actorLabel, type Actor } from '../domain/actor.js';
 import { auditDiff, auditUser } from './audit-record.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { parseAddUser, parseUpdateUser, type AddUserInput, type UpdateUserInput } from './user-input.js';

@@ -11,6 +11,18 @@ export interface Entry {
   readonly attributes: ReadonlyMap<string, readonly string[]>;
 }
 
+/** One attribute of an entry as sent to a client (SearchResultEntry, RFC 4511 §4.5.2). */
+export interface EntryAttribute {
+  readonly type: string;
+  readonly values: readonly (string | Buffer)[];
+}
+
+/** An entry as sent to a client: its DN and the selected attributes. */
+export interface SearchEntry {
+  readonly objectName: string;
+  readonly attributes: readonly EntryAttribute[];
+}
+
 /** What the filter evaluator may ask of the directory beyond the entry itself. */
 export interface MatchContext {
   /**

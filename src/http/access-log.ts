@@ -1,4 +1,4 @@
-import type { AccessLogger, AccessLogMode } from '../ldap/access-log.js';
+import type { AccessLogger, AccessLogMode } from '../log/access-logger.js';
 import { DuplicateSuppressor } from '../log/duplicate-suppressor.js';
 
 /**

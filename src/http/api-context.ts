@@ -4,7 +4,9 @@ import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { TotpVerifier } from './auth/login.js';
 import type { MetricsRegistry } from './metrics-registry.js';
-import type { DirectoryServerSettings, PinnedSettings } from './settings/directory-settings.js';
+import type { ActorSettings } from '../directory/access/actor-services.js';
+import type { DirectoryServerSettings, PinnedSettings } from '../directory/settings/directory-settings.js';
+import type { Actor } from '../domain/actor.js';
 
 /** Everything the route modules share (built once by createHttpService). */
 export interface ApiContext {
@@ -17,6 +19,8 @@ export interface ApiContext {
   readonly pinned: PinnedSettings;
   /** Defaults for settings never stored (the YAML's values). */
   readonly defaults: { readonly allowlist: string };
+  /** The settings use cases as `actor` may call them (each asks may() first). */
+  settingsFor(actor: Actor): ActorSettings;
   readonly readiness: Readonly<Record<string, () => boolean | Promise<boolean>>>;
   readonly onDirectoryServerChange: ((settings: DirectoryServerSettings) => void | Promise<void>) | undefined;
   readonly external: ExternalPasswordVerifier | undefined;

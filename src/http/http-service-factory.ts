@@ -1,9 +1,10 @@
-import type { DaemonContext, Service, ServiceFactory } from '../app.js';
-import { VERSION } from '../cli/version.js';
+import type { DaemonContext, Service, ServiceFactory } from '../daemon/service.js';
+import { VERSION } from '../version.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
 import { createHttpAccessLog } from './access-log.js';
 import { createHttpService, type HttpServiceDeps } from './http-service.js';
 import type { MetricsRegistry } from './metrics-registry.js';
+import { pinnedSettings } from '../directory/settings/pinned-settings.js';
 
 /** What the daemon knows only after other services exist (LDAP listeners, the view, shared metrics). */
 export type HttpFactoryOptions = Partial<
@@ -37,7 +38,7 @@ export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFac
       metrics: context.metrics,
       accessLog: createHttpAccessLog(config.log.access, context.logger.child({ component: 'access' })),
       ...options,
-      pinned: { adminSecret: config.ldap.admin_password !== undefined, ...options.pinned },
+      pinned: pinnedSettings(config, options.pinned),
     });
   };
 }

@@ -16,7 +16,9 @@ import type { AnyRoute } from './route.js';
 import { createRouter } from './router.js';
 import { apiRoutes } from './routes/api-routes.js';
 import { endSessionsOfDisabledUsers } from './session-reaper.js';
-import type { DirectoryServerSettings, PinnedSettings } from './settings/directory-settings.js';
+import { settingsForActor } from '../directory/access/actor-services.js';
+import type { DirectoryServerSettings, PinnedSettings } from '../directory/settings/directory-settings.js';
+import { createSettingsUseCases } from '../directory/settings/settings-service.js';
 
 export interface HttpServiceDeps {
   /** `http.listen`, host:port (`[::1]:8080` for IPv6; port 0 picks a free port). */
@@ -68,6 +70,9 @@ export interface HttpService {
 /** The admin HTTP sidecar (DESIGN §8) as a daemon Service. */
 export function createHttpService(deps: HttpServiceDeps): HttpService {
   const metrics = deps.metrics ?? createMetricsRegistry();
+  const pinned = deps.pinned ?? {};
+  const defaults = { allowlist: (deps.defaultAllowlist ?? ['127.0.0.1', '::1']).join('\n') };
+  const settings = createSettingsUseCases({ store: deps.directory.store, pinned, defaultAllowlist: defaults.allowlist });
   const api: ApiContext = {
     directory: deps.directory,
     throttle: deps.throttle,
@@ -75,8 +80,9 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
     version: deps.version ?? '0.0.0',
     sessionTtlMs: deps.sessionTtlMs ?? 12 * 60 * 60 * 1000,
     maxImportBytes: deps.maxImportBytes ?? 16 * 1024 * 1024,
-    pinned: deps.pinned ?? {},
-    defaults: { allowlist: (deps.defaultAllowlist ?? ['127.0.0.1', '::1']).join('\n') },
+    pinned,
+    defaults,
+    settingsFor: (actor) => settingsForActor(settings, actor),
     readiness: deps.readiness ?? {},
     onDirectoryServerChange: deps.onDirectoryServerChange,
     external: deps.external,

@@ -1,5 +1,6 @@
 import { formatFilter } from '../domain/filter-format.js';
 import { ResultCode } from '../domain/result-code.js';
+import type { AccessLogger, AccessLogMode } from '../log/access-logger.js';
 import { DuplicateSuppressor } from '../log/duplicate-suppressor.js';
 import type { RequestMessage } from './protocol.js';
 import type { LdapConnection } from './server/ldap-handler.js';
@@ -13,11 +14,6 @@ import { identityOf } from './session.js';
  * (address, operation, result) so a brute-force attack cannot fill the disk; the count of what was
  * left out is logged when the window ends.
  */
-export type AccessLogMode = 'off' | 'binds' | 'all';
-
-export interface AccessLogger {
-  info(obj: object, msg: string): void;
-}
 
 export interface LdapAccessLog {
   /** `entries`: SearchResultEntry PDUs sent (searches only). */

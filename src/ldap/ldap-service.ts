@@ -1,5 +1,5 @@
-import type { DaemonContext, Service } from '../app.js';
-import { VERSION } from '../cli/version.js';
+import type { DaemonContext, Service } from '../daemon/service.js';
+import { VERSION } from '../version.js';
 import type { Config } from '../config/schema.js';
 import { openAdminSecret } from '../directory/admin-secret.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
@@ -11,8 +11,9 @@ import { createLdapAccessLog } from './access-log.js';
 import { encodeEntryBody } from './codec/index.js';
 import { createDirectoryHandler } from './directory-handler.js';
 import { createLdapMetrics } from './ldap-metrics.js';
-import { readDirectoryServer } from './directory-server-settings.js';
 import { createLdapServer, type LdapLimits, type LdapServer } from './server/ldap-server.js';
+import { readDirectoryServerState } from '../directory/settings/directory-server-state.js';
+import { pinnedSettings } from '../directory/settings/pinned-settings.js';
 
 /** The LDAP side of `pgdir serve`: the directory view, the handler and the listeners. */
 export interface LdapService extends Service {
@@ -71,7 +72,7 @@ export async function createLdapService(
   let ready = false;
   let yamlAllowlist = ldap.allowlist;
   const applySettings = async (): Promise<void> => {
-    const state = await readDirectoryServer(store, yamlAllowlist);
+    const state = await readDirectoryServerState(store, pinnedSettings(config), yamlAllowlist);
     server.setAllowlist(state.allowlist);
     if (!state.enabled) log.warn('the directory server is disabled in the settings: refusing LDAP connections');
   };

@@ -127,14 +127,7 @@ export type ResultOp =
   | 'compare';
 
 /** An entry to send: attribute values as strings (UTF-8) or raw buffers. */
-export interface EntryAttribute {
-  readonly type: string;
-  readonly values: readonly (string | Buffer)[];
-}
-export interface SearchEntry {
-  readonly objectName: string;
-  readonly attributes: readonly EntryAttribute[];
-}
+export type { EntryAttribute, SearchEntry } from '../domain/entry.js';
 
 /** Well-known OIDs. */
 export const Oid = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from './schema.js';
-import { isUuid } from './store-reader.js';
+import { isUuid } from '../domain/uuid.js';
 
 /**
  * Bearer credentials of the HTTP API (DESIGN §8), table `api_tokens` (migration 0002): login

@@ -4,7 +4,7 @@ import type { GroupPatch, NewGroup } from './store.js';
 import type { GroupsTable } from './schema.js';
 import type { NewChange } from './change-log.js';
 import { toGroup } from './row-mappers.js';
-import { isUuid } from './store-reader.js';
+import { isUuid } from '../domain/uuid.js';
 import { found, newId, requireId, type TxContext } from './tx-context.js';
 import { touchMembersOnRename, touchRows } from './touch-rows.js';
 import { notFound } from '../domain/errors.js';

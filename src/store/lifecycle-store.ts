@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { isUuid } from './store-reader.js';
+import { isUuid } from '../domain/uuid.js';
 
 /**
  * Account-lifecycle credentials (DESIGN §7), table `user_tokens` (migration 0003), and the TOTP

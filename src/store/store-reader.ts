@@ -1,14 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { Group, ServiceAccount, User } from '../domain/model.js';
+import { isUuid } from '../domain/uuid.js';
 import type { AuditQuery, AuditRecord, StoreReader, UserQuery } from './store.js';
 import type { Database } from './schema.js';
 import { toAuditRecord, toGroup, toNumber, toServiceAccount, toUser } from './row-mappers.js';
 
 /** Reads shared by the Store (outside transactions) and by StoreTx (inside one). */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Anything that is not a uuid cannot name a row; answering "absent" beats a cast error. */
-export const isUuid = (value: string): boolean => UUID.test(value);
+// Anything that is not a uuid cannot name a row; answering "absent" beats a cast error.
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 const clamp = (value: number | undefined, fallback: number, max: number): number =>

@@ -4,7 +4,7 @@ import { DirectoryError, invalid, notFound } from '../domain/errors.js';
 import type { Database } from './schema.js';
 import { appendChanges, type NewChange } from './change-log.js';
 import { mapDbError } from './db-errors.js';
-import { isUuid } from './store-reader.js';
+import { isUuid } from '../domain/uuid.js';
 import { Mutex } from './mutex.js';
 
 /**

@@ -1,7 +1,7 @@
 import { checkConfigFiles } from '../../config/check-files.js';
 import { formatDuration } from '../../config/duration.js';
 import type { Config } from '../../config/schema.js';
-import { parseConnectorConfig } from '../../connector/connector-config.js';
+import { checkServiceConfig } from '../../app/check-service-config.js';
 import { maskUrl } from '../../log/mask-url.js';
 import { EXIT_OK, type CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -30,7 +30,7 @@ export const checkConfigCommand: Command = {
     checkConfigFiles(config);
     // The connector parses its own section (config/schema.ts checks only that it is a mapping):
     // a misspelt key fails here as it fails `serve`, with exit 2 naming connector.<key>.
-    if (config.connector !== undefined) parseConnectorConfig(config.connector);
+    checkServiceConfig(config);
     io.stdout.write(`configuration OK (${path ?? 'no file: defaults and PGDIR_* variables'})\n`);
     if (values.print === true) io.stdout.write(`${JSON.stringify(printable(config), null, 2)}\n`);
     return EXIT_OK;

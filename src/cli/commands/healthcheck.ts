@@ -1,4 +1,4 @@
-import type { DaemonStatus } from '../../app.js';
+import type { DaemonStatus } from '../../daemon/service.js';
 import { DaemonNotRunning, sendControlRequest } from '../../control/control-client.js';
 import { controlSocketPath } from '../../control/protocol.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../cli-io.js';

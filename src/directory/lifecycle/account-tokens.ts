@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Actor } from '../../domain/actor.js';
 import { conflict, DirectoryError, invalid } from '../../domain/errors.js';
 import type { User } from '../../domain/model.js';
 import { checkPassword } from '../../domain/password-rules.js';
@@ -7,7 +6,7 @@ import { assertMay } from '../../domain/permissions.js';
 import { normalizeUsername } from '../../domain/username.js';
 import type { UserToken, UserTokenKind } from '../../store/lifecycle-store.js';
 import type { Store } from '../../store/store.js';
-import { actorLabel } from '../actor.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
 import type { PasswordHasher } from '../password-hasher.js';
 import { assertLocalIdentity } from '../user-guards.js';
 import { resolveUser } from '../user-ref.js';

@@ -1,10 +1,11 @@
 import { conflict } from '../../domain/errors.js';
 import { createSmtpMailer, type Mailer, type SmtpSettings } from '../../mail/smtp-mailer.js';
 import type { Store } from '../../store/store.js';
+import { SettingKey } from '../settings/setting-keys.js';
 import type { SecretBox } from './secret-box.js';
 
 /** Setting key of the SMTP server set through the API (the YAML `smtp:` mapping wins). */
-export const SMTP_SETTING = 'smtp';
+export const SMTP_SETTING = SettingKey.smtp;
 
 export interface SmtpSettingsView {
   readonly host: string;

@@ -1,9 +1,8 @@
-import type { Actor } from '../../domain/actor.js';
 import { notFound } from '../../domain/errors.js';
 import type { User } from '../../domain/model.js';
 import { assertMay } from '../../domain/permissions.js';
 import type { Store } from '../../store/store.js';
-import { actorLabel } from '../actor.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
 import { resolveUser } from '../user-ref.js';
 import { hashSecret, type Issued, type tokenIssuer } from './account-tokens.js';
 

@@ -1,16 +1,14 @@
-import type { Actor } from '../../domain/actor.js';
 import { conflict, DirectoryError, invalid } from '../../domain/errors.js';
 import type { User } from '../../domain/model.js';
 import { assertMay } from '../../domain/permissions.js';
 import type { Store } from '../../store/store.js';
-import { actorLabel } from '../actor.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
 import type { PasswordHasher } from '../password-hasher.js';
+import { readLdapTotpRequired } from '../settings/ldap-totp.js';
 import { resolveUser } from '../user-ref.js';
 import type { SecretBox } from './secret-box.js';
 import { matchTotp, newTotpSecret, otpauthUrl } from './totp.js';
 
-/** Setting key: `{ required: boolean }`, whether enrolled users must give a code on LDAP binds. */
-export const LDAP_TOTP_SETTING = 'ldap_totp';
 
 export interface TwoFactorService {
   /** A user's code (RFC 6238, ±1 step), accepted once: a replayed or older step is refused. */
@@ -86,7 +84,7 @@ export function createTwoFactorService(deps: TwoFactorDeps): TwoFactorService {
       return turnOff(user, actorLabel(actor), ip, 'user.totp.disable');
     },
     async ldapRequired() {
-      return (await store.getSetting<{ required?: boolean }>(LDAP_TOTP_SETTING))?.required === true;
+      return readLdapTotpRequired(store);
     },
   };
 }

@@ -1,10 +1,10 @@
-import { actorLabel } from '../actor.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
 import { auditUser } from '../audit-record.js';
 import { parseAddUser, type ParsedNewUser } from '../user-input.js';
 import { assertUniqueUser } from '../user-guards.js';
-import type { Actor } from '../../domain/actor.js';
 import { DirectoryError, conflict, invalid } from '../../domain/errors.js';
 import { assertMay, may } from '../../domain/permissions.js';
+import { isUuid } from '../../domain/uuid.js';
 import type { Store, StoreTx } from '../../store/store.js';
 import type { ImportError, ReadRecord } from './import-rows.js';
 
@@ -26,7 +26,6 @@ interface Candidate {
   readonly user: ParsedNewUser;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const API_FIELD: Readonly<Record<string, string>> = { name: 'fullName' };
 
 function rowError(row: number, error: unknown): ImportError {
@@ -47,7 +46,7 @@ function toCandidate(actor: Actor, row: number, values: Readonly<Record<string, 
     ...(values['active'] === undefined ? {} : { active: values['active'] as boolean }),
   });
   const rawId = values['id'];
-  if (!blank(rawId) && (typeof rawId !== 'string' || !UUID.test(rawId))) throw invalid('id must be a UUID (or empty)', 'id');
+  if (!blank(rawId) && (typeof rawId !== 'string' || !isUuid(rawId))) throw invalid('id must be a UUID (or empty)', 'id');
   const decision = may(actor, 'user.create', { newRole: user.role });
   if (!decision.allowed) throw new DirectoryError('forbidden', decision.reason, { field: 'role' });
   return { row, id: blank(rawId) ? undefined : (rawId as string).toLowerCase(), user };

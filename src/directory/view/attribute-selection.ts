@@ -1,6 +1,5 @@
-import type { Entry } from '../../domain/entry.js';
+import type { Entry, EntryAttribute } from '../../domain/entry.js';
 import { lookupAttribute, stripOptions } from '../../domain/attribute-schema.js';
-import type { EntryAttribute } from '../../ldap/protocol.js';
 
 /** A requested attribute list (RFC 4511 §4.5.1.8), compiled once per search. */
 export interface AttributeSelection {

@@ -1,4 +1,4 @@
-import type { SearchEntry } from '../../ldap/protocol.js';
+import type { SearchEntry } from '../../domain/entry.js';
 import { selectAttributes, type AttributeSelection } from './attribute-selection.js';
 import type { ViewEntry } from './view-entry.js';
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { userActor } from '../../directory/actor.js';
+import { userActor } from '../../domain/actor.js';
 import { DirectoryError } from '../../domain/errors.js';
 import type { User } from '../../domain/model.js';
 import type { ApiToken } from '../../store/api-token-store.js';

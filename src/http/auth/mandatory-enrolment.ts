@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { DirectoryError } from '../../domain/errors.js';
 import type { StoreReader } from '../../store/store.js';
 import type { Caller } from '../route.js';
-import { readSettings, userDirectorySection, type PinnedSettings } from '../settings/directory-settings.js';
+import { readSettings, userDirectorySection, type PinnedSettings } from '../../directory/settings/directory-settings.js';
 
 /** What a user without 2FA may still do while 2FA is mandatory: look at themselves, enrol, leave. */
 const ENROLMENT_PATHS = new Set(['/api/v1/profile', '/api/v1/profile/2fa/secret', '/api/v1/profile/2fa/enable', '/api/v1/auth/logout']);

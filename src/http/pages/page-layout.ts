@@ -1,7 +1,7 @@
+import { escapeHtml } from '../../domain/escape-html.js';
 import type { Reply } from '../route.js';
 
-export const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+export { escapeHtml };
 
 /** No scripts, no outside resources, forms post only back here. */
 const PAGE_HEADERS = {

@@ -1,13 +1,13 @@
 import { passwordThrottled } from '../auth/password-throttle.js';
 import { z } from 'zod';
-import { systemActor } from '../../directory/actor.js';
+import { systemActor } from '../../domain/actor.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { may } from '../../domain/permissions.js';
 import type { ApiContext } from '../api-context.js';
 import { issueSession } from '../auth/login.js';
 import { USER_FIELDS, withFieldNames } from '../field-names.js';
 import { defineRoute, type AnyRoute, type Caller } from '../route.js';
-import { readSettings, userDirectorySection } from '../settings/directory-settings.js';
+import { readSettings, userDirectorySection } from '../../directory/settings/directory-settings.js';
 import { groupRefView, toGroupRef, toUserView, userView } from '../views.js';
 import { sessionView } from './auth-routes.js';
 

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { assertMay } from '../../domain/permissions.js';
 import type { ApiContext } from '../api-context.js';
-import { defineRoute, type AnyRoute } from '../route.js';
-import { createServiceAccounts, resolveServiceAccount } from '../service-accounts.js';
+import { defineRoute, type AnyRoute, type Caller } from '../route.js';
 import { serviceAccountView, toServiceAccountView } from '../views.js';
 
 const cidrs = z.array(z.string().max(64)).max(1000).describe('source addresses or CIDR ranges allowed to bind (empty: the global allowlist only)');
@@ -10,8 +8,7 @@ const withSecret = serviceAccountView.extend({ secret: z.string().describe('show
 
 /** Service accounts in ou=system (admins and owners). */
 export function serviceAccountRoutes(api: ApiContext): AnyRoute[] {
-  const { store, hasher } = api.directory;
-  const accounts = createServiceAccounts(store, hasher);
+  const accounts = (caller: Caller) => api.directory.as(caller.actor).serviceAccounts;
   const id = (params: Readonly<Record<string, string>>): string => params['id'] ?? '';
   return [
     defineRoute({
@@ -22,8 +19,7 @@ export function serviceAccountRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       response: z.object({ items: z.array(serviceAccountView) }),
       handle: async ({ caller }) => {
-        assertMay(caller.actor, 'serviceAccount.manage');
-        return { body: { items: (await store.listServiceAccounts()).map(toServiceAccountView) } };
+        return { body: { items: (await accounts(caller).list()).map(toServiceAccountView) } };
       },
     }),
     defineRoute({
@@ -36,7 +32,7 @@ export function serviceAccountRoutes(api: ApiContext): AnyRoute[] {
       status: 201,
       response: withSecret,
       handle: async ({ body, caller }) => {
-        const { account, secret } = await accounts.create(body, caller.actor);
+        const { account, secret } = await accounts(caller).create(body);
         return { status: 201, body: { ...toServiceAccountView(account), secret } };
       },
     }),
@@ -48,8 +44,7 @@ export function serviceAccountRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       response: serviceAccountView,
       handle: async ({ params, caller }) => {
-        assertMay(caller.actor, 'serviceAccount.manage');
-        return { body: toServiceAccountView(await resolveServiceAccount(store, id(params))) };
+        return { body: toServiceAccountView(await accounts(caller).get(id(params))) };
       },
     }),
     defineRoute({
@@ -60,7 +55,7 @@ export function serviceAccountRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       body: z.strictObject({ allowedCidrs: cidrs.optional(), privileged: z.boolean().optional() }),
       response: serviceAccountView,
-      handle: async ({ params, body, caller }) => ({ body: toServiceAccountView(await accounts.update(id(params), body, caller.actor)) }),
+      handle: async ({ params, body, caller }) => ({ body: toServiceAccountView(await accounts(caller).update(id(params), body)) }),
     }),
     defineRoute({
       method: 'POST',
@@ -71,7 +66,7 @@ export function serviceAccountRoutes(api: ApiContext): AnyRoute[] {
       status: 201,
       response: withSecret,
       handle: async ({ params, caller }) => {
-        const { account, secret } = await accounts.rotate(id(params), caller.actor);
+        const { account, secret } = await accounts(caller).rotate(id(params));
         return { status: 201, body: { ...toServiceAccountView(account), secret } };
       },
     }),
@@ -83,7 +78,7 @@ export function serviceAccountRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       status: 204,
       handle: async ({ params, caller }) => {
-        await accounts.remove(id(params), caller.actor);
+        await accounts(caller).remove(id(params));
         return { status: 204 };
       },
     }),

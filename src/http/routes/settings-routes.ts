@@ -1,17 +1,6 @@
 import { z } from 'zod';
-import { actorLabel } from '../../directory/actor.js';
-import { generateSecret, setAdminSecret } from '../../directory/admin-secret.js';
-import { conflict } from '../../domain/errors.js';
-import { assertMay } from '../../domain/permissions.js';
 import type { ApiContext } from '../api-context.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import {
-  directoryServerSection,
-  readSettings,
-  userDirectorySection,
-  writeDirectoryServer,
-  writeUserDirectory,
-} from '../settings/directory-settings.js';
 
 const directoryServer = z.object({
   enabled: z.boolean(),
@@ -26,13 +15,8 @@ const userDirectory = z.object({
 });
 const atLeastOne = (value: object): boolean => Object.values(value).some((v) => v !== undefined);
 
-/** Directory-server and user-directory settings (admins and owners). */
+/** Directory-server and user-directory settings (admins and owners; checked by api.settingsFor). */
 export function settingsRoutes(api: ApiContext): AnyRoute[] {
-  const { store } = api.directory;
-  const serverSection = directoryServerSection(api.pinned, api.defaults.allowlist);
-  const userSection = userDirectorySection(api.pinned);
-  const secretLocked = api.pinned.adminSecret === true;
-
   return [
     defineRoute({
       method: 'GET',
@@ -42,9 +26,9 @@ export function settingsRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       response: directoryServer,
       handle: async ({ caller }) => {
-        assertMay(caller.actor, 'settings.read');
-        const { values, locked } = await readSettings(store, serverSection);
-        return { body: { ...values, locked, secretLocked } };
+        const settings = api.settingsFor(caller.actor);
+        const { values, locked } = await settings.directoryServer();
+        return { body: { ...values, locked, secretLocked: settings.secretLocked } };
       },
     }),
     defineRoute({
@@ -56,9 +40,10 @@ export function settingsRoutes(api: ApiContext): AnyRoute[] {
       body: z.strictObject({ enabled: z.boolean().optional(), allowlist: z.string().max(256 * 1024).optional() }).refine(atLeastOne, 'give enabled or allowlist'),
       response: directoryServer,
       handle: async ({ body, caller }) => {
-        const { after } = await writeDirectoryServer(store, serverSection, body, caller.actor);
+        const settings = api.settingsFor(caller.actor);
+        const after = await settings.setDirectoryServer(body);
         await api.onDirectoryServerChange?.(after.values);
-        return { body: { ...after.values, locked: after.locked, secretLocked } };
+        return { body: { ...after.values, locked: after.locked, secretLocked: settings.secretLocked } };
       },
     }),
     defineRoute({
@@ -69,13 +54,7 @@ export function settingsRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       status: 201,
       response: z.object({ secret: z.string() }),
-      handle: async ({ caller }) => {
-        assertMay(caller.actor, 'settings.write');
-        if (secretLocked) throw conflict('the directory admin secret is set in the configuration file', 'secret');
-        const secret = generateSecret();
-        await store.write((tx) => setAdminSecret(tx, secret, actorLabel(caller.actor)));
-        return { status: 201, body: { secret } };
-      },
+      handle: async ({ caller }) => ({ status: 201, body: { secret: await api.settingsFor(caller.actor).rotateAdminSecret() } }),
     }),
     defineRoute({
       method: 'GET',
@@ -85,8 +64,7 @@ export function settingsRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       response: userDirectory,
       handle: async ({ caller }) => {
-        assertMay(caller.actor, 'settings.read');
-        const { values, locked } = await readSettings(store, userSection);
+        const { values, locked } = await api.settingsFor(caller.actor).userDirectory();
         return { body: { ...values, locked } };
       },
     }),
@@ -99,10 +77,9 @@ export function settingsRoutes(api: ApiContext): AnyRoute[] {
       body: z.strictObject({ mandatory2fa: z.boolean().optional(), lockProfiles: z.boolean().optional() }).refine(atLeastOne, 'give mandatory2fa or lockProfiles'),
       response: userDirectory,
       handle: async ({ body, caller }) => {
-        const after = await writeUserDirectory(store, userSection, body, caller.actor);
+        const after = await api.settingsFor(caller.actor).setUserDirectory(body);
         return { body: { ...after.values, locked: after.locked } };
       },
     }),
   ];
 }
-

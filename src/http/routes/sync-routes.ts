@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorLabel } from '../../directory/actor.js';
+import { actorLabel } from '../../domain/actor.js';
 import type { Connector } from '../../connector/connector.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';

@@ -1,9 +1,7 @@
 import { passwordThrottled } from '../auth/password-throttle.js';
 import { z } from 'zod';
 import { forbidden } from '../../domain/errors.js';
-import { assertMay } from '../../domain/permissions.js';
 import { qrCodeDataUrl } from '../../directory/lifecycle/qr-png.js';
-import { LDAP_TOTP_SETTING } from '../../directory/lifecycle/two-factor-service.js';
 import type { User } from '../../domain/model.js';
 import { lifecycleMails } from '../../mail/lifecycle-mails.js';
 import type { ApiContext } from '../api-context.js';
@@ -21,7 +19,7 @@ const ldapTotpView = z.object({ required: z.boolean().describe('enrolled users m
 
 /** TOTP enrolment and removal (DESIGN §7) and the LDAP 2FA setting (DESIGN §4). */
 export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
-  const { lifecycle, store } = api.directory;
+  const { lifecycle } = api.directory;
   const twoFactor = lifecycle.twoFactor;
   /** Tells the user, in the background, that their 2FA went off (a stolen session would do that). */
   const notify = (user: User): User => {
@@ -83,10 +81,7 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
       tag: 'settings',
       auth: 'user',
       response: ldapTotpView,
-      handle: async ({ caller }) => {
-        assertMay(caller.actor, 'settings.read');
-        return { body: { required: await twoFactor.ldapRequired() } };
-      },
+      handle: async ({ caller }) => ({ body: { required: await api.settingsFor(caller.actor).ldapTotpRequired() } }),
     }),
     defineRoute({
       method: 'PUT',
@@ -97,11 +92,7 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
       body: z.strictObject({ required: z.boolean() }),
       response: ldapTotpView,
       handle: async ({ caller, body, ip }) => {
-        assertMay(caller.actor, 'settings.write');
-        await store.write(async (tx) => {
-          await tx.setSetting(LDAP_TOTP_SETTING, { required: body.required });
-          await tx.appendAudit({ actor: caller.user.id, action: 'settings.ldap_2fa', target: LDAP_TOTP_SETTING, ip, details: { required: body.required } });
-        });
+        await api.settingsFor(caller.actor).setLdapTotpRequired(body.required, ip);
         return { body: { required: body.required } };
       },
     }),

@@ -4,7 +4,6 @@ import type { ApiContext } from '../api-context.js';
 import { USER_FIELDS, withFieldNames } from '../field-names.js';
 import { booleanParam, pageWindow, paging } from '../query-params.js';
 import { defineRoute, type AnyRoute } from '../route.js';
-import { setUserGroups } from '../user-groups.js';
 import { inviteLinkOf } from './lifecycle-routes.js';
 import { groupRefView, pageOf, toGroupRef, toUserView, userView } from '../views.js';
 
@@ -132,7 +131,7 @@ export function userRoutes(api: ApiContext): AnyRoute[] {
       body: z.strictObject({ groupIds: z.array(z.string()).max(10_000).describe('group ids or names') }),
       response: z.object({ groups: z.array(groupRefView) }),
       handle: async ({ params, body, caller }) => {
-        const memberOf = await setUserGroups(store, id(params), body.groupIds, caller.actor);
+        const memberOf = await api.directory.as(caller.actor).setUserGroups(id(params), body.groupIds);
         return { body: { groups: memberOf.map(toGroupRef) } };
       },
     }),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { maySetOthersPassword } from '../../directory/access-policy.js';
-import { systemActor, userActor } from '../../directory/actor.js';
+import { systemActor, userActor } from '../../domain/actor.js';
 import type { Identity } from '../../directory/identity.js';
 import type { UserService } from '../../directory/user-service.js';
 import type { DirectoryView } from '../../directory/view/index.js';

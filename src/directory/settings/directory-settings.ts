@@ -1,16 +1,16 @@
-import { actorLabel } from '../../directory/actor.js';
-import type { Actor } from '../../domain/actor.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
 import { conflict } from '../../domain/errors.js';
 import { parseAllowlistText } from '../../domain/ip-allowlist.js';
-import { assertMay } from '../../domain/permissions.js';
 import type { Store, StoreReader } from '../../store/store.js';
+import { SettingKey } from './setting-keys.js';
 
 /**
  * Directory settings kept in the database and changed through the API (DESIGN §10). A value given
  * in the YAML is "pinned": it wins, is reported as locked, and a different value is refused (409).
+ * Callers reach these through SettingsService.as(actor) (settings-service.ts), which asks may() first.
  */
-export const DIRECTORY_SERVER_SETTING = 'directory_server';
-export const USER_DIRECTORY_SETTING = 'user_directory';
+export const DIRECTORY_SERVER_SETTING = SettingKey.directoryServer;
+export const USER_DIRECTORY_SETTING = SettingKey.userDirectory;
 
 export interface DirectoryServerSettings {
   readonly enabled: boolean;
@@ -36,7 +36,7 @@ export interface Effective<T> {
   readonly locked: (keyof T & string)[];
 }
 
-type Section<T> = { key: string; defaults: T; pinned: Partial<T> | undefined };
+export type Section<T> = { key: string; defaults: T; pinned: Partial<T> | undefined };
 
 async function read<T extends object>(reader: StoreReader, section: Section<T>): Promise<Effective<T>> {
   const stored = (await reader.getSetting<Partial<T>>(section.key)) ?? {};
@@ -58,7 +58,6 @@ async function write<T extends object>(
   actor: Actor,
   action: string,
 ): Promise<{ before: Effective<T>; after: Effective<T> }> {
-  assertMay(actor, 'settings.write');
   return store.write(async (tx) => {
     const before = await read(tx, section);
     for (const field of before.locked) {

@@ -1,31 +1,23 @@
-import { actorLabel } from '../directory/actor.js';
-import { generateSecret } from '../directory/admin-secret.js';
-import type { PasswordHasher } from '../directory/password-hasher.js';
-import type { Actor } from '../domain/actor.js';
-import { conflict, notFound } from '../domain/errors.js';
-import { parseAllowlist } from '../domain/ip-allowlist.js';
-import type { ServiceAccount } from '../domain/model.js';
-import { normalizeName } from '../domain/name-syntax.js';
-import { assertMay } from '../domain/permissions.js';
-import type { Store, StoreReader } from '../store/store.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
+import { conflict } from '../../domain/errors.js';
+import { parseAllowlist } from '../../domain/ip-allowlist.js';
+import type { ServiceAccount } from '../../domain/model.js';
+import { normalizeName } from '../../domain/name-syntax.js';
+import type { Store } from '../../store/store.js';
+import { generateSecret } from '../admin-secret.js';
+import type { PasswordHasher } from '../password-hasher.js';
+import { resolveServiceAccount } from './service-account-ref.js';
 
 /**
  * Service accounts `cn=<name>,ou=system` (DESIGN §3): applications bind as them. The secret is
  * generated here (256 bits), stored as a bcrypt hash like passwords (binds verify it with the same
- * hasher) and shown once, on creation and on rotation.
+ * hasher) and shown once, on creation and on rotation. Unchecked: callers get these through
+ * DirectoryServices.as(actor) (access/actor-services.ts), which asks may() first.
  */
 export interface ServiceAccountInput {
   readonly name: string;
   readonly allowedCidrs?: readonly string[] | undefined;
   readonly privileged?: boolean | undefined;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export async function resolveServiceAccount(reader: StoreReader, ref: string): Promise<ServiceAccount> {
-  const account = (UUID.test(ref) ? await reader.getServiceAccount(ref.toLowerCase()) : undefined) ?? (await reader.findServiceAccountByName(ref.trim()));
-  if (account === undefined) throw notFound(`no service account "${ref}"`);
-  return account;
 }
 
 function checkCidrs(cidrs: readonly string[] | undefined): string[] | undefined {
@@ -36,10 +28,14 @@ function checkCidrs(cidrs: readonly string[] | undefined): string[] | undefined 
 
 const audited = (a: ServiceAccount) => ({ id: a.id, name: a.name, allowedCidrs: [...a.allowedCidrs], privileged: a.privileged });
 
+export type ServiceAccountService = ReturnType<typeof createServiceAccounts>;
+
 export function createServiceAccounts(store: Store, hasher: PasswordHasher) {
   return {
+    list: (): Promise<ServiceAccount[]> => store.listServiceAccounts(),
+    get: (ref: string): Promise<ServiceAccount> => resolveServiceAccount(store, ref),
+
     async create(input: ServiceAccountInput, actor: Actor): Promise<{ account: ServiceAccount; secret: string }> {
-      assertMay(actor, 'serviceAccount.manage');
       const name = normalizeName(input.name, 'service account name', 'name');
       if (name === 'admin') throw conflict('cn=admin is the built-in directory admin', 'name');
       const allowedCidrs = checkCidrs(input.allowedCidrs) ?? [];
@@ -55,7 +51,6 @@ export function createServiceAccounts(store: Store, hasher: PasswordHasher) {
     },
 
     async update(ref: string, changes: Omit<ServiceAccountInput, 'name'>, actor: Actor): Promise<ServiceAccount> {
-      assertMay(actor, 'serviceAccount.manage');
       const allowedCidrs = checkCidrs(changes.allowedCidrs);
       return store.write(async (tx) => {
         const before = await resolveServiceAccount(tx, ref);
@@ -67,7 +62,6 @@ export function createServiceAccounts(store: Store, hasher: PasswordHasher) {
     },
 
     async rotate(ref: string, actor: Actor): Promise<{ account: ServiceAccount; secret: string }> {
-      assertMay(actor, 'serviceAccount.manage');
       const secret = generateSecret();
       const secretHash = await hasher.hash(secret);
       const account = await store.write(async (tx) => {
@@ -80,7 +74,6 @@ export function createServiceAccounts(store: Store, hasher: PasswordHasher) {
     },
 
     async remove(ref: string, actor: Actor): Promise<ServiceAccount> {
-      assertMay(actor, 'serviceAccount.manage');
       return store.write(async (tx) => {
         const account = await resolveServiceAccount(tx, ref);
         await tx.deleteServiceAccount(account.id);

@@ -1,0 +1,142 @@
+/**
+ * pgdir's architecture rules (docs/architecture.md), checked by `npm run depcheck` inside `npm test`.
+ *
+ * Layers, innermost first: domain → store → directory → the edges (ldap, http, control, connector,
+ * cli) → app (the composition root: the only place that wires edges together). Shared inner
+ * modules: config, log, metrics, daemon (the contract a network service implements) and the root
+ * files (src/version.ts). cli is the process entry: it starts app (`serve`) and reaches the daemon
+ * through control (the control socket's client). Imports point inwards only; third-party protocol
+ * and database libraries stay at their edge (kysely, pg, PGlite in store; ldapts in connector).
+ */
+const EDGES = ['ldap', 'http', 'control', 'connector', 'cli'];
+const INNER = ['domain', 'store', 'directory', 'config', 'log', 'metrics', 'daemon'];
+
+/** `src/<name>/…` or `src/<name>.ts`. */
+const any = (names) => `^src/(${names.join('|')})(/|\\.ts$)`;
+const exact = (path) => `^${path.replace(/[.]/g, '\\.')}$`;
+const list = (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/**
+ * Imports the rules forbid that remain because another branch owns the importing file (each line
+ * says who removes it). The merge deletes a line when that branch lands, and the list when empty.
+ */
+const KNOWN_VIOLATIONS = [
+  // auth: the credentials pipeline in directory/auth/ replaces this pair.
+  { rule: 'no-circular', from: 'src/directory/bind-service.ts', to: 'src/directory/lifecycle/bind-second-factor.ts' },
+  { rule: 'no-circular', from: 'src/directory/lifecycle/bind-second-factor.ts', to: 'src/directory/bind-service.ts' },
+  // mailqr: the registry moves to src/metrics/ (prom-client); these then import metrics/.
+  { rule: 'ldap-no-other-edge', from: 'src/ldap/ldap-metrics.ts', to: 'src/http/metrics-registry.ts' },
+  { rule: 'connector-no-other-edge', from: 'src/connector/sync-metrics.ts', to: 'src/http/metrics-registry.ts' },
+  { rule: 'connector-no-other-edge', from: 'src/connector/connector.ts', to: 'src/http/metrics-registry.ts' },
+  { rule: 'inner-never-imports-edges', from: 'src/daemon/service.ts', to: 'src/http/metrics-registry.ts' },
+  // mailqr: the Mailer interface becomes a port declared in directory/lifecycle/, implemented in mail/.
+  { rule: 'directory-only-inner', from: 'src/directory/directory-services.ts', to: 'src/mail/smtp-mailer.ts' },
+  { rule: 'directory-only-inner', from: 'src/directory/lifecycle/lifecycle-service.ts', to: 'src/mail/smtp-mailer.ts' },
+  { rule: 'directory-only-inner', from: 'src/directory/lifecycle/smtp-settings.ts', to: 'src/mail/smtp-mailer.ts' },
+  { rule: 'inner-never-imports-edges', from: 'src/directory/directory-services.ts', to: 'src/mail/smtp-mailer.ts' },
+  { rule: 'inner-never-imports-edges', from: 'src/directory/lifecycle/lifecycle-service.ts', to: 'src/mail/smtp-mailer.ts' },
+  { rule: 'inner-never-imports-edges', from: 'src/directory/lifecycle/smtp-settings.ts', to: 'src/mail/smtp-mailer.ts' },
+  // import (sync job routes, report progress): the connector's interface and its report move to a
+  // port in daemon/ and to directory/mirror/ once those files settle.
+  { rule: 'http-no-other-edge', from: 'src/http/routes/sync-routes.ts', to: 'src/connector/connector.ts' },
+  { rule: 'http-no-other-edge', from: 'src/http/routes/sync-routes.ts', to: 'src/connector/sync-report.ts' },
+  { rule: 'http-no-other-edge', from: 'src/http/http-service.ts', to: 'src/connector/connector.ts' },
+  { rule: 'http-no-other-edge', from: 'src/http/api-context.ts', to: 'src/connector/connector.ts' },
+  { rule: 'cli-no-other-edge', from: 'src/cli/connector-commands.ts', to: 'src/connector/sync-report.ts' },
+  { rule: 'cli-no-other-edge', from: 'src/cli/connector-commands.ts', to: 'src/connector/test-connection.ts' },
+];
+
+/** A rule, minus its known violations (exactly those import pairs, nothing else of the file). */
+function withKnown(rule) {
+  const known = KNOWN_VIOLATIONS.filter((k) => k.rule === rule.name);
+  const files = [...new Set(known.map((k) => k.from))];
+  if (files.length === 0) return [rule];
+  const rest = { ...rule, from: { ...rule.from, pathNot: [...list(rule.from.pathNot), ...files.map(exact)] } };
+  const perFile = files.map((file) => ({
+    ...rule,
+    from: { ...rule.from, path: exact(file) },
+    to: { ...rule.to, pathNot: [...list(rule.to.pathNot), ...known.filter((k) => k.from === file).map((k) => exact(k.to))] },
+  }));
+  return [rest, ...perFile];
+}
+
+const RULES = [
+  {
+    name: 'no-circular',
+    comment: 'An import cycle makes load order matter and hides which module owns what.',
+    from: { path: '^src/' },
+    to: { circular: true },
+  },
+  {
+    name: 'domain-is-pure',
+    comment: 'domain/ holds the model and the rules; it imports nothing of ours.',
+    from: { path: any(['domain']) },
+    to: { path: '^src/', pathNot: any(['domain']) },
+  },
+  {
+    name: 'store-only-domain',
+    comment: 'store/ persists the domain model; it knows nothing of use cases or protocols.',
+    from: { path: any(['store']) },
+    to: { path: '^src/', pathNot: any(['store', 'domain']) },
+  },
+  {
+    name: 'directory-only-inner',
+    comment: 'directory/ (the use cases) sees only the store, the domain, the config, and the shared metrics and log.',
+    from: { path: any(['directory']) },
+    to: { path: '^src/', pathNot: any(['directory', 'store', 'domain', 'config', 'metrics', 'log']) },
+  },
+  {
+    name: 'inner-never-imports-edges',
+    comment: 'Inner modules never import an edge, the mail adapter or the composition root.',
+    from: { path: any(INNER) },
+    to: { path: any([...EDGES, 'mail', 'app', 'tls']) },
+  },
+  ...EDGES.filter((edge) => edge !== 'cli').map((edge) => ({
+    name: `${edge}-no-other-edge`,
+    comment: `The edges never import each other or the root; app/ wires them together (${edge}).`,
+    from: { path: any([edge]) },
+    to: { path: any(EDGES.filter((e) => e !== edge).concat(['app'])) },
+  })),
+  {
+    name: 'cli-no-other-edge',
+    comment: 'The CLI starts app/ and talks to the daemon through control/; it never imports ldap, http or connector.',
+    from: { path: any(['cli']) },
+    to: { path: any(['ldap', 'http', 'connector']) },
+  },
+  {
+    name: 'nothing-imports-cli',
+    comment: 'cli/ is the process entry: nothing below it imports it.',
+    from: { path: '^src/', pathNot: any(['cli']) },
+    to: { path: any(['cli']) },
+  },
+  {
+    name: 'database-libraries-in-store',
+    comment: 'kysely, pg and PGlite are the store’s business alone.',
+    from: { path: '^src/', pathNot: any(['store']) },
+    to: { path: '^node_modules/(kysely|pg|pg-[^/]+|@electric-sql/pglite)/' },
+  },
+  {
+    name: 'ldap-client-in-connector',
+    comment: 'ldapts (an LDAP client) belongs to the connector; the server speaks LDAP with its own codec.',
+    from: { path: '^src/', pathNot: any(['connector']) },
+    to: { path: '^node_modules/ldapts/' },
+  },
+  {
+    name: 'not-to-unresolvable',
+    comment: 'Every import resolves (a typo is caught here, not at run time).',
+    from: { path: '^src/' },
+    to: { couldNotResolve: true },
+  },
+];
+
+module.exports = {
+  forbidden: RULES.flatMap(withKnown).map((rule) => ({ severity: 'error', ...rule })),
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    includeOnly: '^(src|node_modules)/',
+    // Type-only imports count: a type import between edges couples them as much as a value import.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};

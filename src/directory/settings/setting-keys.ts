@@ -1,0 +1,24 @@
+/**
+ * Every key of the `settings` table (DESIGN §10), in one list: a new setting is added here first,
+ * then read and written through this folder's use cases (defaults, YAML pins and audit in one place).
+ */
+export const SettingKey = {
+  /** LDAP server on/off and its source-address allowlist (`PUT /api/v1/settings/directory-server`). */
+  directoryServer: 'directory_server',
+  /** Mandatory 2FA and the profile lock (`PUT /api/v1/settings/user-directory`). */
+  userDirectory: 'user_directory',
+  /** Whether LDAP binds of enrolled users must carry their TOTP code (`PUT /api/v1/settings/ldap-2fa`). */
+  ldapTotp: 'ldap_totp',
+  /** SMTP settings changed through the API (the YAML's `smtp:` pins them). */
+  smtp: 'smtp',
+  /** Salted digest of the directory admin secret (never the secret). */
+  adminSecret: 'directory.admin_secret',
+  /** The connector configuration stored through the API or CLI (the YAML's `connector:` pins it). */
+  connectorConfig: 'connector.config',
+  /** Source ids of users the connector deactivated because they vanished from the source. */
+  connectorDeactivated: 'connector.deactivated',
+  /** The last sync report (GET /api/v1/sync/status, `pgdir sync status`). */
+  connectorLastReport: 'connector.last_report',
+} as const;
+
+export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];
