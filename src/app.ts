@@ -10,7 +10,7 @@ import type { Logger } from './log/create-logger.js';
 import { createConnector, type Connector } from './connector/connector.js';
 import { parseConnectorConfig } from './connector/connector-config.js';
 import { httpServiceFactory } from './http/http-service-factory.js';
-import type { MetricsRegistry } from './http/metrics-registry.js';
+import type { MetricsRegistry } from './metrics/metrics-registry.js';
 import { createLdapService, type LdapService } from './ldap/ldap-service.js';
 import type { Store } from './store/store.js';
 

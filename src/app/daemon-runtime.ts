@@ -5,7 +5,7 @@ import type { ControlServer } from '../control/control-server.js';
 import { createDirectoryServices } from '../directory/directory-services.js';
 import { createSmtpMailer } from '../mail/smtp-mailer.js';
 import { smtpSettingsFromConfig } from '../mail/smtp-config.js';
-import { createMetricsRegistry } from '../http/metrics-registry.js';
+import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { createPasswordHasher } from '../directory/password-hasher.js';
 import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';

@@ -3,7 +3,7 @@ import type { AuthThrottle } from '../directory/auth-throttle.js';
 import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { TotpVerifier } from './auth/login.js';
-import type { MetricsRegistry } from './metrics-registry.js';
+import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { DirectoryServerSettings, PinnedSettings } from './settings/directory-settings.js';
 
 /** Everything the route modules share (built once by createHttpService). */

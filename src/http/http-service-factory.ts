@@ -2,7 +2,7 @@ import type { DaemonContext, Service, ServiceFactory } from '../app.js';
 import { VERSION } from '../cli/version.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
 import { createHttpService, type HttpServiceDeps } from './http-service.js';
-import type { MetricsRegistry } from './metrics-registry.js';
+import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 
 /** What the daemon knows only after other services exist (LDAP listeners, the view, shared metrics). */
 export type HttpFactoryOptions = Partial<

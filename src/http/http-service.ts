@@ -9,7 +9,7 @@ import { requireEnrolment } from './auth/mandatory-enrolment.js';
 import type { TotpVerifier } from './auth/login.js';
 import { createHttpMetrics } from './http-metrics.js';
 import { createHttpServer, type HttpServer, type HttpServerLogger } from './http-server.js';
-import { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.js';
+import { createMetricsRegistry, type MetricsRegistry } from '../metrics/metrics-registry.js';
 import { parseListen } from './parse-listen.js';
 import type { AnyRoute } from './route.js';
 import { createRouter } from './router.js';
