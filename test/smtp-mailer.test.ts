@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkConfigFiles } from '../src/config/check-files.js';
 import { loadConfig } from '../src/config/index.js';
 import { smtpSettingsFromConfig } from '../src/mail/smtp-config.js';
 import { createSmtpMailer, type SmtpSettings } from '../src/mail/smtp-mailer.js';
@@ -129,6 +130,16 @@ describe('SMTP mailer against a loopback server', () => {
       expect(capture.mails).toHaveLength(2);
     });
     expect(() => fromYaml(['host: localhost', 'from: a@b.c', 'tls: { ca_file: ./missing-ca.pem }'])).toThrow(/smtp\.tls\.ca_file: cannot read .*missing-ca\.pem \(ENOENT\)/);
+    // `pgdir check-config` and `pgdir serve` say so before anything starts.
+    const check = (caFile: string) => () => {
+      const file = join(dir, 'check.yaml');
+      writeFileSync(file, `smtp: { host: localhost, from: a@b.c, tls: { ca_file: ${caFile} } }`);
+      checkConfigFiles(loadConfig({ path: file, env: {}, cwd: dir }).config);
+    };
+    writeFileSync(join(dir, 'junk.pem'), 'not a certificate\n');
+    expect(check('missing-ca.pem')).toThrow(/smtp\.tls\.ca_file: .*missing-ca\.pem does not exist/);
+    expect(check('junk.pem')).toThrow(/smtp\.tls\.ca_file: .*junk\.pem holds no PEM certificate/);
+    expect(check(pki.caFile)).not.toThrow();
   });
 
   it('EHLO names smtp.ehlo_name, else the host of smtp.public_url, else the machine, never "pgdir"', async () => {
