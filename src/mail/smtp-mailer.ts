@@ -88,7 +88,7 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
     secure: settings.secure,
     requireTLS: requireTls && !settings.secure,
     name: settings.ehloName ?? defaultEhloName(),
-    tls: { servername: settings.host, ...settings.tls },
+    tls: { ...settings.tls }, // SNI: nodemailer names the host unless it is an IP address
     auth,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
