@@ -78,7 +78,7 @@ describe('YAML file', () => {
         '  user_search: all',
         '  limits: { idle_timeout: 1h30m, max_connections: 5 }',
         'auth_throttle: { window: 60000, cooldown: 2m }',
-        'smtp: { host: mail.example.com, from: pgdir@example.com }',
+        'smtp: { host: mail.example.com, from: pgdir@example.com, tls: { ca_file: certs/smtp-ca.pem } }',
         'connector: { provider: okta, anything: [1, 2] }',
       ].join('\n'),
     );
@@ -90,7 +90,10 @@ describe('YAML file', () => {
     expect(config.ldap.tls).toEqual({ cert_file: join(dir, 'certs/server.crt'), key_file: '/etc/k.pem' });
     expect(config.ldap.limits).toMatchObject({ idle_timeout: 5_400_000, max_connections: 5, max_filter_depth: 32 });
     expect(config.auth_throttle).toEqual({ max_failures: 10, window: 60_000, cooldown: 120_000 });
-    expect(config.smtp).toEqual({ host: 'mail.example.com', from: 'pgdir@example.com', port: 587, secure: false });
+    expect(config.smtp).toEqual({
+      host: 'mail.example.com', from: 'pgdir@example.com', port: 587, secure: false, require_tls: false,
+      tls: { ca_file: join(dir, 'certs/smtp-ca.pem'), reject_unauthorized: true },
+    });
     expect(config.connector).toEqual({ provider: 'okta', anything: [1, 2] });
   });
 

@@ -158,7 +158,7 @@ describe.each(storeModes)('lifecycle pages in headless Chromium on $mode', (mode
     const qr = page.getByRole('img', { name: 'QR code of your two-factor key' });
     const secret = (await page.locator('code').innerText()).replace(/\s/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/); // 20 random bytes in base32
-    expect(await qr.getAttribute('src')).toBe(qrCodeDataUrl(otpauthUrl(secret, 'pgdir', 'zoe')));
+    expect(await qr.getAttribute('src')).toBe(await qrCodeDataUrl(otpauthUrl(secret, 'pgdir', 'zoe')));
     const size = await imageSize(qr);
     expect(size).toMatchObject({ complete: true, width: size.height });
     expect(size.width).toBeGreaterThan(0);

@@ -1,54 +1,42 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { toDataURL } from 'qrcode';
 import { describe, expect, it } from 'vitest';
-import { encodeQr } from '../src/directory/lifecycle/qr-code.js';
-import { matrixToPng, qrCodeDataUrl } from '../src/directory/lifecycle/qr-png.js';
-import { otpauthUrl } from '../src/directory/lifecycle/totp.js';
-
-const zbarimg = ['/usr/bin/zbarimg', '/usr/local/bin/zbarimg'].find((p) => existsSync(p));
-
-/** Decodes with zbar (Debian package zbar-tools), an independent QR reader. */
-async function decode(png: Buffer): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'pgdir-qr-'));
-  try {
-    const file = join(dir, 'qr.png');
-    await writeFile(file, png);
-    return execFileSync(zbarimg ?? 'zbarimg', ['--quiet', '--raw', '-Sdisable', '-Sqrcode.enable', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\n$/, '');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import { qrCodeDataUrl } from '../src/directory/lifecycle/qr-png.js';
+import { otpauthUrl, totpIssuer } from '../src/directory/lifecycle/totp.js';
+import { decodeQr, pngOf, zbarimg } from './helpers/zbar.js';
 
 describe('QR code', () => {
-  it('has the finder patterns and the size of its version', () => {
-    const m = encodeQr('hello');
-    expect(m.length).toBe(21); // version 1
-    const finderRow = m[0]?.slice(0, 7).map((d) => (d ? 1 : 0)).join('');
-    expect(finderRow).toBe('1111111');
-    expect(m[2]?.slice(0, 7).map((d) => (d ? 1 : 0)).join('')).toBe('1011101');
-    expect(encodeQr('x'.repeat(150)).length).toBe(8 * 4 + 17); // version 8
-    expect(encodeQr('x'.repeat(213)).length).toBe(10 * 4 + 17);
-    expect(() => encodeQr('x'.repeat(214))).toThrow(/too long/);
+  it('writes a PNG data URL: the smallest version, 6 pixels a module, a 4-module quiet zone', async () => {
+    const url = await qrCodeDataUrl('hello');
+    const png = pngOf(url);
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe((21 + 8) * 6); // width: version 1 is 21 modules
+    expect(png.readUInt32BE(20)).toBe((21 + 8) * 6); // height
+    expect(await qrCodeDataUrl('hello')).toBe(url); // the same picture every time (the enrol page relies on it)
   });
 
-  it('writes a valid PNG data URL', () => {
-    const url = qrCodeDataUrl('hello');
-    expect(url).toMatch(/^data:image\/png;base64,/);
-    const png = Buffer.from(url.slice('data:image/png;base64,'.length), 'base64');
-    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
-    expect(png.readUInt32BE(16)).toBe((21 + 8) * 6); // width
-  });
+  // The issue's organisation name with a long address: 238 bytes, over the old encoder's 213.
+  const longOrg = otpauthUrl('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', totpIssuer('Example Corporation International Holdings'), 'alice.lastname@example.com');
 
   it.skipIf(zbarimg === undefined).each([
     ['a short text', 'hello'],
     ['an otpauth URL (version 7+, version info)', otpauthUrl('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', 'pgdir', 'alice.lastname@example.com')],
-    ['200 bytes (version 10, two block sizes)', `${'0123456789'.repeat(19)}abcdefghij`],
-    ['213 bytes, the most', 'z'.repeat(213)],
-    ['version 8 (two block groups)', 'y'.repeat(140)],
+    ['213 bytes, the most the old encoder held', 'z'.repeat(213)],
+    ['214 bytes, one more', 'z'.repeat(214)],
+    ['a long organisation name', longOrg],
+    ['a 254-character email and a long non-ASCII organisation name', otpauthUrl('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', totpIssuer('Société Générale de Développement Économique et Numérique — Filiale Européenne'), `${'a'.repeat(64)}@${'sub-domain-label.'.repeat(10)}${'x'.repeat(17)}.example`)],
+    ['2000 bytes (version 38 or so at M)', `${'0123456789abcdefghij'.repeat(100)}`],
+    ['2500 bytes (too long for M: at L)', `${'0123456789abcdefghij'.repeat(125)}`],
   ])('zbar reads back %s', async (_name, text) => {
-    expect(await decode(matrixToPng(encodeQr(text), 4))).toBe(text);
+    expect(await decodeQr(pngOf(await qrCodeDataUrl(text)))).toBe(text);
+  });
+
+  it('falls back to level L only when M cannot hold the text', async () => {
+    const text = '0123456789abcdefghij'.repeat(125);
+    await expect(toDataURL(text, { errorCorrectionLevel: 'M' })).rejects.toThrow(/too big/);
+    expect(pngOf(await qrCodeDataUrl(text)).readUInt32BE(16)).toBe((4 * 36 + 17 + 8) * 6); // version 36 at L (M stops at 2331 bytes)
+  });
+
+  it('says so when a text is too long for any QR code', async () => {
+    await expect(qrCodeDataUrl('x'.repeat(3000))).rejects.toThrow(/too big/);
   });
 });

@@ -4,7 +4,8 @@ import { waitForCliLock } from '../control/cli-lock.js';
 import type { ControlServer } from '../control/control-server.js';
 import { createDirectoryServices } from '../directory/directory-services.js';
 import { createSmtpMailer } from '../mail/smtp-mailer.js';
-import { createMetricsRegistry } from '../http/metrics-registry.js';
+import { smtpSettingsFromConfig } from '../mail/smtp-config.js';
+import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { createPasswordHasher } from '../directory/password-hasher.js';
 import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
@@ -44,7 +45,7 @@ export class DaemonRuntime {
     if (this.mode === 'pglite') await waitForCliLock(config.data_dir, config.shutdown_timeout + 60_000);
     const store = await openStore({ url: config.database.url, dataDir: config.data_dir, logger: logger.child({ part: 'store' }) });
     const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
-    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(config.smtp), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups) });
+    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups) });
     this.feed.revision = await store.revision();
     this.unsubscribe = store.subscribe(
       (revision) => this.feed.publish(revision, logger),

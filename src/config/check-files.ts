@@ -10,7 +10,7 @@ import type { Config, TlsConfig } from './schema.js';
  * run as a user that cannot. The schema already made sure that both files of a pair are given.
  */
 export function checkConfigFiles(config: Config): void {
-  const issues = [...checkTls('ldap', config.ldap.tls), ...checkTls('http', config.http.tls)];
+  const issues = [...checkTls('ldap', config.ldap.tls), ...checkTls('http', config.http.tls), ...checkSmtpCa(config)];
   if (issues.length > 0) throw new ConfigError(issues);
 }
 
@@ -31,6 +31,14 @@ function checkTls(section: 'ldap' | 'http', tls: TlsConfig): ConfigIssue[] {
     const reason = (err as Error).message;
     return [{ key: `${section}.tls`, message: `${tls.cert_file} and ${tls.key_file} are not a usable certificate and key (${reason})` }];
   }
+}
+
+/** `smtp.tls.ca_file`: a readable PEM file with at least one certificate. */
+function checkSmtpCa(config: Config): ConfigIssue[] {
+  const file = config.smtp?.tls.ca_file;
+  if (file === undefined) return [];
+  const problem = unreadable(file) ?? (readFileSync(file, 'utf8').includes('-----BEGIN CERTIFICATE-----') ? undefined : 'holds no PEM certificate');
+  return problem === undefined ? [] : [{ key: 'smtp.tls.ca_file', message: `${file} ${problem}` }];
 }
 
 /** Why `file` cannot be read by this process, or undefined when it can. */

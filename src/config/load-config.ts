@@ -45,6 +45,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     if (tls.cert_file !== undefined) tls.cert_file = resolve(cwd, tls.cert_file);
     if (tls.key_file !== undefined) tls.key_file = resolve(cwd, tls.key_file);
   }
+  if (config.smtp?.tls.ca_file !== undefined) config.smtp.tls.ca_file = resolve(cwd, config.smtp.tls.ca_file);
+  if (config.smtp?.oauth2?.access_token_file !== undefined) config.smtp.oauth2.access_token_file = resolve(cwd, config.smtp.oauth2.access_token_file);
   return { config: deepFreeze(config), path };
 }
 

@@ -72,6 +72,23 @@ const ldap = mapping({
   limits: limits.prefault({}),
 });
 
+/** XOAUTH2 for Microsoft 365 / Google Workspace relays: a refresh token, or a file holding an access token. */
+const smtpOAuth2 = mapping({
+  user: text(),
+  client_id: text().optional(),
+  client_secret: text().optional(),
+  refresh_token: text().optional(),
+  /** Token endpoint; absent: Google's. Microsoft 365: https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token */
+  token_url: text().optional(),
+  /** Re-read for every mail; something else (a sidecar, a timer) keeps it current. */
+  access_token_file: text().optional(),
+}).superRefine((value, ctx) => {
+  if (value.access_token_file !== undefined) return;
+  for (const key of ['client_id', 'client_secret', 'refresh_token'] as const) {
+    if (value[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required unless access_token_file is set' });
+  }
+});
+
 const smtp = mapping({
   host: text(),
   port: integer(1, 65535).default(587),
@@ -81,6 +98,16 @@ const smtp = mapping({
   from: text(),
   /** Base of the links in mails, e.g. https://pgdir.example.com (never taken from a request's Host). */
   public_url: text().optional(),
+  /** Refuse to send without TLS: STARTTLS must succeed (else anyone on the path reads the links). */
+  require_tls: boolean().default(false),
+  /** The name given in EHLO; absent: the host of public_url, else the machine's host name. */
+  ehlo_name: text().optional(),
+  tls: mapping({
+    /** PEM file of a private CA to trust for the SMTP server's certificate (besides the system CAs). */
+    ca_file: text().optional(),
+    reject_unauthorized: boolean().default(true),
+  }).prefault({}),
+  oauth2: smtpOAuth2.optional(),
 });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -144,5 +171,7 @@ export const SECRET_KEYS: readonly (readonly string[])[] = [
   ['database', 'url'],
   ['ldap', 'admin_password'],
   ['smtp', 'password'],
+  ['smtp', 'oauth2', 'client_secret'],
+  ['smtp', 'oauth2', 'refresh_token'],
   ['connector', 'bind_password'],
 ];

@@ -1,7 +1,7 @@
 import { DirectoryError } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
 import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
-import type { MetricsRegistry } from '../http/metrics-registry.js';
+import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { Store } from '../store/store.js';
 import { autoCreateUser, type AutoCreateOutcome } from './auto-create.js';
 import type { ConnectorConfig } from './connector-config.js';

@@ -1,4 +1,4 @@
-import type { MetricsRegistry } from '../http/metrics-registry.js';
+import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { SyncReport } from './sync-report.js';
 
 export interface SyncMetrics {
@@ -15,8 +15,8 @@ export interface SyncMetrics {
  * They are absent while no run is known.
  */
 export function createSyncMetrics(registry: MetricsRegistry): SyncMetrics {
-  const runs = registry.counter('pgdir_sync_runs_total', 'Connector sync runs by result: ok, failed, or busy (another replica held the lock).');
-  const changes = registry.counter('pgdir_sync_changes_total', 'Entries a sync run changed, by kind and action.');
+  const runs = registry.counter('pgdir_sync_runs_total', 'Connector sync runs by result: ok, failed, or busy (another replica held the lock).', { labelNames: ['result'] });
+  const changes = registry.counter('pgdir_sync_changes_total', 'Entries a sync run changed, by kind and action.', { labelNames: ['kind', 'action'] });
   const lastRun = registry.gauge('pgdir_sync_last_run_timestamp_seconds', 'When the last sync run (ok or failed) finished, Unix time.');
   const lastSuccess = registry.gauge('pgdir_sync_last_success_timestamp_seconds', 'When the last successful sync run finished, Unix time.');
   const lastDuration = registry.gauge('pgdir_sync_last_run_duration_seconds', 'How long the last sync run (ok or failed) took.');

@@ -3,7 +3,7 @@ import type { AuthThrottle } from '../directory/auth-throttle.js';
 import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { TotpVerifier } from './auth/login.js';
-import type { MetricsRegistry } from './metrics-registry.js';
+import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { ActorSettings } from '../directory/access/actor-services.js';
 import type { DirectoryServerSettings, PinnedSettings } from '../directory/settings/directory-settings.js';
 import type { Actor } from '../domain/actor.js';

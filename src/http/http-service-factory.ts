@@ -3,7 +3,7 @@ import { VERSION } from '../version.js';
 import { createAuthThrottle } from '../directory/auth-throttle.js';
 import { createHttpAccessLog } from './access-log.js';
 import { createHttpService, type HttpServiceDeps } from './http-service.js';
-import type { MetricsRegistry } from './metrics-registry.js';
+import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import { pinnedSettings } from '../directory/settings/pinned-settings.js';
 
 /** What the daemon knows only after other services exist (LDAP listeners, the view, shared metrics). */

@@ -10,7 +10,7 @@ import type { TotpVerifier } from './auth/login.js';
 import { createHttpMetrics } from './http-metrics.js';
 import type { HttpAccessLog } from './access-log.js';
 import { createHttpServer, type HttpServer, type HttpServerLogger } from './http-server.js';
-import { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.js';
+import { createMetricsRegistry, type MetricsRegistry } from '../metrics/metrics-registry.js';
 import { parseListen } from './parse-listen.js';
 import type { AnyRoute } from './route.js';
 import { createRouter } from './router.js';

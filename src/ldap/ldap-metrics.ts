@@ -1,5 +1,5 @@
 import { ResultCode } from '../domain/result-code.js';
-import type { BoundCounter, BoundHistogram, MetricsRegistry } from '../http/metrics-registry.js';
+import type { BoundCounter, BoundHistogram, MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { ProtocolOp } from './protocol.js';
 import type { LdapServerStats } from './server/ldap-server.js';
 
@@ -38,9 +38,9 @@ const ABANDONED = 128;
 const OP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export function createLdapMetrics(registry: MetricsRegistry): LdapMetrics {
-  const ops = registry.counter('pgdir_ldap_operations_total', 'LDAP operations handled, by operation and result (RFC 4511 result name, or abandoned).');
-  const durations = registry.histogram('pgdir_ldap_operation_duration_seconds', 'LDAP operation latency from dispatch to final response, by operation.', OP_BUCKETS);
-  const binds = registry.counter('pgdir_ldap_binds_total', 'LDAP bind requests by outcome.');
+  const ops = registry.counter('pgdir_ldap_operations_total', 'LDAP operations handled, by operation and result (RFC 4511 result name, or abandoned).', { labelNames: ['op', 'result'] });
+  const durations = registry.histogram('pgdir_ldap_operation_duration_seconds', 'LDAP operation latency from dispatch to final response, by operation.', { labelNames: ['op'], buckets: OP_BUCKETS });
+  const binds = registry.counter('pgdir_ldap_binds_total', 'LDAP bind requests by outcome.', { labelNames: ['outcome'] });
   const perOp: Partial<Record<ProtocolOp['op'], OpSeries>> = {};
   const bindOutcomes = new Map<string, BoundCounter>();
 
@@ -82,13 +82,16 @@ function bindOutcome(anonymous: boolean, resultCode: number, throttled: boolean)
 function registerServerStats(registry: MetricsRegistry, stats: () => LdapServerStats): void {
   registry.gauge('pgdir_ldap_connections', 'LDAP connections open now.', () => stats().connections);
   registry.counter('pgdir_ldap_connections_accepted_total', 'LDAP connections accepted.', () => stats().accepted);
-  registry.counter('pgdir_ldap_connections_refused_total', 'LDAP connections refused at accept, before any TLS byte, by reason.', () => {
-    const { denied } = stats();
-    return [
-      [{ reason: 'allowlist' }, denied.allowlist],
-      [{ reason: 'max_connections' }, denied.maxConnections],
-      [{ reason: 'max_connections_per_ip' }, denied.maxConnectionsPerIp],
-    ];
+  registry.counter('pgdir_ldap_connections_refused_total', 'LDAP connections refused at accept, before any TLS byte, by reason.', {
+    labelNames: ['reason'],
+    collect: () => {
+      const { denied } = stats();
+      return [
+        [{ reason: 'allowlist' }, denied.allowlist],
+        [{ reason: 'max_connections' }, denied.maxConnections],
+        [{ reason: 'max_connections_per_ip' }, denied.maxConnectionsPerIp],
+      ];
+    },
   });
   registry.counter('pgdir_ldap_protocol_errors_total', 'LDAP connections closed with a protocolError notice (malformed BER, oversized PDU).', () => stats().protocolErrors);
   registry.counter('pgdir_ldap_idle_timeouts_total', 'LDAP connections closed after the idle timeout.', () => stats().idleTimeouts);

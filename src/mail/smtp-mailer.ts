@@ -1,9 +1,30 @@
+import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions } from 'node:tls';
-import { addressOf, buildMime, type MailMessage } from './mime-message.js';
-import { SmtpError, SmtpSession } from './smtp-session.js';
+import { createTransport } from 'nodemailer';
+import type { SMTPTransportAuthOptions } from 'nodemailer/lib/smtp-transport';
+import { defaultEhloName } from './ehlo-name.js';
+import type { MailMessage } from './mime-message.js';
+import { SmtpError, explainSmtpFailure } from './smtp-error.js';
+
+export { SmtpError };
 
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
+}
+
+/**
+ * XOAUTH2 (Microsoft 365, Google Workspace relays): either a refresh token that nodemailer trades
+ * for access tokens at `tokenUrl`, or a file that something else keeps filled with a current
+ * access token (read again for every mail, since such tokens live about an hour).
+ */
+export interface SmtpOAuth2 {
+  readonly user: string;
+  readonly clientId?: string | undefined;
+  readonly clientSecret?: string | undefined;
+  readonly refreshToken?: string | undefined;
+  /** Token endpoint; nodemailer's default is Google's. */
+  readonly tokenUrl?: string | undefined;
+  readonly accessTokenFile?: string | undefined;
 }
 
 export interface SmtpSettings {
@@ -11,9 +32,14 @@ export interface SmtpSettings {
   readonly port: number;
   /** Implicit TLS (port 465); otherwise STARTTLS whenever the server offers it. */
   readonly secure: boolean;
+  /** Refuse to send unless the session is encrypted (STARTTLS is required, RFC 3207 §4). */
+  readonly requireTls?: boolean | undefined;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  readonly oauth2?: SmtpOAuth2 | undefined;
   readonly from: string;
+  /** The name given in EHLO (RFC 5321 §4.1.1.1); default: defaultEhloName(). */
+  readonly ehloName?: string | undefined;
   /** Extra TLS options (a private CA, say). Certificates are verified by default. */
   readonly tls?: ConnectionOptions;
   readonly timeoutMs?: number;
@@ -21,45 +47,70 @@ export interface SmtpSettings {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-async function authenticate(session: SmtpSession, ehlo: readonly string[], settings: SmtpSettings): Promise<void> {
-  const { username = '', password = '' } = settings;
-  // RFC 4954 §4: credentials go over TLS only (a loopback relay is the exception).
-  if (!session.encrypted && !LOOPBACK.has(settings.host)) throw new SmtpError('refusing to send SMTP credentials without TLS');
-  const mechanisms = ehlo.find((l) => /^AUTH[ =]/i.test(l))?.slice(5).toUpperCase().split(/\s+/) ?? [];
-  if (mechanisms.includes('PLAIN') || !mechanisms.includes('LOGIN')) {
-    // RFC 4616: authzid NUL authcid NUL passwd.
-    await session.command(`AUTH PLAIN ${Buffer.from(`\0${username}\0${password}`, 'utf8').toString('base64')}`, 235);
-    return;
+function authOf(settings: SmtpSettings): SMTPTransportAuthOptions | undefined {
+  const { oauth2 } = settings;
+  if (oauth2 !== undefined) {
+    if (oauth2.accessTokenFile !== undefined) return undefined; // per mail, see tokenAuth
+    return { type: 'OAuth2', user: oauth2.user, clientId: oauth2.clientId, clientSecret: oauth2.clientSecret, refreshToken: oauth2.refreshToken, accessUrl: oauth2.tokenUrl };
   }
-  await session.command('AUTH LOGIN', 334);
-  await session.command(Buffer.from(username, 'utf8').toString('base64'), 334);
-  await session.command(Buffer.from(password, 'utf8').toString('base64'), 235);
+  if (settings.username === undefined) return undefined;
+  return { user: settings.username, pass: settings.password ?? '' };
 }
 
-/** Sends one message per connection: EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, QUIT (RFC 5321). */
+async function tokenAuth(oauth2: SmtpOAuth2 | undefined): Promise<SMTPTransportAuthOptions | undefined> {
+  if (oauth2?.accessTokenFile === undefined) return undefined;
+  const accessToken = (await readFile(oauth2.accessTokenFile, 'utf8')).trim();
+  if (accessToken === '') throw new SmtpError(`the SMTP access token file ${oauth2.accessTokenFile} is empty`);
+  return { type: 'OAuth2', user: oauth2.user, accessToken };
+}
+
+const noBreaks = (value: string, field: string): string => {
+  if (/[\r\n]/.test(value)) throw new SmtpError(`the mail ${field} must not contain line breaks`);
+  return value;
+};
+
+/**
+ * Sends each message on its own connection through nodemailer: EHLO, STARTTLS, AUTH (PLAIN,
+ * LOGIN, CRAM-MD5 or XOAUTH2, whichever the server offers first), MAIL, RCPT, DATA (RFC 5321).
+ * Sender names become RFC 2047 encoded words and internationalised domains punycode (RFC 5890),
+ * or UTF-8 with SMTPUTF8 (RFC 6531) when the address needs it and the server offers it.
+ */
 export function createSmtpMailer(settings: SmtpSettings): Mailer {
-  const tls = settings.tls ?? {};
   const timeoutMs = settings.timeoutMs ?? 15_000;
+  const auth = authOf(settings);
+  const credentials = auth !== undefined || settings.oauth2 !== undefined;
+  // RFC 4954 §4: credentials go over TLS only (a loopback relay is the exception).
+  const tlsForCredentials = credentials && !settings.secure && !LOOPBACK.has(settings.host);
+  const requireTls = settings.requireTls === true || tlsForCredentials;
+  const transport = createTransport({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure,
+    requireTLS: requireTls && !settings.secure,
+    name: settings.ehloName ?? defaultEhloName(),
+    tls: { ...settings.tls }, // SNI: nodemailer names the host unless it is an IP address
+    auth,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const where = `${settings.host}:${settings.port}`;
   return {
     async send(message) {
-      const data = buildMime(settings.from, message); // refuses header injection before connecting
-      const session = await SmtpSession.open(settings.host, settings.port, settings.secure, tls, timeoutMs);
+      const mail = {
+        from: noBreaks(settings.from, 'sender'),
+        to: noBreaks(message.to, 'recipient'),
+        subject: noBreaks(message.subject, 'subject'),
+        text: message.text,
+        html: message.html,
+      };
+      const perMail = await tokenAuth(settings.oauth2);
       try {
-        await session.expect(220);
-        let ehlo = (await session.command('EHLO pgdir', 250)).lines;
-        if (!session.encrypted && ehlo.some((l) => /^STARTTLS\b/i.test(l))) {
-          await session.command('STARTTLS', 220);
-          await session.upgrade(settings.host, tls);
-          ehlo = (await session.command('EHLO pgdir', 250)).lines; // RFC 3207 §4.2: start over
-        }
-        if (settings.username !== undefined) await authenticate(session, ehlo, settings);
-        await session.command(`MAIL FROM:<${addressOf(settings.from)}>`, 250);
-        await session.command(`RCPT TO:<${addressOf(message.to)}>`, [250, 251]);
-        await session.command('DATA', 354);
-        await session.command(`${data}\r\n.`, 250);
-        await session.command('QUIT', 221).catch(() => undefined);
-      } finally {
-        session.close();
+        await transport.sendMail(perMail === undefined ? mail : { ...mail, auth: perMail });
+      } catch (error) {
+        throw explainSmtpFailure(error, where, settings.requireTls === true ? 'smtp.require_tls is set' : tlsForCredentials ? 'credentials are never sent without TLS' : undefined);
       }
     },
   };

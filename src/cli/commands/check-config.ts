@@ -39,13 +39,16 @@ export const checkConfigCommand: Command = {
 
 const mask = (value: unknown): unknown => (value === undefined ? undefined : '***');
 
+const maskOAuth2 = (o: NonNullable<Config['smtp']>['oauth2']): unknown =>
+  o === undefined ? undefined : { ...o, client_secret: mask(o.client_secret), refresh_token: mask(o.refresh_token) };
+
 function printable(config: Config): unknown {
   return {
     ...config,
     shutdown_timeout: formatDuration(config.shutdown_timeout),
     database: { url: config.database.url === undefined ? undefined : maskUrl(config.database.url) },
     ldap: { ...config.ldap, admin_password: mask(config.ldap.admin_password) },
-    smtp: config.smtp === undefined ? undefined : { ...config.smtp, password: mask(config.smtp.password) },
+    smtp: config.smtp === undefined ? undefined : { ...config.smtp, password: mask(config.smtp.password), oauth2: maskOAuth2(config.smtp.oauth2) },
     connector: config.connector === undefined ? undefined : { ...config.connector, bind_password: mask(config.connector.bind_password) },
   };
 }

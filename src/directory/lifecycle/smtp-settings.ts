@@ -1,4 +1,5 @@
 import { conflict } from '../../domain/errors.js';
+import { defaultEhloName } from '../../mail/ehlo-name.js';
 import { createSmtpMailer, type Mailer, type SmtpSettings } from '../../mail/smtp-mailer.js';
 import type { Store } from '../../store/store.js';
 import { SettingKey } from '../settings/setting-keys.js';
@@ -53,7 +54,7 @@ export function createMailSettings(store: Store, box: SecretBox, yaml: Mailer | 
       const s = await stored();
       if (s === undefined) return undefined;
       const password = s.password === null ? undefined : await box.open(s.password);
-      return make({ host: s.host, port: s.port, secure: s.secure, username: s.username ?? undefined, password, from: s.from });
+      return make({ host: s.host, port: s.port, secure: s.secure, username: s.username ?? undefined, password, from: s.from, ehloName: defaultEhloName(s.publicUrl) });
     },
     pinned: () => yaml !== undefined,
     publicUrl: async () => (yaml !== undefined ? yamlPublicUrl : ((await stored())?.publicUrl ?? undefined))?.replace(/\/+$/, ''),

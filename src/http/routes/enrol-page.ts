@@ -22,10 +22,10 @@ ${field('password', 'Password', 'password', 'current-password')}
   return page(TITLE, body, error === undefined ? 200 : 400);
 }
 
-function codeForm(session: string, secret: string, otpauthUrl: string, error?: string): Reply {
+async function codeForm(session: string, secret: string, otpauthUrl: string, error?: string): Promise<Reply> {
   const body = `${error === undefined ? '' : message('error', error)}
 <p>Scan this code with your authenticator app, or type the key below into it.</p>
-<img src="${qrCodeDataUrl(otpauthUrl)}" alt="QR code of your two-factor key" width="232" height="232">
+<img src="${await qrCodeDataUrl(otpauthUrl)}" alt="QR code of your two-factor key" width="232" height="232">
 <p>Key: <code>${escapeHtml(secret.replace(/(.{4})/g, '$1 ').trim())}</code></p>
 <form method="post" action="/enroll-2fa">
 <input type="hidden" name="step" value="enable">

@@ -47,7 +47,7 @@ export function healthRoutes(api: ApiContext, allRoutes: () => readonly AnyRoute
       tag: 'operations',
       auth: 'none',
       textResponse: { types: ['text/plain; version=0.0.4'] },
-      handle: async () => ({ text: api.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' }),
+      handle: async () => ({ text: await api.metrics.render(), contentType: api.metrics.contentType }),
     }),
     defineRoute({
       method: 'GET',

@@ -39,7 +39,7 @@ export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
       response: z.object({ secret: z.string().describe('base32'), otpauthUrl: z.string(), qrCode: z.string().describe('the otpauth URL as a PNG data URL') }),
       handle: async ({ caller }) => {
         const started = await twoFactor.newSecret(writable(caller).user);
-        return { body: { ...started, qrCode: qrCodeDataUrl(started.otpauthUrl) } };
+        return { body: { ...started, qrCode: await qrCodeDataUrl(started.otpauthUrl) } };
       },
     }),
     defineRoute({
