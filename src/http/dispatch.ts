@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { DirectoryError } from '../domain/errors.js';
+import { assertNoNul } from '../domain/storable-text.js';
 import { HttpError, toErrorResponse } from './http-error.js';
 import type { HttpMetrics } from './http-metrics.js';
 import { readJson, readText } from './request-body.js';
@@ -57,11 +58,15 @@ async function prepare(
   ip: string,
 ): Promise<RequestContext> {
   const caller = route.auth === 'user' ? await deps.authenticate(req) : undefined;
+  // Before any handler reads the store: PostgreSQL refuses NUL in text (storable-text.ts).
+  assertNoNul(params, 'path');
   // A read-only API token can read and sign itself out, nothing else (DESIGN §8).
   if (caller?.token.scope === 'read' && route.method !== 'GET' && route.path !== '/api/v1/auth/logout') {
     throw new DirectoryError('forbidden', 'a read-only token cannot make changes');
   }
-  const query = route.query === undefined ? undefined : validate(route.query, Object.fromEntries(url.searchParams), 'query');
+  const rawQuery = Object.fromEntries(url.searchParams);
+  assertNoNul(rawQuery, 'query');
+  const query = route.query === undefined ? undefined : validate(route.query, rawQuery, 'query');
   let body: unknown;
   if (route.raw !== undefined) body = await readText(req, route.raw.types, route.raw.maxBytes ?? deps.maxBodyBytes);
   else if (route.body !== undefined) body = validate(route.body, await readJson(req, deps.maxBodyBytes), 'body');
