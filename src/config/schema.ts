@@ -72,6 +72,9 @@ export const configSchema = mapping({
     listen: hostPort().default('127.0.0.1:8080'),
     /** Absent: plain HTTP (fine on 127.0.0.1 behind a TLS-terminating proxy). */
     tls: tls('http').prefault({}),
+    /** Slow clients: all request headers within this time, the whole request within request_timeout. */
+    headers_timeout: duration().refine((ms) => ms >= 1000, 'must be at least 1s').default(10_000),
+    request_timeout: duration().refine((ms) => ms >= 1000, 'must be at least 1s').default(60_000),
   }).prefault({}),
   log: z
     .strictObject({
