@@ -39,7 +39,7 @@ const ldap = mapping({
   allowlist: list(ipOrCidr()).default(['127.0.0.1', '::1']),
   /** From `admin_password` or, preferably, `admin_password_file`. */
   admin_password: text().optional(),
-  user_search: z.enum(['self', 'all', 'none'], { error: 'must be one of self, all, none' }).default('self'),
+  user_search: z.enum(['self', 'self-only-members', 'all', 'none'], { error: 'must be one of self, self-only-members, all, none' }).default('self'),
   size_limit: integer(0, 10_000_000).default(1_000),
   page_size_max: integer(1, 1_000_000).default(1_000),
   home_directory_prefix: text().default('/home'),
