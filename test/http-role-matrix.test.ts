@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/directory/actor.js';
 import { ROLES, type Role } from '../src/domain/model.js';
 import { storeModes } from './helpers/databases.js';
+import { bodyOf, type JsonSchema } from './helpers/openapi-sample.js';
 import { startApi, type Api } from './http-fixture.js';
 
 /**
@@ -210,6 +211,31 @@ describe.each(storeModes)('role matrix over HTTP on $mode', (mode) => {
       expect(absent.status).toBe(404);
     }
     expect((await api.store.getUser(other))?.active).toBe(true);
+  });
+
+  it('every route, as a plain user: nothing about the configuration before authorisation (issue 20)', async () => {
+    // No SMTP and no connector are configured here. A plain user acting on another user, a group or
+    // a service account must be refused (403/404) or answered on input grounds (400) — never be told
+    // what is not configured (409 smtp, 503 connector) by a route they may not use.
+    const plain = await api.userWithToken('plain-sweeper', 'user');
+    const other = await target('user');
+    const doc = (await api.call('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>> };
+    const leaks: string[] = [];
+    let swept = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      // Your own session, tokens and profile are yours to use, configuration included.
+      if (/^\/api\/v1\/(auth|tokens|profile)(\/|$)/.test(path)) continue;
+      for (const [method, op] of Object.entries(methods)) {
+        if (op.security === undefined) continue;
+        const schema = op.requestBody?.content?.['application/json']?.schema;
+        const body = schema === undefined ? undefined : bodyOf(schema, [], '');
+        const res = await api.call(method.toUpperCase(), path.replace(/\{[^}]+\}/g, other), { token: plain.token, body });
+        swept++;
+        if (![400, 403, 404].includes(res.status)) leaks.push(`${method.toUpperCase()} ${path}: ${res.status} ${res.text}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    expect(swept).toBeGreaterThan(40);
   });
 
   it('a read-only token of an owner reads everything and changes nothing (403)', async () => {
