@@ -42,21 +42,26 @@ export interface HttpServer {
   close(deadlineMs: number): Promise<void>;
 }
 
+/** Slow-loris bounds, given at creation so that Node sweeps often enough to apply them. */
+function serverLimits(options: HttpServerOptions) {
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  return {
+    // Node refuses headersTimeout > requestTimeout.
+    headersTimeout: Math.min(headersTimeout, requestTimeout),
+    requestTimeout,
+    connectionsCheckingInterval: checkingIntervalMs(headersTimeout, requestTimeout),
+    keepAliveTimeout: 5_000,
+  };
+}
+
 /** node:http(s) listener with bounded header/request times and tracked sockets for a clean close. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const ip = normalizeIp(req.socket.remoteAddress ?? '');
     void dispatch(options, req, res, ip);
   };
-  const headersTimeout = options.headersTimeoutMs ?? 10_000;
-  const requestTimeout = options.requestTimeoutMs ?? 60_000;
-  // Node refuses headersTimeout > requestTimeout; both set at creation so the sweep interval applies.
-  const limits = {
-    headersTimeout: Math.min(headersTimeout, requestTimeout),
-    requestTimeout,
-    connectionsCheckingInterval: checkingIntervalMs(headersTimeout, requestTimeout),
-    keepAliveTimeout: 5_000,
-  };
+  const limits = serverLimits(options);
   const server: Server | HttpsServer =
     options.tls === undefined ? createHttp(limits, handler) : createHttps({ ...limits, cert: options.tls.cert, key: options.tls.key }, handler);
   const sockets = new Set<Socket>();
