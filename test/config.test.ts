@@ -128,7 +128,7 @@ describe('YAML file', () => {
     const cases: [string, string, RegExp][] = [
       ['ldap: { listen: [ldaps://127.0.0.1:636, "http://x:1"] }', 'ldap.listen[1]', /scheme must be ldap:\/\/ or ldaps:\/\//],
       ['ldap: { allowlist: [10.0.0.0/33] }', 'ldap.allowlist[0]', /not an IP address or CIDR range/],
-      ['ldap: { user_search: everyone }', 'ldap.user_search', /one of self, all, none/],
+      ['ldap: { user_search: everyone }', 'ldap.user_search', /one of self, self-only-members, all, none/],
       ['ldap: { suffix: "example.com" }', 'ldap.suffix', /not a DN/],
       ['ldap: { limits: { idle_timeout: soon } }', 'ldap.limits.idle_timeout', /duration such as 30s/],
       ['bcrypt: { cost: 3 }', 'bcrypt.cost', /at least 4/],

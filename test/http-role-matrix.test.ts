@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/domain/actor.js';
 import { ROLES, type Role } from '../src/domain/model.js';
 import { storeModes } from './helpers/databases.js';
+import { bodyOf, type JsonSchema } from './helpers/openapi-sample.js';
 import { startApi, type Api } from './http-fixture.js';
 
 /**
@@ -21,6 +22,8 @@ function expected(actor: Role, target: Role | 'self', action: Action): number {
     const power: Role = action === 'role' ? 'admin' : 'usermanager';
     return atLeast(actor, power) ? 409 : 403; // the power, but not on oneself
   }
+  // Issue 20: whoever may not read other users gets 404 for them, as for an id that does not exist.
+  if (!atLeast(actor, 'usermanager')) return 404;
   const power: Role = action === 'role' ? 'admin' : 'usermanager';
   if (!atLeast(actor, power)) return 403;
   if (action !== 'read' && rank(target) > rank(actor)) return 403;
@@ -152,6 +155,87 @@ describe.each(storeModes)('role matrix over HTTP on $mode', (mode) => {
       }
     }
     expect(got).toEqual(want);
+  });
+
+  it('sending reset and invite mails: authorisation before the SMTP check (issue 20), for every actor × target', async () => {
+    // No SMTP is configured: an allowed caller learns it (409); nobody else does.
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const actorRole of ROLES) {
+      // Fresh sessions: 'every actor on themselves' ended the shared actors' ones.
+      const fresh = await api.userWithToken(`mailer-${actorRole}`, actorRole);
+      const actor = { id: fresh.user.id, token: fresh.token };
+      for (const targetRole of [...ROLES, 'self' as const]) {
+        const id = targetRole === 'self' ? actor.id : await target(targetRole);
+        for (const what of ['send_password_reset_email', 'send_invite_email']) {
+          const res = await api.call('POST', `/api/v1/users/${id}/${what}`, { token: actor.token });
+          const allowed = atLeast(actorRole, 'usermanager') && (targetRole === 'self' || rank(targetRole) <= rank(actorRole));
+          // The targets are invited (no password); an actor on themselves has accepted long ago.
+          const invitePending = targetRole !== 'self';
+          const status = !atLeast(actorRole, 'usermanager') && targetRole !== 'self' ? 404 : !allowed ? 403 : 409;
+          got.push(`${actorRole} ${what} ${targetRole}: ${res.status}${res.status === 409 ? ` ${res.body?.error?.field}` : ''}`);
+          want.push(`${actorRole} ${what} ${targetRole}: ${status}${status === 409 ? ` ${what === 'send_invite_email' && !invitePending ? 'password' : 'smtp'}` : ''}`);
+        }
+      }
+      // An unknown id answers as an unreadable one.
+      const unknown = await api.call('POST', '/api/v1/users/00000000-0000-4000-8000-000000000000/send_password_reset_email', { token: actor.token });
+      got.push(`${actorRole} unknown: ${unknown.status}`);
+      want.push(`${actorRole} unknown: 404`);
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('a plain user gets the same 404 for another user as for nobody, on every per-user route (issue 20)', async () => {
+    const plain = await api.userWithToken('plain-prober', 'user');
+    const other = await target('user');
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const routes: [string, string, unknown][] = [
+      ['GET', '', undefined],
+      ['PATCH', '', { fullName: 'X' }],
+      ['DELETE', '', undefined],
+      ['PUT', '/active', { active: false }],
+      ['PUT', '/role', { role: 'user' }],
+      ['PUT', '/password', { password: 'a new password' }],
+      ['GET', '/password_reset_link', undefined],
+      ['GET', '/invite_link', undefined],
+      ['POST', '/impersonate', undefined],
+      ['POST', '/2fa/disable', undefined],
+      ['POST', '/send_password_reset_email', undefined],
+      ['POST', '/send_invite_email', undefined],
+    ];
+    for (const [method, suffix, body] of routes) {
+      const there = await api.call(method, `/api/v1/users/${other}${suffix}`, { token: plain.token, body });
+      const absent = await api.call(method, `/api/v1/users/${missing}${suffix}`, { token: plain.token, body });
+      const message = (r: { body: { error?: { message?: string } } }, id: string) => r.body?.error?.message?.replace(id, '<id>');
+      expect(`${method} ${suffix}: ${there.status} ${message(there, other)}`).toBe(`${method} ${suffix}: 404 ${message(absent, missing)}`);
+      expect(absent.status).toBe(404);
+    }
+    expect((await api.store.getUser(other))?.active).toBe(true);
+  });
+
+  it('every route, as a plain user: nothing about the configuration before authorisation (issue 20)', async () => {
+    // No SMTP and no connector are configured here. A plain user acting on another user, a group or
+    // a service account must be refused (403/404) or answered on input grounds (400) — never be told
+    // what is not configured (409 smtp, 503 connector) by a route they may not use.
+    const plain = await api.userWithToken('plain-sweeper', 'user');
+    const other = await target('user');
+    const doc = (await api.call('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>> };
+    const leaks: string[] = [];
+    let swept = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      // Your own session, tokens and profile are yours to use, configuration included.
+      if (/^\/api\/v1\/(auth|tokens|profile)(\/|$)/.test(path)) continue;
+      for (const [method, op] of Object.entries(methods)) {
+        if (op.security === undefined) continue;
+        const schema = op.requestBody?.content?.['application/json']?.schema;
+        const body = schema === undefined ? undefined : bodyOf(schema, [], '');
+        const res = await api.call(method.toUpperCase(), path.replace(/\{[^}]+\}/g, other), { token: plain.token, body });
+        swept++;
+        if (![400, 403, 404].includes(res.status)) leaks.push(`${method.toUpperCase()} ${path}: ${res.status} ${res.text}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    expect(swept).toBeGreaterThan(40);
   });
 
   it('a read-only token of an owner reads everything and changes nothing (403)', async () => {

@@ -161,7 +161,8 @@ describe.each(storeModes)('user service on $mode', ({ create }) => {
       const [a, b, manager] = await Promise.all([someone(), someone(), someone('usermanager')]);
       expect((await dir.users.getUser(a.id, userActor(a))).id).toBe(a.id);
       expect((await dir.users.getUser(a.id, userActor(manager))).id).toBe(a.id);
-      await refused(() => dir.users.getUser(b.id, userActor(a)), { kind: 'forbidden' });
+      // Issue 20: "not yours" answers as "not there", so plain users cannot probe ids.
+      await refused(() => dir.users.getUser(b.id, userActor(a)), { kind: 'not_found', message: `no user "${b.id}"` });
     });
 
     it('lists with search, role and paging; checks the query', async () => {
@@ -202,7 +203,7 @@ describe.each(storeModes)('user service on $mode', ({ create }) => {
       await refused(() => dir.users.updateUser(user.id, { role: 'admin' } as never, by), { kind: 'invalid', field: 'role', message: /cannot change "role"/ });
       await refused(() => dir.users.updateUser(user.id, {}, by), { kind: 'invalid', message: /nothing to change/ });
       await refused(() => dir.users.updateUser(admin.id, { name: 'X' }, by), { kind: 'forbidden', message: /higher role admin/ });
-      await refused(() => dir.users.updateUser(manager.id, { name: 'X' }, userActor(user)), { kind: 'forbidden' });
+      await refused(() => dir.users.updateUser(manager.id, { name: 'X' }, userActor(user)), { kind: 'not_found' });
       const external = await store.write((tx) =>
         tx.insertUser({ username: uniq('ext'), email: `${uniq('ext')}@x.org`, source: 'ldap', sourceId: uniq('s') }),
       );
@@ -236,7 +237,7 @@ describe.each(storeModes)('user service on $mode', ({ create }) => {
         someone('user', { password: 'first-password' }), someone(), someone('usermanager'), someone('admin'),
       ]);
       await refused(() => dir.users.setPassword(user.id, 'short', userActor(user)), { kind: 'invalid', field: 'password' });
-      await refused(() => dir.users.setPassword(other.id, 'long-enough', userActor(user)), { kind: 'forbidden' });
+      await refused(() => dir.users.setPassword(other.id, 'long-enough', userActor(user)), { kind: 'not_found' });
       await refused(() => dir.users.setPassword(admin.id, 'long-enough', userActor(manager)), { kind: 'forbidden' });
       await refused(() => dir.users.setPassword('ghost', 'long-enough', CLI), { kind: 'not_found', message: 'no user "ghost"' });
       expect(await dir.hasher.verify('first-password', (await store.getUser(user.id))!.passwordHash)).toBe(true);

@@ -62,7 +62,7 @@ const ldap = mapping({
   allowlist: list(ipOrCidr()).default(['127.0.0.1', '::1']),
   /** From `admin_password` or, preferably, `admin_password_file`. */
   admin_password: text().optional(),
-  user_search: z.enum(['self', 'all', 'none'], { error: 'must be one of self, all, none' }).default('self'),
+  user_search: z.enum(['self', 'self-only-members', 'all', 'none'], { error: 'must be one of self, self-only-members, all, none' }).default('self'),
   size_limit: integer(0, 10_000_000).default(1_000),
   page_size_max: integer(1, 1_000_000).default(1_000),
   home_directory_prefix: text().default('/home'),
@@ -123,6 +123,9 @@ export const configSchema = mapping({
     listen: hostPort().default('127.0.0.1:8080'),
     /** Absent: plain HTTP (fine on 127.0.0.1 behind a TLS-terminating proxy). */
     tls: tls('http').prefault({}),
+    /** Slow clients: all request headers within this time, the whole request within request_timeout. */
+    headers_timeout: duration().refine((ms) => ms >= 1000, 'must be at least 1s').default(10_000),
+    request_timeout: duration().refine((ms) => ms >= 1000, 'must be at least 1s').default(60_000),
   }).prefault({}),
   log: z
     .strictObject({

@@ -6,8 +6,11 @@ export type Visibility =
   | { readonly kind: 'none' }
   /** Every user, group, container and service account entry. */
   | { readonly kind: 'all' }
-  /** The user's own entry, every group and the containers (ldap.user_search: self). */
-  | { readonly kind: 'self'; readonly normDn: string };
+  /**
+   * The user's own entry, every group and the containers (ldap.user_search: self); with
+   * `ownMembersOnly` (self-only-members) groups list only the user among their members (member-mask.ts).
+   */
+  | { readonly kind: 'self'; readonly normDn: string; readonly ownMembersOnly?: true };
 
 export function searchVisibility(identity: Identity, userSearch: UserSearchPolicy): Visibility {
   switch (identity.kind) {
@@ -19,6 +22,7 @@ export function searchVisibility(identity: Identity, userSearch: UserSearchPolic
     case 'user':
       if (userSearch === 'all') return { kind: 'all' };
       if (userSearch === 'self') return { kind: 'self', normDn: identity.dn.toLowerCase() };
+      if (userSearch === 'self-only-members') return { kind: 'self', normDn: identity.dn.toLowerCase(), ownMembersOnly: true };
       return { kind: 'none' };
   }
 }

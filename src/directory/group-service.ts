@@ -7,7 +7,7 @@ import type { Store, StoreReader, StoreTx } from '../store/store.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { auditDiff, auditGroup } from './audit-record.js';
 import { resolveGroup } from './group-ref.js';
-import { resolveUser } from './user-ref.js';
+import { resolveUser, resolveUserFor } from './user-ref.js';
 
 export interface GroupWithMembers extends Group {
   readonly memberIds: readonly string[];
@@ -85,8 +85,7 @@ export function createGroupService({ store, builtinNames = [] }: GroupServiceOpt
     },
 
     async groupsOfUser(userRef, actor) {
-      const user = await resolveUser(store, userRef);
-      if (actor !== undefined) assertMay(actor, 'user.read', { id: user.id, role: user.role });
+      const user = actor === undefined ? await resolveUser(store, userRef) : await resolveUserFor(store, userRef, actor);
       const ids = new Set(await store.userGroupIds(user.id));
       return (await store.listGroups()).filter((g) => ids.has(g.id));
     },

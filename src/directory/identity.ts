@@ -13,4 +13,5 @@ export type Identity =
 
 export const ANONYMOUS: Identity = Object.freeze({ kind: 'anonymous' });
 
-export type UserSearchPolicy = 'self' | 'all' | 'none';
+/** `ldap.user_search` (DESIGN §5); `self-only-members` is `self` with other members hidden. */
+export type UserSearchPolicy = 'self' | 'self-only-members' | 'all' | 'none';

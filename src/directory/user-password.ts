@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { assertLocalIdentity } from './user-guards.js';
-import { resolveUser } from './user-ref.js';
+import { resolveUser, resolveUserFor } from './user-ref.js';
 
 interface Deps {
   readonly store: Store;
@@ -35,7 +35,7 @@ export async function setPassword(deps: Deps, ref: string, password: string, act
     assertMay(actor, 'user.setPassword', { id: u.id, role: u.role });
     assertLocalIdentity(u, 'password');
   };
-  const user = await resolveUser(deps.store, ref);
+  const user = await resolveUserFor(deps.store, ref, actor);
   check(user);
   return storeHash(deps, user, password, actor, 'user.setPassword', check);
 }
@@ -47,7 +47,7 @@ export async function changePassword(
   actor: Actor,
 ): Promise<User> {
   const newPassword = checkPassword(passwords?.newPassword, 'newPassword');
-  const user = await resolveUser(deps.store, ref);
+  const user = await resolveUserFor(deps.store, ref, actor);
   if (actor.kind === 'user' && actor.id !== user.id) throw forbidden('only the user can change their own password');
   assertMay(actor, 'user.setPassword', { id: user.id, role: user.role });
   assertLocalIdentity(user, 'password');

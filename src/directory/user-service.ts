@@ -9,7 +9,7 @@ import type { PasswordHasher } from './password-hasher.js';
 import { parseAddUser, parseUpdateUser, type AddUserInput, type UpdateUserInput } from './user-input.js';
 import { assertLocalIdentity, assertNotLastOwner, assertUniqueUser } from './user-guards.js';
 import { changePassword, setPassword } from './user-password.js';
-import { resolveUser } from './user-ref.js';
+import { resolveUser, resolveUserFor } from './user-ref.js';
 import { parseUserQuery } from './user-query.js';
 
 /**
@@ -62,9 +62,8 @@ export function createUserService({ store, hasher }: UserServiceDeps): UserServi
     },
 
     async getUser(ref, actor) {
-      const user = await resolveUser(store, ref);
-      if (actor !== undefined) assertMay(actor, 'user.read', { id: user.id, role: user.role });
-      return user;
+      if (actor === undefined) return resolveUser(store, ref);
+      return resolveUserFor(store, ref, actor);
     },
 
     async listUsers(query, actor) {
@@ -103,7 +102,7 @@ export function createUserService({ store, hasher }: UserServiceDeps): UserServi
 
     deleteUser: (ref, actor) =>
       store.write(async (tx) => {
-        const user = await resolveUser(tx, ref);
+        const user = await resolveUserFor(tx, ref, actor);
         assertMay(actor, 'user.delete', { id: user.id, role: user.role });
         await assertNotLastOwner(tx, user, 'user');
         await tx.deleteUser(user.id);
@@ -126,7 +125,7 @@ function change(
   newRole?: Role,
 ): Promise<User> {
   return store.write(async (tx) => {
-    const user = await resolveUser(tx, ref);
+    const user = await resolveUserFor(tx, ref, actor);
     assertMay(actor, action, { id: user.id, role: user.role, ...(newRole === undefined ? {} : { newRole }) });
     const updated = await apply(tx, user);
     if (updated !== user) await auditor(actor)(tx, action, user.id, auditDiff(auditUser(user), auditUser(updated)));

@@ -116,7 +116,9 @@ function decodeBerString(ber: Buffer): string | undefined {
   }
   if (offset + length !== ber.length) return undefined;
   try {
-    return UTF8.decode(ber.subarray(offset));
+    const text = UTF8.decode(ber.subarray(offset));
+    // A NUL stays hex: no decoded value may carry one (see parseEscape).
+    return text.includes('\u0000') ? undefined : text;
   } catch {
     return undefined;
   }
@@ -151,6 +153,8 @@ function parseEscape(c: Cursor): string {
   }
   if (bytes.length > 0) {
     const start = c.i - bytes.length * 3;
+    // No entry can hold NUL (PostgreSQL text refuses it): `\00` is refused like an unescaped NUL.
+    if (bytes.includes(0)) throw invalidDn(c.s, 'escaped NUL', start);
     try {
       return UTF8.decode(Uint8Array.from(bytes));
     } catch {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { DirectoryError } from '../domain/errors.js';
 import type { HttpAccessLog } from './access-log.js';
+import { assertNoNul } from '../domain/storable-text.js';
 import { HttpError, toErrorResponse } from './http-error.js';
 import type { HttpMetrics } from './http-metrics.js';
 import { aliasQuery, deprecationHeaders } from './name-aliases.js';
@@ -65,6 +66,8 @@ async function prepare(
 ): Promise<RequestContext> {
   const caller = route.auth === 'user' ? await deps.authenticate(req) : undefined;
   if (caller !== undefined) seen.caller = caller; // for the access log
+  // Before any handler reads the store: PostgreSQL refuses NUL in text (storable-text.ts).
+  assertNoNul(params, 'path');
   // A read-only API token can read and sign itself out, nothing else (DESIGN §8).
   if (caller?.token.scope === 'read' && route.method !== 'GET' && route.path !== '/api/v1/auth/logout') {
     throw new DirectoryError('forbidden', 'a read-only token cannot make changes');
@@ -89,6 +92,8 @@ async function prepare(
  */
 async function readInput(deps: DispatchDeps, route: AnyRoute, req: IncomingMessage, url: URL): Promise<{ query: unknown; body: unknown }> {
   const failed: Invalid[] = [];
+  // Every query parameter, declared or not: PostgreSQL refuses NUL in text (storable-text.ts).
+  assertNoNul(Object.fromEntries(url.searchParams), 'query');
   let query: unknown;
   if (route.query !== undefined) {
     const aliased = aliasQuery(url.searchParams);

@@ -15,6 +15,21 @@ export interface HttpServerOptions extends DispatchDeps {
   readonly port: number;
   /** PEM certificate and key: HTTPS instead of HTTP. */
   readonly tls?: { readonly cert: Buffer | string; readonly key: Buffer | string };
+  /** Slow-loris bounds: all headers within this time (default 10 s)… */
+  readonly headersTimeoutMs?: number;
+  /** …and the whole request, body included, within this one (default 60 s). */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * Node enforces headersTimeout and requestTimeout only when it sweeps its connections, every
+ * `connectionsCheckingInterval` (30 s by default), so a 10 s limit used to cut a slow client after
+ * up to 40 s. Sweeping every tenth of the shorter limit (within 100 ms..1 s) keeps the cut within
+ * about 10% of the configured time at a negligible cost (one pass over the open connections).
+ */
+export function checkingIntervalMs(headersTimeoutMs: number, requestTimeoutMs: number): number {
+  const shortest = Math.min(headersTimeoutMs, requestTimeoutMs);
+  return Math.min(1000, Math.max(100, Math.floor(shortest / 10)));
 }
 
 export interface HttpServer {
@@ -27,25 +42,37 @@ export interface HttpServer {
   close(deadlineMs: number): Promise<void>;
 }
 
+/** Slow-loris bounds, given at creation so that Node sweeps often enough to apply them. */
+function serverLimits(options: HttpServerOptions) {
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  return {
+    // Node refuses headersTimeout > requestTimeout.
+    headersTimeout: Math.min(headersTimeout, requestTimeout),
+    requestTimeout,
+    connectionsCheckingInterval: checkingIntervalMs(headersTimeout, requestTimeout),
+    keepAliveTimeout: 5_000,
+  };
+}
+
 /** node:http(s) listener with bounded header/request times and tracked sockets for a clean close. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const ip = normalizeIp(req.socket.remoteAddress ?? '');
     void dispatch(options, req, res, ip);
   };
+  const limits = serverLimits(options);
   const server: Server | HttpsServer =
-    options.tls === undefined ? createHttp(handler) : createHttps({ cert: options.tls.cert, key: options.tls.key }, handler);
-  // Slow-loris bounds: headers within 10 s, the whole request within 60 s.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
+    options.tls === undefined ? createHttp(limits, handler) : createHttps({ ...limits, cert: options.tls.cert, key: options.tls.key }, handler);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // A client too slow for headersTimeout/requestTimeout gets 408, as Node's own handler answers.
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
     options.logger.debug({ err }, 'malformed HTTP request');
   });

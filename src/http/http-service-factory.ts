@@ -28,6 +28,8 @@ export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFac
     const { cert_file: certFile, key_file: keyFile } = config.http.tls;
     return createHttpService({
       listen: config.http.listen,
+      headersTimeoutMs: config.http.headers_timeout,
+      requestTimeoutMs: config.http.request_timeout,
       ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
       directory: context.directory,
       throttle,

@@ -54,6 +54,9 @@ export interface HttpServiceDeps {
   /** Largest JSON body (default 1 MiB) and import body (default 16 MiB). */
   readonly maxBodyBytes?: number;
   readonly maxImportBytes?: number;
+  /** `http.headers_timeout` and `http.request_timeout` (slow-client bounds; defaults 10 s and 60 s). */
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 export interface HttpService {
@@ -111,6 +114,8 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
         logger: deps.logger,
         maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
         accessLog: deps.accessLog,
+        ...(deps.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: deps.headersTimeoutMs }),
+        ...(deps.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: deps.requestTimeoutMs }),
       });
       await server.start();
       stopReaper = endSessionsOfDisabledUsers(deps.directory.store, deps.changes ?? deps.directory.store, deps.logger);

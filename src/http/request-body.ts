@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { assertNoNul } from '../domain/storable-text.js';
 import { HttpError } from './http-error.js';
 
 /** The media type without parameters, lower case (`application/json; charset=utf-8` → `application/json`). */
@@ -42,11 +43,15 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   }
   const text = decodeUtf8(await readBody(req, limit));
   if (text.trim() === '') return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     throw new HttpError(400, 'invalid', `the body is not valid JSON: ${(error as Error).message}`);
   }
+  // `\u0000` escapes decode to NUL, which the store cannot hold (storable-text.ts).
+  assertNoNul(parsed, 'body');
+  return parsed;
 }
 
 /** A text body of one of `types` (415 otherwise). */
@@ -55,7 +60,11 @@ export async function readText(req: IncomingMessage, types: readonly string[], l
   if (!types.includes(type)) {
     throw new HttpError(415, 'unsupported_media_type', `send the body as one of ${types.join(', ')} (got ${type === '' ? 'no content type' : type})`);
   }
-  return { contentType: type, text: decodeUtf8(await readBody(req, limit)) };
+  const text = decodeUtf8(await readBody(req, limit));
+  assertNoNul(text, 'body');
+  // A form's `%00` decodes to NUL only in the handler: check the decoded fields here.
+  if (type === 'application/x-www-form-urlencoded') assertNoNul(Object.fromEntries(new URLSearchParams(text)), 'body');
+  return { contentType: type, text };
 }
 
 function decodeUtf8(buffer: Buffer): string {

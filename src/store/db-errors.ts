@@ -72,6 +72,10 @@ export function mapDbError(error: unknown, values: Record<string, unknown> = {})
       return new DirectoryError('invalid', `invalid value (${constraint ?? String(pgError.message)})`, {
         cause: error,
       });
+    case '22021': // character_not_in_repertoire: a NUL (or invalid UTF-8) in text
+    case '22P05': // untranslatable_character
+      // The protocol edges refuse NUL (domain/storable-text.ts); this is the net behind them.
+      return new DirectoryError('invalid', 'the text contains a character the database cannot store (NUL)', { cause: error });
     case '40P01':
     case '40001':
       return new DirectoryError('unavailable', 'the write collided with a concurrent one; try again', { cause: error });

@@ -30,7 +30,7 @@ export const groupDn = (name: string): string => `cn=${name},${GROUPS_DN}`;
 
 export interface DirectoryOptions {
   readonly mode: E2eMode;
-  readonly userSearch?: 'self' | 'all' | 'none';
+  readonly userSearch?: 'self' | 'self-only-members' | 'all' | 'none';
   readonly sizeLimit?: number;
   /** Also serve plain ldap:// on 127.0.0.1 (StartTLS) and, when the host has one, a non-loopback address. */
   readonly plainListener?: boolean;

@@ -9,7 +9,7 @@ import type { Store } from '../../store/store.js';
 import { actorLabel, type Actor } from '../../domain/actor.js';
 import type { PasswordHasher } from '../password-hasher.js';
 import { assertLocalIdentity } from '../user-guards.js';
-import { resolveUser } from '../user-ref.js';
+import { resolveUserFor } from '../user-ref.js';
 
 const HOUR = 3_600_000;
 export const LIFETIMES: Record<UserTokenKind, number> = { reset: 24 * HOUR, invite: 7 * 24 * HOUR, impersonation: 6 * HOUR, owner_login: HOUR };
@@ -66,6 +66,27 @@ export function createAccountTokens(deps: AccountTokenDeps) {
     });
   }
 
+  /**
+   * Whom `actor` may give a reset link, checked without issuing one (routes that also need SMTP
+   * check this first: authorisation before configuration, issue 20).
+   */
+  async function resetTarget(ref: string, actor: Actor): Promise<User> {
+    const user = await resolveUserFor(store, ref, actor);
+    assertMay(actor, 'user.setPassword', { id: user.id, role: user.role });
+    assertLocalIdentity(user, 'password');
+    if (!user.active) throw conflict('the user is disabled', 'active');
+    return user;
+  }
+
+  /** Whom `actor` may give an invite link (see resetTarget). */
+  async function inviteTarget(ref: string, actor: Actor): Promise<User> {
+    const user = await resolveUserFor(store, ref, actor);
+    assertMay(actor, 'user.setPassword', { id: user.id, role: user.role });
+    assertLocalIdentity(user, 'password');
+    if (user.passwordHash !== null) throw conflict('the user has already accepted their invite', 'password');
+    return user;
+  }
+
   return {
     /** "Forgot password": a link for an active local user, or undefined (the caller answers alike). */
     async requestReset(identifier: string): Promise<Issued | undefined> {
@@ -75,13 +96,8 @@ export function createAccountTokens(deps: AccountTokenDeps) {
       if (user === undefined || !user.active || user.source !== 'local' || user.username === null) return undefined;
       return issue(user, 'reset', 'self');
     },
-    async resetLinkFor(ref: string, actor: Actor): Promise<Issued> {
-      const user = await resolveUser(store, ref);
-      assertMay(actor, 'user.setPassword', { id: user.id, role: user.role });
-      assertLocalIdentity(user, 'password');
-      if (!user.active) throw conflict('the user is disabled', 'active');
-      return issue(user, 'reset', actorLabel(actor));
-    },
+    resetTarget,
+    resetLinkFor: async (ref: string, actor: Actor): Promise<Issued> => issue(await resetTarget(ref, actor), 'reset', actorLabel(actor)),
     /** Sets the new password and ends every session of the user. */
     async completeReset(secret: string, password: string, ip: string): Promise<User> {
       checkPassword(password);
@@ -91,13 +107,8 @@ export function createAccountTokens(deps: AccountTokenDeps) {
       await store.apiTokens.deleteForUser(user.id);
       return user;
     },
-    async inviteLinkFor(ref: string, actor: Actor): Promise<Issued> {
-      const user = await resolveUser(store, ref);
-      assertMay(actor, 'user.setPassword', { id: user.id, role: user.role });
-      assertLocalIdentity(user, 'password');
-      if (user.passwordHash !== null) throw conflict('the user has already accepted their invite', 'password');
-      return issue(user, 'invite', actorLabel(actor));
-    },
+    inviteTarget,
+    inviteLinkFor: async (ref: string, actor: Actor): Promise<Issued> => issue(await inviteTarget(ref, actor), 'invite', actorLabel(actor)),
     /** The invited person picks a username (when none was given) and a password. */
     async acceptInvite(secret: string, input: { username?: string | undefined; password: string }, ip: string): Promise<User> {
       checkPassword(input.password);

@@ -3,7 +3,7 @@ import type { User } from '../../domain/model.js';
 import { assertMay } from '../../domain/permissions.js';
 import type { Store } from '../../store/store.js';
 import { actorLabel, type Actor } from '../../domain/actor.js';
-import { resolveUser } from '../user-ref.js';
+import { resolveUserFor } from '../user-ref.js';
 import { hashSecret, type Issued, type tokenIssuer } from './account-tokens.js';
 
 export type TemporaryKind = 'impersonation' | 'owner_login';
@@ -42,7 +42,7 @@ export function createTemporaryPasswords(store: Store, issue: ReturnType<typeof 
       return undefined;
     },
     async impersonate(ref, actor, ip) {
-      const user = await resolveUser(store, ref);
+      const user = await resolveUserFor(store, ref, actor);
       assertMay(actor, 'user.impersonate', { id: user.id, role: user.role });
       const issued = await issue(user, 'impersonation', actorLabel(actor));
       await audit(actorLabel(actor), 'user.impersonate', user.id, ip, { expiresAt: issued.expiresAt.toISOString() });

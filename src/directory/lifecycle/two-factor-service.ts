@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.js';
 import { actorLabel, type Actor } from '../../domain/actor.js';
 import type { PasswordHasher } from '../password-hasher.js';
 import { readLdapTotpRequired } from '../settings/ldap-totp.js';
-import { resolveUser } from '../user-ref.js';
+import { resolveUserFor } from '../user-ref.js';
 import type { SecretBox } from './secret-box.js';
 import { matchTotp, newTotpSecret, otpauthUrl } from './totp.js';
 
@@ -78,7 +78,7 @@ export function createTwoFactorService(deps: TwoFactorDeps): TwoFactorService {
       return turnOff(user, user.id, ip, 'user.totp.disable');
     },
     async disableFor(ref, actor, ip) {
-      const user = await resolveUser(store, ref);
+      const user = await resolveUserFor(store, ref, actor);
       assertMay(actor, 'user.disableTotp', { id: user.id, role: user.role });
       if (!user.totpEnabled) throw conflict('two-factor authentication is not on for this user', 'totp');
       return turnOff(user, actorLabel(actor), ip, 'user.totp.disable');

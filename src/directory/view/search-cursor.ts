@@ -17,6 +17,8 @@ export class SearchCursor implements Iterable<ViewEntry> {
   constructor(
     private readonly segments: readonly (readonly ViewEntry[])[],
     private readonly accept: (entry: ViewEntry) => boolean,
+    /** What the requester is shown of an entry (member-mask.ts); `accept` judges that, not the original. */
+    private readonly present: (entry: ViewEntry) => ViewEntry = (entry) => entry,
   ) {}
 
   /** Up to `max` further matching entries; fewer only when the search is exhausted. */
@@ -53,7 +55,7 @@ export class SearchCursor implements Iterable<ViewEntry> {
     while (this.segment < this.segments.length) {
       const list = this.segments[this.segment] as readonly ViewEntry[];
       while (this.position < list.length) {
-        const entry = list[this.position++] as ViewEntry;
+        const entry = this.present(list[this.position++] as ViewEntry);
         this.examined++;
         if (this.accept(entry)) return entry;
       }

@@ -5,6 +5,7 @@ import { planCandidates } from './candidate-plan.js';
 import { formatDn, normalizeRdns, parseDn } from '../../domain/dn.js';
 import { resolveEntry } from './dn-resolver.js';
 import { compileFilter } from '../../domain/filter-match.js';
+import { maskedContext, memberMask } from './member-mask.js';
 import { SearchCursor } from './search-cursor.js';
 import { compareEntries, type ViewEntry } from './view-entry.js';
 import type { DirectoryState } from './directory-state.js';
@@ -46,8 +47,9 @@ export function searchState(
   const visible = (e: ViewEntry): boolean => isVisible(visibility, e.kind, e.normDn);
   const base = resolveEntry(state, baseDn);
   if (base === undefined || !visible(base)) return { found: false, matchedDn: matchedDn(state, baseDn, visible) };
-  const match = compileFilter(filter, ctx);
+  const match = compileFilter(filter, maskedContext(ctx, visibility));
   const accept = (e: ViewEntry): boolean => visible(e) && match(e);
+  const mask = memberMask(visibility);
   const segments = scopeSegments(state, base, scope, visibility);
   const scopeSize = segments.reduce((n, s) => n + s.length, 0);
   const plan = planCandidates(filter, state, (dn) => resolveEntry(state, dn));
@@ -61,9 +63,9 @@ export function searchState(
         if (inScope(state, e, base, scope)) list.push(e);
       }
     }
-    return { found: true, base, cursor: new SearchCursor([list.sort(compareEntries)], accept) };
+    return { found: true, base, cursor: new SearchCursor([list.sort(compareEntries)], accept, mask) };
   }
-  return { found: true, base, cursor: new SearchCursor(segments, accept) };
+  return { found: true, base, cursor: new SearchCursor(segments, accept, mask) };
 }
 
 function matchedDn(state: DirectoryState, baseDn: string, visible: (e: ViewEntry) => boolean): string {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Actor } from '../../domain/actor.js';
 import type { Issued } from '../../directory/lifecycle/account-tokens.js';
 import { conflict, DirectoryError } from '../../domain/errors.js';
+import { assertMay } from '../../domain/permissions.js';
 import type { User } from '../../domain/model.js';
 import { lifecycleMails } from '../../mail/lifecycle-mails.js';
 import type { MailMessage } from '../../mail/mime-message.js';
@@ -28,7 +29,13 @@ const linkOf = (req: IncomingMessage, page: string, issued: Issued, base: string
 /** Invites, password resets and impersonation (DESIGN §7). Without SMTP the links are handed out here. */
 export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
   const { tokens, temporary, mail } = api.directory.lifecycle;
-  const sendLink = (path: string, summary: string, make: (ref: string, ctx: { req: IncomingMessage; actor: Actor }) => Promise<MailMessage>): AnyRoute =>
+  const { users } = api.directory;
+  const sendLink = (
+    path: string,
+    summary: string,
+    authorise: (ref: string, actor: Actor) => Promise<unknown>,
+    make: (ref: string, ctx: { req: IncomingMessage; actor: Actor }) => Promise<MailMessage>,
+  ): AnyRoute =>
     defineRoute({
       method: 'POST',
       path,
@@ -37,7 +44,14 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       status: 202,
       response: z.object({ sentTo: z.string() }),
+      errors: { 403: 'Sending links is for user managers (not on higher roles, not on themselves)', 404: 'No such user, or one you may not see', 409: 'SMTP is not configured (asked only of callers allowed to send), or the user cannot get this link' },
       handle: async ({ req, params, caller }) => {
+        // Authorisation before configuration: a caller without the power must not learn whether
+        // SMTP is set up (issue 20). Checked without issuing, so no earlier link is replaced in vain.
+        const ref = params['id'] ?? '';
+        const target = await users.getUser(ref, caller.actor); // 404 alike for unknown and unreadable users
+        assertMay(caller.actor, 'user.sendLink', { id: target.id, role: target.role });
+        await authorise(ref, caller.actor);
         const mailer = await mail.current();
         needsMailer(mailer);
         const message = await make(params['id'] ?? '', { req, actor: caller.actor });
@@ -46,11 +60,11 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       },
     });
   return [
-    sendLink('/api/v1/users/:id/send-password-reset-email', 'Mail the user a new password reset link (needs SMTP)', async (ref, { req, actor }) => {
+    sendLink('/api/v1/users/:id/send-password-reset-email', 'Mail the user a new password reset link (needs SMTP)', tokens.resetTarget, async (ref, { req, actor }) => {
       const issued = await tokens.resetLinkFor(ref, actor);
       return lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret, await mail.publicUrl()), issued.expiresAt);
     }),
-    sendLink('/api/v1/users/:id/send-invite-email', 'Mail the user a new invite link (needs SMTP)', async (ref, { req, actor }) => {
+    sendLink('/api/v1/users/:id/send-invite-email', 'Mail the user a new invite link (needs SMTP)', tokens.inviteTarget, async (ref, { req, actor }) => {
       const issued = await tokens.inviteLinkFor(ref, actor);
       return lifecycleMails.invite(recipient(issued.user), linkFor(req, 'accept-invite', issued.secret, await mail.publicUrl()), issued.expiresAt);
     }),

@@ -18,6 +18,16 @@ const profilePatch = z.strictObject({
 });
 const passwordChange = z.strictObject({ password: z.string().describe('the current password'), newPassword: z.string() });
 
+/**
+ * A plain user must not learn that an address belongs to someone else (issue 20): every refusal of
+ * the new email — taken, malformed, too long — is the same 400. Managers, who may list every user
+ * anyway, keep the precise answer (409 when taken).
+ */
+function unusableEmail(error: unknown): unknown {
+  if (!(error instanceof DirectoryError) || error.field !== 'email' || (error.kind !== 'conflict' && error.kind !== 'invalid')) return error;
+  return new DirectoryError('invalid', 'this email address cannot be used; check it or choose another', { field: 'email' });
+}
+
 /** The caller's own record (DESIGN §7): name and emails, subject to the profile lock, and password. */
 export function profileRoutes(api: ApiContext): AnyRoute[] {
   const { users, groups, store } = api.directory;
@@ -61,7 +71,9 @@ export function profileRoutes(api: ApiContext): AnyRoute[] {
         // Editing oneself is not a manager's power: the permission was decided above, the use case
         // validates, checks uniqueness and audits (under the user's own id).
         const self = may(caller.actor, 'user.update', { id: caller.user.id, role: caller.user.role }).allowed ? caller.actor : systemActor(caller.user.id);
-        const user = await withFieldNames(USER_FIELDS, () => users.updateUser(caller.user.id, changes, self));
+        const user = await withFieldNames(USER_FIELDS, () => users.updateUser(caller.user.id, changes, self)).catch((error: unknown) => {
+          throw self === caller.actor ? error : unusableEmail(error);
+        });
         return { body: await view(caller, user) };
       },
     }),

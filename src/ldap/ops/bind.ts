@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { ANONYMOUS } from '../../directory/identity.js';
 import type { BindService } from '../../directory/bind-service.js';
 import { normalizeIp } from '../../domain/ip-allowlist.js';
+import { hasNul } from '../../domain/storable-text.js';
 import { ResultCode } from '../../domain/result-code.js';
 import type { BindRequest, LdapResult } from '../protocol.js';
 import type { LdapConnection } from '../server/ldap-handler.js';
@@ -25,6 +26,10 @@ export async function bind(req: BindRequest, conn: LdapConnection, binds: BindSe
   if (req.name === '') {
     // Anonymous bind (RFC 4513 §5.1.1) grants rootDSE and subschema only (DESIGN §4).
     return password.length === 0 ? ok : { resultCode: ResultCode.invalidCredentials };
+  }
+  if (hasNul(req.name)) {
+    // No DN can hold a NUL (domain/storable-text.ts); refused before the name reaches any lookup.
+    return { resultCode: ResultCode.invalidDNSyntax, diagnosticMessage: 'the DN contains a NUL character' };
   }
   if (password.length === 0) {
     // Unauthenticated bind (RFC 4513 §5.1.2) is never a login.

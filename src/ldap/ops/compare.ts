@@ -1,5 +1,6 @@
 import { isVisible, searchVisibility } from '../../directory/access-policy.js';
 import type { UserSearchPolicy } from '../../directory/identity.js';
+import { maskedContext, memberMask } from '../../directory/view/member-mask.js';
 import type { DirectoryView } from '../../directory/view/index.js';
 import { compileFilter } from '../../domain/filter-match.js';
 import { ResultCode } from '../../domain/result-code.js';
@@ -13,13 +14,15 @@ import { identityOf } from '../session.js';
  */
 export function compare(req: CompareRequest, conn: LdapConnection, view: DirectoryView, userSearch: UserSearchPolicy): LdapResult {
   const visibility = searchVisibility(identityOf(conn), userSearch);
-  const entry = view.findEntry(req.entry);
-  if (entry === undefined || !isVisible(visibility, entry.kind, entry.normDn)) {
+  const found = view.findEntry(req.entry);
+  if (found === undefined || !isVisible(visibility, found.kind, found.normDn)) {
     return { resultCode: ResultCode.noSuchObject };
   }
+  // Compared as the requester would see it (self-only-members hides other members).
+  const entry = memberMask(visibility)?.(found) ?? found;
   const test = compileFilter(
     { type: 'equality', attribute: req.attribute, value: req.value.toString('utf8') },
-    view.matchContext,
+    maskedContext(view.matchContext, visibility),
   );
   return { resultCode: test(entry) ? ResultCode.compareTrue : ResultCode.compareFalse };
 }
