@@ -7,8 +7,8 @@
 # in the volume.
 # Health: bin/pgdir-healthcheck.js asks GET /readyz on the HTTP listener (PGDIR_HTTP__LISTEN, or
 # http.listen in the mounted file; HTTPS when http.tls is set), or PGDIR_HEALTHCHECK_URL if given.
-# Labels: docker build --build-arg VERSION=$(node -p "require('./package.json').version") \
-#           --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%FT%TZ) -t pgdir .
+# OCI labels: VERSION defaults to package.json's; for a release also pass the commit and the time:
+#   docker build --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%FT%TZ) -t pgdir .
 
 # Node.js 24, the current LTS line (pgdir needs 22 or later).
 ARG NODE_IMAGE=node:24-bookworm-slim
