@@ -3,7 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { createTestPki, type TestPki } from './helpers/certs.js';
+import { memoryIo } from './helpers/memory-io.js';
 import { createTempDir } from './helpers/databases.js';
 import { cleanEnv, daemonStatus, freePort, REPO, runPgdir, startServe, writeTestConfig, type ServeProcess } from './helpers/pgdir-process.js';
 
@@ -109,6 +111,11 @@ describe('while the daemon starts and runs', () => {
     const plain = healthcheck({ PGDIR_HTTP__LISTEN: `127.0.0.1:${httpPort}` });
     expect(plain.code).toBe(1);
     expect(plain.out).toMatch(new RegExp(`^unhealthy: http://127\\.0\\.0\\.1:${httpPort}/readyz `));
+  });
+
+  it('PGDIR_HEALTHCHECK_URL is not a configuration key: the daemon starts with it set', async () => {
+    const mem = memoryIo({ cwd: dir.path, env: { PGDIR_CONFIG: config, PGDIR_HEALTHCHECK_URL: 'https://127.0.0.1:1/readyz' } });
+    expect(await main(['check-config'], mem.io), mem.stderr()).toBe(0);
   });
 
   it('the healthcheck script takes PGDIR_HEALTHCHECK_URL over everything', () => {
