@@ -88,6 +88,23 @@ describe.runIf(hasZsh)('pgdir completion zsh', () => {
     expect(out.trim()).toBe('_pgdir');
   });
 
+  it('lists completions in a real interactive zsh (zpty)', () => {
+    // An interactive zsh on a pseudo-terminal, Tab bound to list-choices: what a user sees.
+    const script = [
+      'zmodload zsh/zpty',
+      "zpty -b z 'zsh -f -i'",
+      `zpty -w z 'PROMPT=">"; autoload -U compinit; compinit -u -d ${dir.path}/zcompdump-pty; source ${scripts.zsh}; bindkey "^I" list-choices'`,
+      'zpty -w -n z $\'pgdir users add --role \\t\'',
+      'out=""; for i in {1..200}; do zpty -r -t z chunk && out+=$chunk; [[ $out == *mailmanager*usermanager* ]] && break; sleep 0.1; done',
+      'zpty -d z',
+      "print -r -- ${out//$'\\r'/}",
+    ].join('\n');
+    const out = shell('zsh', ['-f', '-c', script]).replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ' ');
+    // The list zsh prints under the command line (which it then redraws).
+    const listed = out.split('\n').find((line) => line.includes('mailmanager')) ?? '';
+    for (const role of ['user', 'usermanager', 'mailmanager', 'admin', 'owner']) expect(listed, out).toMatch(new RegExp(`\\b${role}\\b`));
+  });
+
   it('offers subcommands with their summaries, option values and files', () => {
     const stubs = [
       'compdef() { :; }',
