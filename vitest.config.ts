@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
+// On Node < 22 vitest 5 loses its failure reports (Map.groupBy): stop with one clear line instead.
+import './bin/check-node.js';
 
 export default defineConfig({
   test: {

@@ -3,10 +3,9 @@
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
   console.error(
-    `pgdir needs Node.js 22 or later; this is ${process.version} (${process.execPath}).\n` +
-      'Install a current Node.js (24 LTS), e.g. from your distribution, nodejs.org, or the npm registry package ' +
-      '`node` (npm install -g node@24). Inside this repository, `npm ci` installs Node 24 as a dev dependency and ' +
-      'every npm script (npm test, npm start) runs on it.',
+    `pgdir needs Node.js 22 or later, but this is ${process.version} (${process.execPath}): install Node.js 24 LTS ` +
+      '(nodejs.org, your distribution, or the npm package: npm install --prefix /opt/node24 node@24); ' +
+      'in a clone of pgdir, npm ci (without --ignore-scripts) brings Node 24 for the npm scripts.',
   );
   process.exit(1);
 }

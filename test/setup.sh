@@ -2,7 +2,8 @@
 # Installs and starts what the test suite needs on a Debian machine (run as root; idempotent):
 # OpenLDAP's clients and slapd (real peers for the LDAP and connector tests), python3-ldap3,
 # Chromium (the browser that test/pages-browser.test.ts drives through playwright-core), zbar-tools
-# (an independent QR reader for test/qr-code.test.ts) and a
+# (an independent QR reader for test/qr-code.test.ts), zsh and fish (test/cli-completion.test.ts
+# loads pgdir's completion scripts into them) and a
 # PostgreSQL server on 127.0.0.1:5432 with trust auth for user postgres.
 set -eu
 need=""
@@ -13,6 +14,8 @@ command -v openssl >/dev/null 2>&1 || need="$need openssl"
 command -v pg_ctlcluster >/dev/null 2>&1 || need="$need postgresql"
 [ -x /usr/bin/chromium ] || need="$need chromium"
 command -v zbarimg >/dev/null 2>&1 || need="$need zbar-tools"
+command -v zsh >/dev/null 2>&1 || need="$need zsh"
+command -v fish >/dev/null 2>&1 || need="$need fish"
 if [ -n "$need" ]; then
   if [ "$(id -u)" != 0 ]; then echo "test/setup.sh: missing$need; run as root or install them" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
@@ -27,7 +30,7 @@ fi
 pg_isready -h 127.0.0.1 -p 5432 || { echo "test/setup.sh: PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1; }
 # Tests skip themselves when a tool is missing (for a developer without it); here, where everything
 # was just installed, a missing one is an error, so CI never passes by skipping.
-for tool in ldapsearch ldapwhoami ldappasswd ldapcompare /usr/sbin/slapd /usr/sbin/slapadd /usr/bin/chromium zbarimg openssl; do
+for tool in ldapsearch ldapwhoami ldappasswd ldapcompare /usr/sbin/slapd /usr/sbin/slapadd /usr/bin/chromium zbarimg openssl zsh fish; do
   command -v "$tool" >/dev/null 2>&1 || { echo "test/setup.sh: $tool is still missing after installing" >&2; exit 1; }
 done
 /usr/bin/python3 -c 'import ldap3' || { echo "test/setup.sh: /usr/bin/python3 cannot import ldap3" >&2; exit 1; }

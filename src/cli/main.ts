@@ -1,13 +1,15 @@
 import { ConfigError } from '../config/config-error.js';
 import { DirectoryError } from '../domain/errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from './cli-io.js';
-import type { Command } from './command.js';
+import type { Command, CommandShape } from './command.js';
 import { certificateCommand } from './commands/certificate.js';
 import { checkConfigCommand } from './commands/check-config.js';
+import { completionCommand } from './commands/completion.js';
 import { healthcheckCommand } from './commands/healthcheck.js';
 import { managementGroup } from './commands/management.js';
 import { ownerLoginCommand } from './commands/owner-login.js';
 import { statusCommand } from './commands/status.js';
+import { waitReadyCommand } from './commands/wait-ready.js';
 import { CONNECTOR_COMMANDS, SYNC_COMMANDS } from './connector-commands.js';
 import { DIRECTORY_COMMANDS } from './directory-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
@@ -16,18 +18,23 @@ import { UsageError } from './usage-error.js';
 import { USER_COMMANDS } from './user-commands.js';
 import { VERSION } from './version.js';
 
-/** A command whose module (and its heavy dependencies: store, LDAP server) loads only when run. */
-const lazy = (name: string, summary: string, load: () => Promise<Command>): Command => ({
-  name,
-  summary,
+/**
+ * A command whose module (and its heavy dependencies: store, LDAP server) loads only when run. Its
+ * shape is given here so that completion and docs need not load it (test/cli-reference.test.ts
+ * checks it against the loaded command).
+ */
+const lazy = (shape: CommandShape, load: () => Promise<Command>): Command => ({
+  ...shape,
   run: async (argv, io) => (await load()).run(argv, io),
 });
 
-const COMMANDS: readonly Command[] = [
-  lazy('serve', 'run the directory server (foreground)', async () => (await import('./commands/serve.js')).serveCommand),
-  lazy('migrate', 'apply database migrations', async () => (await import('./commands/migrate.js')).migrateCommand),
+/** Every command, in the order --help lists them; completion and docs/cli.md are generated from it. */
+export const COMMANDS: readonly Command[] = [
+  lazy({ name: 'serve', summary: 'run the directory server (foreground)', options: {} }, async () => (await import('./commands/serve.js')).serveCommand),
+  lazy({ name: 'migrate', summary: 'apply database migrations', options: { status: { type: 'boolean' } } }, async () => (await import('./commands/migrate.js')).migrateCommand),
   checkConfigCommand,
   healthcheckCommand,
+  waitReadyCommand,
   statusCommand,
   certificateCommand,
   ownerLoginCommand,
@@ -36,6 +43,7 @@ const COMMANDS: readonly Command[] = [
   managementGroup('directory', 'manage the LDAP directory server (admin secret)', DIRECTORY_COMMANDS),
   managementGroup('sync', 'mirror users and groups from the external directory', SYNC_COMMANDS),
   managementGroup('connector', 'check the external directory connection', CONNECTOR_COMMANDS),
+  completionCommand(() => COMMANDS),
 ];
 
 export function topLevelHelp(): string {
@@ -51,6 +59,9 @@ export function topLevelHelp(): string {
     'Options for every command:',
     '  -c, --config FILE   configuration file (default: $PGDIR_CONFIG, else /etc/pgdir/pgdir.yaml if it exists)',
     '  -h, --help          show help for the command',
+    '',
+    'Options of pgdir itself:',
+    '  -V, --version       print the version and exit',
     '',
     'Run "pgdir <command> --help" for details.',
     '',

@@ -8,8 +8,10 @@ import { configError } from './config-error.js';
  *   PGDIR_LDAP__LIMITS__MAX_CONNECTIONS=500  → ldap.limits.max_connections
  *   PGDIR_DATABASE__URL_FILE=/run/secrets/db → database.url_file
  * Values are strings; the schema converts numbers, booleans, durations and comma-separated lists.
- * PGDIR_CONFIG (the file path) and PGDIR_TEST_* (test-suite settings) are not configuration keys.
+ * PGDIR_CONFIG (the file path), PGDIR_HEALTHCHECK_URL (for the container's bin/pgdir-healthcheck.js)
+ * and PGDIR_TEST_* (test-suite settings) are not configuration keys.
  */
+const NOT_KEYS = new Set(['PGDIR_CONFIG', 'PGDIR_HEALTHCHECK_URL']);
 export const ENV_PREFIX = 'PGDIR_';
 
 export type Raw = Record<string, unknown>;
@@ -32,7 +34,7 @@ export function applyEnvOverrides(raw: Raw, env: NodeJS.ProcessEnv, sources: Key
 }
 
 export function isConfigVariable(name: string): boolean {
-  return name.startsWith(ENV_PREFIX) && name !== 'PGDIR_CONFIG' && !name.startsWith('PGDIR_TEST_');
+  return name.startsWith(ENV_PREFIX) && !NOT_KEYS.has(name) && !name.startsWith('PGDIR_TEST_');
 }
 
 function setPath(raw: Raw, path: readonly string[], value: string, origin: string): void {

@@ -4,7 +4,7 @@ import type { Config } from '../../config/schema.js';
 import { checkServiceConfig } from '../../app/check-service-config.js';
 import { maskUrl } from '../../log/mask-url.js';
 import { EXIT_OK, type CliIo } from '../cli-io.js';
-import type { Command } from '../command.js';
+import type { Command, CommandOptions } from '../command.js';
 import { loadCliConfigFile } from '../load-cli-config.js';
 import type { OptionValues } from '../management-command.js';
 import { parseOptions } from '../parse-options.js';
@@ -17,11 +17,14 @@ read or do not match), and exits 0 when it is valid.
   --print   also print the effective configuration (secrets masked)
 `;
 
+const CHECK_CONFIG_OPTIONS = { print: { type: 'boolean' } } as const satisfies CommandOptions;
+
 export const checkConfigCommand: Command = {
   name: 'check-config',
   summary: 'validate the configuration and exit',
+  options: CHECK_CONFIG_OPTIONS,
   async run(argv, io: CliIo) {
-    const { values } = parseOptions(argv, { name: 'check-config', options: { print: { type: 'boolean' } } });
+    const { values } = parseOptions(argv, { name: 'check-config', options: CHECK_CONFIG_OPTIONS });
     if (values.help === true) {
       io.stdout.write(USAGE);
       return EXIT_OK;

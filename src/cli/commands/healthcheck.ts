@@ -2,7 +2,7 @@ import type { DaemonStatus } from '../../daemon/service.js';
 import { DaemonNotRunning, sendControlRequest } from '../../control/control-client.js';
 import { controlSocketPath } from '../../control/protocol.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../cli-io.js';
-import type { Command } from '../command.js';
+import type { Command, CommandOptions } from '../command.js';
 import { loadCliConfig } from '../load-cli-config.js';
 import type { OptionValues } from '../management-command.js';
 import { parseOptions } from '../parse-options.js';
@@ -14,11 +14,14 @@ Exits 0 when the daemon for this configuration's data_dir answers on its control
 finished starting, 1 otherwise (for Docker HEALTHCHECK and monitoring scripts).
 `;
 
+const HEALTHCHECK_OPTIONS = { timeout: { type: 'string' } } as const satisfies CommandOptions;
+
 export const healthcheckCommand: Command = {
   name: 'healthcheck',
   summary: 'exit 0 when the running daemon is ready',
+  options: HEALTHCHECK_OPTIONS,
   async run(argv, io: CliIo) {
-    const { values } = parseOptions(argv, { name: 'healthcheck', options: { timeout: { type: 'string' } } });
+    const { values } = parseOptions(argv, { name: 'healthcheck', options: HEALTHCHECK_OPTIONS });
     if (values.help === true) {
       io.stdout.write(USAGE);
       return EXIT_OK;

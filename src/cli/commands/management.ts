@@ -19,6 +19,7 @@ export function managementGroup(group: string, summary: string, commands: readon
   return {
     name: group,
     summary,
+    subcommands: commands,
     async run(argv, io) {
       const [sub, ...rest] = argv;
       // Options without a subcommand (`pgdir users --config F`): the group's help, as a usage error

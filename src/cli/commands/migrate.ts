@@ -5,7 +5,7 @@ import { controlSocketPath } from '../../control/protocol.js';
 import { createLogger } from '../../log/create-logger.js';
 import { migrationStatus, runMigrations } from '../../store/open-store.js';
 import { EXIT_OK, type CliIo } from '../cli-io.js';
-import type { Command } from '../command.js';
+import type { Command, CommandOptions } from '../command.js';
 import { loadCliConfig } from '../load-cli-config.js';
 import type { OptionValues } from '../management-command.js';
 import { parseOptions } from '../parse-options.js';
@@ -19,11 +19,14 @@ transaction; safe to run while other replicas start against the same PostgreSQL.
 With the embedded database and a running daemon, the daemon has already migrated at start-up.
 `;
 
+const MIGRATE_OPTIONS = { status: { type: 'boolean' } } as const satisfies CommandOptions;
+
 export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'apply database migrations',
+  options: MIGRATE_OPTIONS,
   async run(argv, io: CliIo) {
-    const { values } = parseOptions(argv, { name: 'migrate', options: { status: { type: 'boolean' } } });
+    const { values } = parseOptions(argv, { name: 'migrate', options: MIGRATE_OPTIONS });
     if (values.help === true) {
       io.stdout.write(USAGE);
       return EXIT_OK;

@@ -1,5 +1,5 @@
 import { EXIT_OK, type CliIo } from '../cli-io.js';
-import type { Command } from '../command.js';
+import type { Command, CommandOptions } from '../command.js';
 import { loadCliConfig } from '../load-cli-config.js';
 import type { OptionValues } from '../management-command.js';
 import { parseOptions } from '../parse-options.js';
@@ -13,11 +13,14 @@ lost their password or authenticator; works with the daemon running or stopped. 
 `;
 
 /** `pgdir owner-login` (DESIGN §7): owner recovery from the server's shell. */
+const OWNER_LOGIN_OPTIONS = {} as const satisfies CommandOptions;
+
 export const ownerLoginCommand: Command = {
   name: 'owner-login',
   summary: 'print a one-time password for the owner (recovery; bypasses 2FA)',
+  options: OWNER_LOGIN_OPTIONS,
   async run(argv, io: CliIo) {
-    const { values } = parseOptions(argv, { name: 'owner-login', options: {} });
+    const { values } = parseOptions(argv, { name: 'owner-login', options: OWNER_LOGIN_OPTIONS });
     if (values.help === true) {
       io.stdout.write(USAGE);
       return EXIT_OK;

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { ConfigError } from '../../config/config-error.js';
 import { createLogger, maskUrl, type Logger } from '../../log/create-logger.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../cli-io.js';
-import type { Command } from '../command.js';
+import type { Command, CommandOptions } from '../command.js';
 import { loadCliConfigFile } from '../load-cli-config.js';
 import type { OptionValues } from '../management-command.js';
 import { parseOptions } from '../parse-options.js';
@@ -21,11 +21,14 @@ Signals: SIGTERM/SIGINT drain and exit within shutdown_timeout; SIGHUP reloads t
 /** Grace added to shutdown_timeout before the process exits regardless (a stuck close). */
 const HARD_EXIT_GRACE_MS = 2_000;
 
+const SERVE_OPTIONS = {} as const satisfies CommandOptions;
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the directory server (foreground)',
+  options: SERVE_OPTIONS,
   async run(argv, io: CliIo) {
-    const { values } = parseOptions(argv, { name: 'serve', options: {} });
+    const { values } = parseOptions(argv, { name: 'serve', options: SERVE_OPTIONS });
     if (values.help === true) {
       io.stdout.write(USAGE);
       return EXIT_OK;

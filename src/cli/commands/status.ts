@@ -1,6 +1,6 @@
 import { controlSocketPath } from '../../control/protocol.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../cli-io.js';
-import type { Command } from '../command.js';
+import type { Command, CommandOptions } from '../command.js';
 import { loadCliConfig } from '../load-cli-config.js';
 import type { OptionValues } from '../management-command.js';
 import { parseOptions } from '../parse-options.js';
@@ -12,11 +12,14 @@ Shows whether a daemon runs for this configuration's data_dir, its state, databa
 latest change revision it has seen, and its services. Exits 1 when no daemon runs.
 `;
 
+const STATUS_OPTIONS = { json: { type: 'boolean' } } as const satisfies CommandOptions;
+
 export const statusCommand: Command = {
   name: 'status',
   summary: "show the running daemon's state",
+  options: STATUS_OPTIONS,
   async run(argv, io: CliIo) {
-    const { values } = parseOptions(argv, { name: 'status', options: { json: { type: 'boolean' } } });
+    const { values } = parseOptions(argv, { name: 'status', options: STATUS_OPTIONS });
     if (values.help === true) {
       io.stdout.write(USAGE);
       return EXIT_OK;
