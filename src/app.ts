@@ -4,6 +4,8 @@ import { startControlServer } from './control/control-server.js';
 import { createControlHandler } from './control/daemon-handler.js';
 import { controlSocketPath } from './control/protocol.js';
 import { DaemonRuntime } from './app/daemon-runtime.js';
+import type { DaemonHealth } from './app/daemon-health.js';
+import type { ReadinessReport } from './directory/health/readiness.js';
 import type { DirectoryServices } from './directory/directory-services.js';
 import type { PasswordHasher } from './directory/password-hasher.js';
 import type { Logger } from './log/create-logger.js';
@@ -29,7 +31,7 @@ export interface Service {
   close(deadlineMs: number): Promise<void>;
 }
 
-/** The announced store revisions, as seen by this daemon (services subscribe here, not to the store). */
+/** The announced store revisions: the store's one change feed (store/change-feed.ts), seen read-only. */
 export interface ChangeFeed {
   /** The latest revision announced to this process. */
   readonly revision: number;
@@ -47,6 +49,8 @@ export interface DaemonContext {
   readonly changes: ChangeFeed;
   /** The process's one Prometheus registry (GET /metrics): LDAP, HTTP and the connector register on it. */
   readonly metrics: MetricsRegistry;
+  /** Readiness (one function for /readyz, healthcheck, status) and the periodic revision check. */
+  readonly health: DaemonHealth;
 }
 
 export type ServiceFactory = (context: DaemonContext) => Service | Promise<Service>;
@@ -67,11 +71,17 @@ export function defaultServices(): ServiceFactory[] {
       });
       return connectorService(connector);
     },
-    async (context) => (ldap = await createLdapService(context, { external: connector?.verifier, autoCreate: connector })),
+    async (context) => {
+      const service = (ldap = await createLdapService(context, { external: connector?.verifier, autoCreate: connector }));
+      context.health.addProbe('ldap', () => service.ready);
+      context.health.follow(service.view);
+      return service;
+    },
     (context) =>
       httpServiceFactory({
-        readiness: { ldap: () => ldap?.ready ?? false },
-        onDirectoryServerChange: () => ldap?.applySettings(),
+        readinessCheck: context.health.readiness,
+        // Settings reach LDAP once, through the change feed; this only waits for that to be applied.
+        onDirectoryServerChange: () => ldap?.settingsApplied(),
         external: connector?.verifier,
         connector,
       })(context),
@@ -97,6 +107,8 @@ export interface DaemonStatus {
   readonly revision: number;
   readonly services: readonly string[];
   readonly uptimeMs: number;
+  /** The daemon's readiness, the same as /readyz (absent while starting or stopping). */
+  readonly readiness?: ReadinessReport;
 }
 
 export interface Daemon {
@@ -119,7 +131,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Start
   await mkdir(config.data_dir, { recursive: true, mode: 0o700 });
   const control = await startControlServer(
     controlSocketPath(config.data_dir),
-    createControlHandler({ ready: runtime.ready, status: () => runtime.status(), logger }),
+    createControlHandler({ ready: runtime.ready, status: () => runtime.status(), readiness: () => runtime.readiness(), logger }),
     logger.child({ part: 'control' }),
   );
   runtime.control = control;
@@ -130,6 +142,6 @@ export async function startDaemon(config: Config, logger: Logger, options: Start
     await runtime.shutdown(config.shutdown_timeout);
     throw err;
   }
-  logger.info({ mode, dataDir: config.data_dir, revision: runtime.feed.revision, services: runtime.serviceNames() }, 'pgdir is ready');
+  logger.info({ mode, dataDir: config.data_dir, revision: runtime.status().revision, services: runtime.serviceNames() }, 'pgdir is ready');
   return runtime.daemon();
 }

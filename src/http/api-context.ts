@@ -2,6 +2,7 @@ import type { Connector } from '../connector/connector.js';
 import type { AuthThrottle } from '../directory/auth-throttle.js';
 import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
+import type { ReadinessReport } from '../directory/health/readiness.js';
 import type { TotpVerifier } from './auth/login.js';
 import type { MetricsRegistry } from './metrics-registry.js';
 import type { DirectoryServerSettings, PinnedSettings } from './settings/directory-settings.js';
@@ -18,6 +19,8 @@ export interface ApiContext {
   /** Defaults for settings never stored (the YAML's values). */
   readonly defaults: { readonly allowlist: string };
   readonly readiness: Readonly<Record<string, () => boolean | Promise<boolean>>>;
+  /** GET /readyz: the same function `pgdir healthcheck` and `pgdir status` use in a daemon. */
+  readonly readinessCheck: () => Promise<ReadinessReport>;
   readonly onDirectoryServerChange: ((settings: DirectoryServerSettings) => void | Promise<void>) | undefined;
   readonly external: ExternalPasswordVerifier | undefined;
   readonly totp: TotpVerifier | undefined;
