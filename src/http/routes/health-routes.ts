@@ -25,13 +25,18 @@ export function healthRoutes(api: ApiContext, allRoutes: () => readonly AnyRoute
       response: z.object({
         status: z.enum(['ready', 'unready']),
         checks: z.record(z.string(), z.enum(['ok', 'failing'])),
-        reasons: z.record(z.string(), z.string()),
+        reasons: z.record(z.string(), z.string()).optional(),
         lag: z.object({ revisions: z.number(), seconds: z.number() }).optional(),
       }),
       handle: async () => {
         const report = await api.readinessCheck();
-        const body = { status: report.ready ? ('ready' as const) : ('unready' as const), checks: report.checks, reasons: report.reasons };
-        return { status: report.ready ? 200 : 503, body: report.lag === undefined ? body : { ...body, lag: report.lag } };
+        const body = {
+          status: report.ready ? ('ready' as const) : ('unready' as const),
+          checks: report.checks,
+          ...(Object.keys(report.reasons).length === 0 ? {} : { reasons: report.reasons }),
+          ...(report.lag === undefined ? {} : { lag: report.lag }),
+        };
+        return { status: report.ready ? 200 : 503, body };
       },
     }),
     defineRoute({
