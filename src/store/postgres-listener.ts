@@ -39,7 +39,8 @@ export class PostgresListener {
   }
 
   /**
-   * True when the LISTEN connection answers `SELECT 1` within `timeoutMs`. A connection stalled
+   * False when the LISTEN connection did not answer `SELECT 1` within `timeoutMs` (true while it is
+   * being re-opened anyway). A connection stalled
    * without FIN/RST (a dead NAT entry, a hung proxy) would otherwise look alive until TCP keepalive
    * gives up, if ever, while notifications silently stop: it is torn down and re-established, and
    * subscribers catch up by revision after the reconnect. One check at a time.
@@ -51,7 +52,7 @@ export class PostgresListener {
 
   async #check(timeoutMs: number): Promise<boolean> {
     const client = this.#client;
-    if (client === undefined) return false; // reconnecting now
+    if (client === undefined) return true; // already being re-opened (and logged) by the reconnect loop
     let timer: NodeJS.Timeout | undefined;
     const answered = await Promise.race([
       client.query('SELECT 1').then(() => true, () => false),

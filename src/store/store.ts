@@ -186,8 +186,8 @@ export interface Store extends StoreReader {
   /** The process's one change feed (subscribe above is its shorthand); `changes.revision` is the latest announced. */
   readonly changes: Changes;
   /**
-   * Postgres: true when the LISTEN connection answers a query within `timeoutMs`; a connection that
-   * does not (stalled without FIN/RST) is dropped and re-established. PGlite: always true.
+   * Postgres: false when the LISTEN connection did not answer a query within `timeoutMs` (stalled
+   * without FIN/RST); it is then dropped and re-established. PGlite: always true.
    */
   checkListener(timeoutMs: number): Promise<boolean>;
   /** Brute-force counters shared by every replica (DESIGN §4). */

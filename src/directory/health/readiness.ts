@@ -34,7 +34,8 @@ export interface ReadinessOptions {
  */
 export function createReadiness(options: ReadinessOptions): () => Promise<ReadinessReport> {
   let reading: Promise<number> | undefined;
-  const head = (): Promise<number> => (reading ??= options.store.revision().finally(() => (reading = undefined)));
+  const head = (): Promise<number> =>
+    options.replica?.readHead() ?? (reading ??= options.store.revision().finally(() => (reading = undefined)));
   return async () => {
     const checks: Record<string, 'ok' | 'failing'> = {};
     const reasons: Record<string, string> = {};

@@ -37,6 +37,7 @@ export class RevisionCheck {
   #view: FollowedView | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #reading: Promise<number> | undefined;
 
   constructor(options: RevisionCheckOptions) {
     this.#options = options;
@@ -62,6 +63,15 @@ export class RevisionCheck {
     this.#timer = undefined;
   }
 
+  /**
+   * The change log's head. One read at a time for the check and readiness together: while the
+   * database stalls, a hung read is joined instead of piling up pool connections.
+   */
+  readHead(): Promise<number> {
+    this.#reading ??= this.#options.store.revision().finally(() => (this.#reading = undefined));
+    return this.#reading;
+  }
+
   /** A head read elsewhere (readiness): counts for the lag like the check's own. */
   observe(head: number): void {
     this.lag.observe(head, this.viewRevision(), Date.now());
@@ -85,7 +95,7 @@ export class RevisionCheck {
   async #check(): Promise<void> {
     const { store, timeoutMs, logger } = this.#options;
     try {
-      const head = await bounded(store.revision(), timeoutMs, 'the database');
+      const head = await bounded(this.readHead(), timeoutMs, 'the database');
       this.observe(head);
       this.lastSuccessAt = Date.now();
       this.lastError = undefined;
