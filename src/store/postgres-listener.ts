@@ -40,10 +40,10 @@ export class PostgresListener {
 
   /**
    * False when the LISTEN connection did not answer `SELECT 1` within `timeoutMs` (true while it is
-   * being re-opened anyway). A connection stalled
-   * without FIN/RST (a dead NAT entry, a hung proxy) would otherwise look alive until TCP keepalive
-   * gives up, if ever, while notifications silently stop: it is torn down and re-established, and
-   * subscribers catch up by revision after the reconnect. One check at a time.
+   * being re-opened anyway). A connection stalled without FIN/RST (a dead NAT entry, a hung proxy)
+   * would otherwise look alive until TCP keepalive gives up, if ever, while notifications silently
+   * stop: it is torn down and re-established, and subscribers catch up by revision after the
+   * reconnect. One check at a time.
    */
   check(timeoutMs: number): Promise<boolean> {
     this.#checking ??= this.#check(timeoutMs).finally(() => (this.#checking = undefined));
