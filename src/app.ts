@@ -31,11 +31,17 @@ export function defaultServices(): ServiceFactory[] {
       connector = connectorFor(context);
       return connectorService(connector);
     },
-    async (context) => (ldap = await createLdapService(context, { external: connector?.verifier, autoCreate: connector })),
+    async (context) => {
+      const service = (ldap = await createLdapService(context, { external: connector?.verifier, autoCreate: connector }));
+      context.health.addProbe('ldap', () => service.ready);
+      context.health.follow(service.view);
+      return service;
+    },
     (context) =>
       httpServiceFactory({
-        readiness: { ldap: () => ldap?.ready ?? false },
-        onDirectoryServerChange: () => ldap?.applySettings(),
+        readinessCheck: context.health.readiness,
+        // Settings reach LDAP once, through the change feed; this only waits for that to be applied.
+        onDirectoryServerChange: () => ldap?.settingsApplied(),
         external: connector?.verifier,
         connector,
       })(context),
@@ -83,7 +89,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Start
   await mkdir(config.data_dir, { recursive: true, mode: 0o700 });
   const control = await startControlServer(
     controlSocketPath(config.data_dir),
-    createControlHandler({ ready: runtime.ready, status: () => runtime.status(), logger, connector: connectorFor }),
+    createControlHandler({ ready: runtime.ready, status: () => runtime.status(), readiness: () => runtime.readiness(), logger, connector: connectorFor }),
     logger.child({ part: 'control' }),
   );
   runtime.control = control;
@@ -94,6 +100,6 @@ export async function startDaemon(config: Config, logger: Logger, options: Start
     await runtime.shutdown(config.shutdown_timeout);
     throw err;
   }
-  logger.info({ mode, dataDir: config.data_dir, revision: runtime.feed.revision, services: runtime.serviceNames() }, 'pgdir is ready');
+  logger.info({ mode, dataDir: config.data_dir, revision: runtime.status().revision, services: runtime.serviceNames() }, 'pgdir is ready');
   return runtime.daemon();
 }

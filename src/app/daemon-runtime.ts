@@ -9,7 +9,8 @@ import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { createPasswordHasher } from '../directory/password-hasher.js';
 import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
-import { LocalChangeFeed } from './local-change-feed.js';
+import type { ReadinessReport } from '../directory/health/readiness.js';
+import { DaemonHealth } from '../daemon/daemon-health.js';
 
 /**
  * What startDaemon runs: opens the store, the change feed and the services in order, applies
@@ -20,12 +21,11 @@ import { LocalChangeFeed } from './local-change-feed.js';
 const RESTART_KEYS = ['data_dir', 'database.url'] as const;
 
 export class DaemonRuntime {
-  readonly feed = new LocalChangeFeed();
   control: ControlServer | undefined;
   private context: DaemonContext | undefined;
   private state: DaemonState = 'starting';
   private services: Service[] = [];
-  private unsubscribe: (() => void) | undefined;
+  private health: DaemonHealth | undefined;
   private stopping: Promise<void> | undefined;
   private settleReady!: { resolve: (context: DaemonContext) => void; reject: (err: unknown) => void };
   readonly ready = new Promise<DaemonContext>((resolve, reject) => (this.settleReady = { resolve, reject }));
@@ -43,17 +43,14 @@ export class DaemonRuntime {
     const { config, logger } = this;
     // PGlite allows one process: let a CLI command that opened the store itself finish first.
     if (this.mode === 'pglite') await waitForCliLock(config.data_dir, config.shutdown_timeout + 60_000);
-    const store = await openStore({ url: config.database.url, dataDir: config.data_dir, logger: logger.child({ part: 'store' }) });
+    const storeLogger = logger.child({ part: 'store' });
+    const store = await openStore({ url: config.database.url, dataDir: config.data_dir, keepAliveMs: config.database.keepalive, logger: storeLogger });
     const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
     const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups) });
-    this.feed.revision = await store.revision();
-    this.unsubscribe = store.subscribe(
-      (revision) => this.feed.publish(revision, logger),
-      () => this.feed.reconnected(logger),
-    );
     const runtime = this;
     const metrics = createMetricsRegistry(); // one per daemon, shared by every service
-    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: this.feed, metrics };
+    const health = (this.health = new DaemonHealth(store, config, storeLogger, metrics));
+    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: store.changes, metrics, health };
     this.context = context;
     for (const factory of factories) {
       const service = await factory(context);
@@ -61,6 +58,7 @@ export class DaemonRuntime {
       await service.start();
       logger.info({ service: service.name }, 'service started');
     }
+    health.start();
     this.state = 'ready';
     this.settleReady.resolve(context);
   }
@@ -79,10 +77,15 @@ export class DaemonRuntime {
       pid: process.pid,
       mode: this.mode,
       dataDir: this.config.data_dir,
-      revision: this.feed.revision,
+      revision: this.context?.store.changes.revision ?? 0,
       services: this.serviceNames(),
       uptimeMs: Date.now() - this.startedAt,
     };
+  }
+
+  /** The daemon's readiness (undefined while the store is not open yet). */
+  readiness(): Promise<ReadinessReport> | undefined {
+    return this.state === 'ready' ? this.health?.readiness() : undefined;
   }
 
   async reload(config: Config): Promise<{ restartNeeded: string[] }> {
@@ -117,7 +120,7 @@ export class DaemonRuntime {
         this.logger.error({ err, service: service.name }, 'service did not close cleanly');
       }
     }
-    this.unsubscribe?.();
+    this.health?.stop();
     await this.control?.drain(Math.max(0, deadline - Date.now()));
     await this.context?.store.close().catch((err: unknown) => this.logger.error({ err }, 'closing the store failed'));
     // The socket goes last: while it exists, CLI commands wait for the daemon instead of opening PGlite.

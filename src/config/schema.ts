@@ -117,7 +117,20 @@ export const configSchema = mapping({
   name: text().optional(),
   data_dir: text().default('./data'),
   shutdown_timeout: duration().default(10_000),
-  database: mapping({ url: text().optional() }).prefault({}),
+  database: mapping({
+    url: text().optional(),
+    /** Idle time before TCP keepalive probes on every PostgreSQL socket. */
+    keepalive: duration().default(10_000),
+    /** How often the view's revision is compared with the change log's head (DESIGN §2.3's safety net). */
+    revision_check_interval: duration().default(5_000),
+  }).prefault({}),
+  /** Readiness (/readyz, `pgdir healthcheck`, `pgdir status`). */
+  health: mapping({
+    /** Longest wait for the database in one readiness check; a slower answer counts as unreachable. */
+    check_timeout: duration().default(2_000),
+    /** Unready when the directory view has been behind the change log's head this long (0: any lag). */
+    max_lag: duration().default(15_000),
+  }).prefault({}),
   ldap: ldap.prefault({}),
   http: mapping({
     listen: hostPort().default('127.0.0.1:8080'),
@@ -163,6 +176,7 @@ export type TlsConfig = Config['http']['tls'];
 export type LogConfig = Config['log'];
 export type DatabaseConfig = Config['database'];
 export type AuthThrottleConfig = Config['auth_throttle'];
+export type HealthConfig = Config['health'];
 export type SmtpConfig = NonNullable<Config['smtp']>;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -11,6 +11,21 @@ export class DaemonNotRunning extends Error {
 }
 
 const ABSENT = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK']);
+/** The daemon closed or reset the connection before its whole reply (it exited or was killed). */
+const LOST = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * The connection to the daemon closed before a reply. Writes are one transaction each, so a
+ * daemon that dies mid-command has not committed it (imports and syncs are all-or-nothing).
+ */
+export class ConnectionLost extends Error {
+  constructor(readonly command: string) {
+    super(`the connection to the daemon was lost; the ${BULK_COMMANDS[command] ?? 'command'} was not applied`);
+    this.name = 'ConnectionLost';
+  }
+}
+
+const BULK_COMMANDS: Readonly<Record<string, string>> = { 'users.import': 'import', 'sync.run': 'sync' };
 
 /**
  * Sends one command and returns the daemon's response. Rejects with DaemonNotRunning when nothing
@@ -45,13 +60,17 @@ export function sendControlRequest(
     socket.on('data', (chunk: Buffer) => (reply += decoder.write(chunk)));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (!connected && ABSENT.has(err.code ?? '')) fail(new DaemonNotRunning(path, err.code ?? 'error'));
+      else if (connected && LOST.has(err.code ?? '')) fail(new ConnectionLost(command));
       else if (err.code === 'EACCES') fail(new Error(`permission denied on the control socket ${path}; run this as the daemon's user (e.g. sudo -u pgdir pgdir …)`));
       else fail(new Error(`control socket ${path}: ${err.message}`));
     });
     socket.on('end', () => {
       clearTimeout(timer);
+      const text = reply + decoder.end();
+      // A whole reply ends with a newline: anything less means the daemon went away mid-command.
+      if (!text.endsWith('\n')) return reject(new ConnectionLost(command));
       try {
-        resolve(JSON.parse((reply + decoder.end()).trim()) as ControlResponse);
+        resolve(JSON.parse(text.trim()) as ControlResponse);
       } catch {
         reject(new Error(`the pgdir daemon sent an unreadable reply on ${path}`));
       }

@@ -1,4 +1,5 @@
 import type { DaemonContext, DaemonStatus } from '../daemon/service.js';
+import type { ReadinessReport } from '../directory/health/readiness.js';
 import { DirectoryError } from '../domain/errors.js';
 import type { Logger } from '../log/create-logger.js';
 import type { ConnectorPort } from './connector-commands.js';
@@ -9,6 +10,8 @@ export interface DaemonHandlerOptions {
   /** Resolves once the store is open and the services run; requests wait for it. */
   readonly ready: Promise<DaemonContext>;
   readonly status: () => DaemonStatus;
+  /** The daemon's readiness (as /readyz); undefined while it is not running its services. */
+  readonly readiness?: () => Promise<ReadinessReport> | undefined;
   readonly logger: Logger;
   /** The daemon's connector (sync and connector commands run through it, metrics included). */
   readonly connector?: (context: DaemonContext) => ConnectorPort;
@@ -21,7 +24,10 @@ export interface DaemonHandlerOptions {
  */
 export function createControlHandler(options: DaemonHandlerOptions): ControlHandler {
   return async (request) => {
-    if (request.command === 'status') return options.status();
+    if (request.command === 'status') {
+      const readiness = await options.readiness?.();
+      return readiness === undefined ? options.status() : { ...options.status(), readiness };
+    }
     if (options.status().state === 'stopping' || options.status().state === 'stopped') {
       throw new DirectoryError('unavailable', 'the pgdir daemon is shutting down; try again when it has restarted');
     }

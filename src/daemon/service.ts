@@ -1,7 +1,9 @@
 import type { Config } from '../config/schema.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { PasswordHasher } from '../directory/password-hasher.js';
-import type { MetricsRegistry } from '../http/metrics-registry.js';
+import type { ReadinessReport } from '../directory/health/readiness.js';
+import type { MetricsRegistry } from '../metrics/metrics-registry.js';
+import type { DaemonHealth } from './daemon-health.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Store } from '../store/store.js';
 
@@ -37,6 +39,8 @@ export interface DaemonContext {
   readonly changes: ChangeFeed;
   /** The process's one Prometheus registry (GET /metrics): LDAP, HTTP and the connector register on it. */
   readonly metrics: MetricsRegistry;
+  /** Readiness (one function for /readyz, healthcheck, status) and the periodic revision check. */
+  readonly health: DaemonHealth;
 }
 
 export type ServiceFactory = (context: DaemonContext) => Service | Promise<Service>;
@@ -51,6 +55,8 @@ export interface DaemonStatus {
   readonly revision: number;
   readonly services: readonly string[];
   readonly uptimeMs: number;
+  /** The daemon's readiness, the same as /readyz (absent while starting or stopping). */
+  readonly readiness?: ReadinessReport;
 }
 
 export interface Daemon {

@@ -2,6 +2,7 @@ import type { Connector } from '../connector/connector.js';
 import type { AuthThrottle } from '../directory/auth-throttle.js';
 import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
+import type { ReadinessReport } from '../directory/health/readiness.js';
 import type { TotpVerifier } from './auth/login.js';
 import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { ActorSettings } from '../directory/access/actor-services.js';
@@ -22,6 +23,8 @@ export interface ApiContext {
   /** The settings use cases as `actor` may call them (each asks may() first). */
   settingsFor(actor: Actor): ActorSettings;
   readonly readiness: Readonly<Record<string, () => boolean | Promise<boolean>>>;
+  /** GET /readyz: the same function `pgdir healthcheck` and `pgdir status` use in a daemon. */
+  readonly readinessCheck: () => Promise<ReadinessReport>;
   readonly onDirectoryServerChange: ((settings: DirectoryServerSettings) => void | Promise<void>) | undefined;
   readonly external: ExternalPasswordVerifier | undefined;
   readonly totp: TotpVerifier | undefined;

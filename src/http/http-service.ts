@@ -3,6 +3,7 @@ import type { AuthThrottle } from '../directory/auth-throttle.js';
 import type { Connector } from '../connector/connector.js';
 import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
+import { createReadiness, type ReadinessReport } from '../directory/health/readiness.js';
 import type { ApiContext } from './api-context.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { requireEnrolment } from './auth/mandatory-enrolment.js';
@@ -38,8 +39,10 @@ export interface HttpServiceDeps {
   readonly pinned?: PinnedSettings;
   /** The allowlist used while none is stored (the YAML's `ldap.allowlist`). */
   readonly defaultAllowlist?: readonly string[];
-  /** Extra /readyz checks, e.g. `{ view: () => ldap.view.loaded }`. */
+  /** Extra /readyz checks, e.g. `{ view: () => ldap.view.loaded }` (when no `readinessCheck` is given). */
   readonly readiness?: Readonly<Record<string, () => boolean | Promise<boolean>>>;
+  /** The daemon's one readiness function (also behind `pgdir healthcheck` and `pgdir status`). */
+  readonly readinessCheck?: () => Promise<ReadinessReport>;
   /** Called after the directory-server settings changed through the API (apply to LDAP listeners). */
   readonly onDirectoryServerChange?: (settings: DirectoryServerSettings) => void | Promise<void>;
   /** Pass-through password check for users mirrored from an external directory. */
@@ -87,6 +90,8 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
     defaults,
     settingsFor: (actor) => settingsForActor(settings, actor),
     readiness: deps.readiness ?? {},
+    readinessCheck:
+      deps.readinessCheck ?? createReadiness({ store: deps.directory.store, timeoutMs: 2_000, probes: deps.readiness ?? {} }),
     onDirectoryServerChange: deps.onDirectoryServerChange,
     external: deps.external,
     totp: deps.totp,

@@ -23,6 +23,8 @@ export interface LdapService extends Service {
   readonly ready: boolean;
   /** Re-reads the directory-server settings (allowlist, enabled) and applies them now. */
   applySettings(): Promise<void>;
+  /** Resolves once the settings announced on the change feed so far are applied (applying them now if due). */
+  settingsApplied(): Promise<void>;
 }
 
 export async function createLdapService(
@@ -76,13 +78,18 @@ export async function createLdapService(
     server.setAllowlist(state.allowlist);
     if (!state.enabled) log.warn('the directory server is disabled in the settings: refusing LDAP connections');
   };
-  // Another replica (or the API) may change the allowlist: follow the change feed, coalesced.
+  // Another replica (or the API) may change the allowlist: follow the change feed, coalesced. The
+  // feed is the one way settings reach the listeners; the API only waits for it (settingsApplied).
   let pending: NodeJS.Timeout | undefined;
+  let lastApply: Promise<void> = Promise.resolve();
+  const applyPending = (): Promise<void> => {
+    clearTimeout(pending);
+    pending = undefined;
+    lastApply = applySettings().catch((err: unknown) => log.error({ err }, 'cannot apply the directory server settings'));
+    return lastApply;
+  };
   const unsubscribe = context.changes.subscribe(() => {
-    pending ??= setTimeout(() => {
-      pending = undefined;
-      applySettings().catch((err: unknown) => log.error({ err }, 'cannot apply the directory server settings'));
-    }, 50);
+    pending ??= setTimeout(() => void applyPending(), 50);
   });
   return {
     name: 'ldap',
@@ -92,6 +99,7 @@ export async function createLdapService(
       return ready;
     },
     applySettings,
+    settingsApplied: () => (pending === undefined ? lastApply : applyPending()),
     async start() {
       await view.load();
       await applySettings();

@@ -15,6 +15,11 @@ export interface DatabaseOptions {
   readonly pglite?: PGliteTuning;
   /** Pool size for PostgreSQL (default 10). */
   readonly poolSize?: number;
+  /**
+   * Idle time before TCP keepalive probes start on every PostgreSQL socket (default 10 s), so a
+   * peer that vanished without FIN/RST is noticed by the kernel instead of waited on forever.
+   */
+  readonly keepAliveMs?: number;
 }
 
 export interface DatabaseConnection {
@@ -26,13 +31,17 @@ export interface DatabaseConnection {
 }
 
 function connectPostgres(url: string, options: DatabaseOptions, logger: StoreLogger): DatabaseConnection {
-  const clientConfig: pg.ClientConfig = { connectionString: url, application_name: 'pgdir' };
+  const clientConfig: pg.ClientConfig = {
+    connectionString: url,
+    application_name: 'pgdir',
+    keepAlive: true,
+    keepAliveInitialDelayMillis: options.keepAliveMs ?? 10_000,
+  };
   const pool = new pg.Pool({
     ...clientConfig,
     max: options.poolSize ?? 10,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
-    keepAlive: true,
   });
   // An idle client losing its server emits on the pool; without a handler that would crash.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));

@@ -4,7 +4,7 @@ import { DirectoryError } from '../domain/errors.js';
 import type { Change, LockResult, Snapshot, Store, StoreReader, StoreTx } from './store.js';
 import { withLocalLock, withPostgresAdvisoryLock } from './advisory-lock.js';
 import type { Database } from './schema.js';
-import { ChangeFeed } from './change-feed.js';
+import type { ChangeFeed, Changes } from './change-feed.js';
 import { mapDbError } from './db-errors.js';
 import { toChange, toGroup, toNumber, toServiceAccount, toUser } from './row-mappers.js';
 import { createReader } from './store-reader.js';
@@ -23,6 +23,8 @@ export interface StoreBackend {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs inside the write transaction just before commit, when it appended changes. */
   announce(trx: Transaction<Database>, revision: number): Promise<void>;
+  /** Postgres: true when the LISTEN connection answers within `timeoutMs` (re-established when not). */
+  checkListener?(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -151,6 +153,15 @@ export class KyselyStore implements Store {
 
   subscribe(listener: (revision: number) => void, onReconnect?: () => void): () => void {
     return this.#backend.feed.subscribe(listener, onReconnect);
+  }
+
+  get changes(): Changes {
+    return this.#backend.feed;
+  }
+
+  checkListener(timeoutMs: number): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    return this.#backend.checkListener?.(timeoutMs) ?? Promise.resolve(true);
   }
 
   recordAuthFailure(key: string, windowMs: number): Promise<number> {

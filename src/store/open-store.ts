@@ -39,6 +39,7 @@ async function postgresBackend(connection: DatabaseConnection, options: OpenStor
     db: connection.db,
     feed,
     exclusive: (fn) => fn(),
+    checkListener: (timeoutMs) => (options.listen === false ? Promise.resolve(true) : listener.check(timeoutMs)),
     // NOTIFY inside the transaction is delivered at commit, and never for a rollback.
     announce: async (trx, revision) => {
       await sql`SELECT pg_notify(${CHANGE_CHANNEL}, ${String(revision)})`.execute(trx);
@@ -70,7 +71,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     if (options.migrate !== false) await applyMigrations(connection.db, logger);
     const backend =
       connection.mode === 'postgres' ? await postgresBackend(connection, options, logger) : pgliteBackend(connection, logger);
-    return new KyselyStore(backend);
+    const store = new KyselyStore(backend);
+    // The feed starts at the head: announcements at or below it are old news to every subscriber.
+    // (Unmigrated, with `migrate: false`, there is no head yet and the feed starts at 0.)
+    await store.revision().then((head) => backend.feed.seed(head), () => undefined);
+    return store;
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw error;

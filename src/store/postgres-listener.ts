@@ -25,6 +25,7 @@ export class PostgresListener {
   #closed = false;
   #backoff = MIN_BACKOFF_MS;
   #timer: NodeJS.Timeout | undefined;
+  #checking: Promise<boolean> | undefined;
 
   constructor(config: pg.ClientConfig, events: ListenerEvents, logger: StoreLogger) {
     this.#config = config;
@@ -37,6 +38,34 @@ export class PostgresListener {
     await this.#connect();
   }
 
+  /**
+   * False when the LISTEN connection did not answer `SELECT 1` within `timeoutMs` (true while it is
+   * being re-opened anyway). A connection stalled without FIN/RST (a dead NAT entry, a hung proxy)
+   * would otherwise look alive until TCP keepalive gives up, if ever, while notifications silently
+   * stop: it is torn down and re-established, and subscribers catch up by revision after the
+   * reconnect. One check at a time.
+   */
+  check(timeoutMs: number): Promise<boolean> {
+    this.#checking ??= this.#check(timeoutMs).finally(() => (this.#checking = undefined));
+    return this.#checking;
+  }
+
+  async #check(timeoutMs: number): Promise<boolean> {
+    const client = this.#client;
+    if (client === undefined) return true; // already being re-opened (and logged) by the reconnect loop
+    let timer: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([
+      client.query('SELECT 1').then(() => true, () => false),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!answered && this.#client === client) {
+      this.#lost(client, new Error(`the LISTEN connection did not answer within ${timeoutMs} ms`));
+      destroySocket(client);
+    }
+    return answered;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
@@ -46,7 +75,7 @@ export class PostgresListener {
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client({ ...this.#config, keepAlive: true });
+    const client = new pg.Client({ connectionTimeoutMillis: 10_000, ...this.#config, keepAlive: true });
     // Both 'error' and 'end' fire when the backend goes away; `lost` acts once per client.
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client));
@@ -98,4 +127,10 @@ export class PostgresListener {
     this.#logger.info({}, 'change listener reconnected');
     this.#events.onReconnect();
   }
+}
+
+/** Drops the socket without the Terminate handshake (which a stalled peer would never complete). */
+function destroySocket(client: pg.Client): void {
+  const connection = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection;
+  connection?.stream?.destroy();
 }

@@ -1,6 +1,7 @@
 import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
 import type { ApiTokenStore } from './api-token-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
+import type { Changes } from './change-feed.js';
 
 /**
  * The one interface the rest of pgdir uses to reach its database, implemented over PostgreSQL (pg)
@@ -182,6 +183,13 @@ export interface Store extends StoreReader {
    * listeners catch up by revision. Returns the unsubscribe function.
    */
   subscribe(listener: (revision: number) => void, onReconnect?: () => void): () => void;
+  /** The process's one change feed (subscribe above is its shorthand); `changes.revision` is the latest announced. */
+  readonly changes: Changes;
+  /**
+   * Postgres: false when the LISTEN connection did not answer a query within `timeoutMs` (stalled
+   * without FIN/RST); it is then dropped and re-established. PGlite: always true.
+   */
+  checkListener(timeoutMs: number): Promise<boolean>;
   /** Brute-force counters shared by every replica (DESIGN §4). */
   recordAuthFailure(key: string, windowMs: number): Promise<number>; // failures within the window, this one included
   countAuthFailures(key: string, windowMs: number): Promise<number>;

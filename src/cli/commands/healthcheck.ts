@@ -1,4 +1,5 @@
 import type { DaemonStatus } from '../../daemon/service.js';
+import type { ReadinessReport } from '../../directory/health/readiness.js';
 import { DaemonNotRunning, sendControlRequest } from '../../control/control-client.js';
 import { controlSocketPath } from '../../control/protocol.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../cli-io.js';
@@ -10,8 +11,10 @@ import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: pgdir healthcheck [--config FILE] [--timeout MS]
 
-Exits 0 when the daemon for this configuration's data_dir answers on its control socket and has
-finished starting, 1 otherwise (for Docker HEALTHCHECK and monitoring scripts).
+Exits 0 when the daemon for this configuration's data_dir answers on its control socket, has
+finished starting and is ready by the same check as GET /readyz (database reachable within
+health.check_timeout, LDAP listening, directory view not lagging beyond health.max_lag); exits 1
+otherwise, with the reason on stderr (for Docker HEALTHCHECK and monitoring scripts).
 `;
 
 const HEALTHCHECK_OPTIONS = { timeout: { type: 'string' } } as const satisfies CommandOptions;
@@ -40,6 +43,10 @@ export const healthcheckCommand: Command = {
       io.stderr.write(`unhealthy: the daemon (pid ${status.pid}) is ${status.state}\n`);
       return EXIT_FAILURE;
     }
+    if (status.readiness?.ready === false) {
+      io.stderr.write(`unhealthy: the daemon (pid ${status.pid}) is not ready: ${describeReasons(status.readiness)}\n`);
+      return EXIT_FAILURE;
+    }
     io.stdout.write(`healthy: pid ${status.pid}, ${status.mode}, revision ${status.revision}\n`);
     return EXIT_OK;
   },
@@ -55,4 +62,10 @@ export async function fetchStatus(socket: string, timeoutMs: number): Promise<Da
     if (err instanceof DaemonNotRunning) return undefined;
     throw err;
   }
+}
+
+/** `store: the database did not answer within 2000 ms; ldap: not ready`. */
+export function describeReasons(readiness: ReadinessReport): string {
+  const failing = Object.entries(readiness.checks).filter(([, check]) => check === 'failing');
+  return failing.map(([name]) => `${name}: ${readiness.reasons[name] ?? 'failing'}`).join('; ');
 }

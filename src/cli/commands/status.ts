@@ -4,11 +4,13 @@ import type { Command, CommandOptions } from '../command.js';
 import { loadCliConfig } from '../load-cli-config.js';
 import type { OptionValues } from '../management-command.js';
 import { parseOptions } from '../parse-options.js';
-import { fetchStatus } from './healthcheck.js';
+import type { DaemonStatus } from '../../app.js';
+import { describeReasons, fetchStatus } from './healthcheck.js';
 
 const USAGE = `Usage: pgdir status [--config FILE] [--json]
 
-Shows whether a daemon runs for this configuration's data_dir, its state, database mode, the
+Shows whether a daemon runs for this configuration's data_dir, its state, whether it is ready (the
+same check as GET /readyz and pgdir healthcheck, with the reasons when not), database mode, the
 latest change revision it has seen, and its services. Exits 1 when no daemon runs.
 `;
 
@@ -31,7 +33,8 @@ export const statusCommand: Command = {
     else {
       io.stdout.write(
         [
-          `state:    ${status.state}`,
+          `state:    ${shownState(status)}`,
+          ...(status.readiness?.ready === false ? [`reason:   ${describeReasons(status.readiness)}`] : []),
           `pid:      ${status.pid}`,
           `database: ${status.mode}`,
           `data_dir: ${status.dataDir}`,
@@ -44,3 +47,8 @@ export const statusCommand: Command = {
     return status === undefined ? EXIT_FAILURE : EXIT_OK;
   },
 };
+
+/** A running daemon that fails its readiness check is `unready`, as /readyz says. */
+function shownState(status: DaemonStatus): string {
+  return status.state === 'ready' && status.readiness?.ready === false ? 'unready' : status.state;
+}

@@ -19,25 +19,24 @@ export function healthRoutes(api: ApiContext, allRoutes: () => readonly AnyRoute
     defineRoute({
       method: 'GET',
       path: '/readyz',
-      summary: 'The store is reachable and every part is ready (503 otherwise)',
+      summary: 'The store answers within health.check_timeout, every part is ready and the view is current (503 otherwise, with the reasons)',
       tag: 'operations',
       auth: 'none',
-      response: z.object({ status: z.enum(['ready', 'unready']), checks: z.record(z.string(), z.enum(['ok', 'failing'])) }),
+      response: z.object({
+        status: z.enum(['ready', 'unready']),
+        checks: z.record(z.string(), z.enum(['ok', 'failing'])),
+        reasons: z.record(z.string(), z.string()).optional(),
+        lag: z.object({ revisions: z.number(), seconds: z.number() }).optional(),
+      }),
       handle: async () => {
-        const checks: Record<string, 'ok' | 'failing'> = {};
-        const probes: [string, () => boolean | Promise<boolean>][] = [
-          ['store', async () => (await api.directory.store.revision()) >= 0],
-          ...Object.entries(api.readiness),
-        ];
-        await Promise.all(
-          probes.map(async ([name, probe]) => {
-            checks[name] = await Promise.resolve()
-              .then(probe)
-              .then((ok) => (ok ? 'ok' : 'failing'), () => 'failing' as const);
-          }),
-        );
-        const ready = Object.values(checks).every((c) => c === 'ok');
-        return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unready', checks } };
+        const report = await api.readinessCheck();
+        const body = {
+          status: report.ready ? ('ready' as const) : ('unready' as const),
+          checks: report.checks,
+          ...(Object.keys(report.reasons).length === 0 ? {} : { reasons: report.reasons }),
+          ...(report.lag === undefined ? {} : { lag: report.lag }),
+        };
+        return { status: report.ready ? 200 : 503, body };
       },
     }),
     defineRoute({
