@@ -2,6 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import { DirectoryError } from '../domain/errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
+import { backupCommand } from './commands/backup.js';
 import { certificateCommand } from './commands/certificate.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { healthcheckCommand } from './commands/healthcheck.js';
@@ -26,6 +27,9 @@ const lazy = (name: string, summary: string, load: () => Promise<Command>): Comm
 const COMMANDS: readonly Command[] = [
   lazy('serve', 'run the directory server (foreground)', async () => (await import('./commands/serve.js')).serveCommand),
   lazy('migrate', 'apply database migrations', async () => (await import('./commands/migrate.js')).migrateCommand),
+  backupCommand,
+  lazy('restore', 'load a backup into an empty store', async () => (await import('./commands/restore.js')).restoreCommand),
+  lazy('migrate-store', 'copy the embedded store into PostgreSQL (moving off PGlite)', async () => (await import('./commands/migrate-store.js')).migrateStoreCommand),
   checkConfigCommand,
   healthcheckCommand,
   statusCommand,

@@ -1,3 +1,4 @@
+import { createTableTransfer, type TableTransfer } from './table-transfer.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely, Transaction } from 'kysely';
 import { DirectoryError } from '../domain/errors.js';
@@ -42,6 +43,7 @@ export class KyselyStore implements Store {
   readonly #heldLocks = new Set<string>();
   readonly apiTokens: ApiTokenStore;
   readonly lifecycle: LifecycleStore;
+  readonly tables: TableTransfer;
   #closed = false;
 
   constructor(backend: StoreBackend) {
@@ -50,6 +52,7 @@ export class KyselyStore implements Store {
     this.#reader = createReader(backend.db);
     this.apiTokens = createApiTokenStore(backend.db, (fn) => this.#run(fn));
     this.lifecycle = createLifecycleStore(backend.db, (fn) => this.#run(fn));
+    this.tables = createTableTransfer(backend.db, (fn) => this.#run(fn));
   }
 
   #run<T>(fn: () => Promise<T>): Promise<T> {

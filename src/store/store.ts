@@ -1,3 +1,4 @@
+import type { TableTransfer } from './table-transfer.js';
 import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
 import type { ApiTokenStore } from './api-token-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
@@ -198,5 +199,7 @@ export interface Store extends StoreReader {
   readonly apiTokens: ApiTokenStore;
   /** Invite/reset/impersonation tokens and TOTP secrets (DESIGN §7); outside `write` too. */
   readonly lifecycle: LifecycleStore;
+  /** Every table as JSON rows and back (backup, restore, migrate-store). */
+  readonly tables: TableTransfer;
   close(): Promise<void>;
 }
