@@ -1,3 +1,4 @@
+import { createRetentionStore, type RetentionStore } from './retention-store.js';
 import { createTableTransfer, type TableTransfer } from './table-transfer.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely, Transaction } from 'kysely';
@@ -44,6 +45,7 @@ export class KyselyStore implements Store {
   readonly apiTokens: ApiTokenStore;
   readonly lifecycle: LifecycleStore;
   readonly tables: TableTransfer;
+  readonly retention: RetentionStore;
   #closed = false;
 
   constructor(backend: StoreBackend) {
@@ -53,6 +55,7 @@ export class KyselyStore implements Store {
     this.apiTokens = createApiTokenStore(backend.db, (fn) => this.#run(fn));
     this.lifecycle = createLifecycleStore(backend.db, (fn) => this.#run(fn));
     this.tables = createTableTransfer(backend.db, (fn) => this.#run(fn));
+    this.retention = createRetentionStore(backend.db, (fn) => this.#run(fn));
   }
 
   #run<T>(fn: () => Promise<T>): Promise<T> {
