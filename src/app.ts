@@ -1,3 +1,4 @@
+import { retentionService } from './app/retention-service.js';
 import { mkdir } from 'node:fs/promises';
 import type { Config } from './config/schema.js';
 import { startControlServer } from './control/control-server.js';
@@ -45,6 +46,7 @@ export function defaultServices(): ServiceFactory[] {
         external: connector?.verifier,
         connector,
       })(context),
+    retentionService,
   ];
 }
 

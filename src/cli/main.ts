@@ -2,6 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import { DirectoryError } from '../domain/errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from './cli-io.js';
 import type { Command, CommandShape } from './command.js';
+import { backupCommand } from './commands/backup.js';
 import { certificateCommand } from './commands/certificate.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { completionCommand } from './commands/completion.js';
@@ -32,6 +33,9 @@ const lazy = (shape: CommandShape, load: () => Promise<Command>): Command => ({
 export const COMMANDS: readonly Command[] = [
   lazy({ name: 'serve', summary: 'run the directory server (foreground)', options: {} }, async () => (await import('./commands/serve.js')).serveCommand),
   lazy({ name: 'migrate', summary: 'apply database migrations', options: { status: { type: 'boolean' } } }, async () => (await import('./commands/migrate.js')).migrateCommand),
+  backupCommand,
+  lazy({ name: 'restore', summary: 'load a backup into an empty store', options: { force: { type: 'boolean' } }, positionals: ['FILE'] }, async () => (await import('./commands/restore.js')).restoreCommand),
+  lazy({ name: 'migrate-store', summary: 'copy the embedded store into PostgreSQL (moving off PGlite)', options: { to: { type: 'string' }, force: { type: 'boolean' } } }, async () => (await import('./commands/migrate-store.js')).migrateStoreCommand),
   checkConfigCommand,
   healthcheckCommand,
   waitReadyCommand,

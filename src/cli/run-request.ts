@@ -57,7 +57,7 @@ export async function runRequest(config: Config, command: string, args: Record<s
  * minutes in the daemon, and a client that gives up first would report a failure for a write
  * that then commits.
  */
-const LONG_REQUESTS: Readonly<Record<string, number>> = { 'users.import': 30 * 60_000, 'sync.run': 30 * 60_000 };
+const LONG_REQUESTS: Readonly<Record<string, number>> = { 'users.import': 30 * 60_000, 'sync.run': 30 * 60_000, 'store.backup': 30 * 60_000 };
 
 async function viaDaemon(socket: string, command: string, args: Record<string, unknown>): Promise<{ ran: boolean; result?: unknown }> {
   try {

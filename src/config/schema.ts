@@ -156,6 +156,12 @@ export const configSchema = mapping({
       cooldown: duration().default(900_000),
     })
     .prefault({}),
+  /** docs/operations.md "Retention"; 0 keeps that kind forever. */
+  retention: mapping({
+    audit: duration().default(400 * 86_400_000),
+    change_log: duration().default(7 * 86_400_000),
+    interval: duration().default(3_600_000),
+  }).prefault({}),
   smtp: smtp.optional(),
   /** Validated by src/connector when it starts; only its shape (a mapping) is checked here. */
   connector: z.record(z.string(), z.unknown(), { error: 'must be a mapping' }).optional(),

@@ -5,6 +5,7 @@ import { applySecretRequest, saveAdminSecret } from '../directory/admin-secret.j
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { GroupWithMembers } from '../directory/group-service.js';
 import { readImportFile } from '../directory/transfer/import-rows.js';
+import { createBackup, writeBackup } from '../directory/backup/backup-file.js';
 import { exportUsers } from '../directory/transfer/user-export.js';
 import { importUsers } from '../directory/transfer/user-import.js';
 import { connectorTest, syncRun, syncStatus, type ConnectorPort } from './connector-commands.js';
@@ -72,6 +73,8 @@ const HANDLERS: Record<string, Handler> = {
   'groups.delete': async ({ directory, actor }, args) => summarizeGroup(directory, await directory.groups.deleteGroup(ref(args, 'name'), actor)),
   'groups.add-member': (context, args) => changeMembership(context, args, 'add'),
   'groups.remove-member': (context, args) => changeMembership(context, args, 'remove'),
+  // `pgdir backup`: in the daemon when it runs (it owns the embedded store), else in the CLI.
+  'store.backup': async ({ directory }, args) => writeBackup(ref(args, 'file'), await createBackup(directory.store, ref(args, 'dataDir'))),
   'users.owner-login': async ({ directory, actor }) => {
     const issued = await directory.lifecycle.temporary.ownerLogin(actor);
     return { username: issued.user.username ?? issued.user.email, password: issued.secret, expiresAt: issued.expiresAt.toISOString() };

@@ -1,3 +1,5 @@
+import { createRetentionStore, type RetentionStore } from './retention-store.js';
+import { createTableTransfer, type TableTransfer } from './table-transfer.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely, Transaction } from 'kysely';
 import { DirectoryError } from '../domain/errors.js';
@@ -44,6 +46,8 @@ export class KyselyStore implements Store {
   readonly #heldLocks = new Set<string>();
   readonly apiTokens: ApiTokenStore;
   readonly lifecycle: LifecycleStore;
+  readonly tables: TableTransfer;
+  readonly retention: RetentionStore;
   #closed = false;
 
   constructor(backend: StoreBackend) {
@@ -52,6 +56,8 @@ export class KyselyStore implements Store {
     this.#reader = createReader(backend.db);
     this.apiTokens = createApiTokenStore(backend.db, (fn) => this.#run(fn));
     this.lifecycle = createLifecycleStore(backend.db, (fn) => this.#run(fn));
+    this.tables = createTableTransfer(backend.db, (fn) => this.#run(fn));
+    this.retention = createRetentionStore(backend.db, (fn) => this.#run(fn));
   }
 
   #run<T>(fn: () => Promise<T>): Promise<T> {

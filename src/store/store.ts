@@ -1,3 +1,5 @@
+import type { RetentionStore } from './retention-store.js';
+import type { TableTransfer } from './table-transfer.js';
 import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
 import type { ApiTokenStore } from './api-token-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
@@ -206,5 +208,9 @@ export interface Store extends StoreReader {
   readonly apiTokens: ApiTokenStore;
   /** Invite/reset/impersonation tokens and TOTP secrets (DESIGN §7); outside `write` too. */
   readonly lifecycle: LifecycleStore;
+  /** Every table as JSON rows and back (backup, restore, migrate-store). */
+  readonly tables: TableTransfer;
+  /** Deletes old audit and change-log rows and expired tokens (retention). */
+  readonly retention: RetentionStore;
   close(): Promise<void>;
 }

@@ -23,6 +23,7 @@ Only the public certificate is printed; the private key never leaves the data di
 export const certificateCommand: Command = {
   name: 'certificate',
   summary: "print the LDAP listener's certificate (to install it where clients can read it)",
+  options: { path: { type: 'boolean' } },
   async run(argv, io: CliIo) {
     const { values } = parseOptions(argv, { name: 'certificate', options: { path: { type: 'boolean' } } });
     if (values.help === true) {
