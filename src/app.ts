@@ -4,6 +4,7 @@ import { startControlServer } from './control/control-server.js';
 import { createControlHandler } from './control/daemon-handler.js';
 import { controlSocketPath } from './control/protocol.js';
 import { DaemonRuntime } from './app/daemon-runtime.js';
+import type { AuthThrottle } from './directory/auth-throttle.js';
 import type { DirectoryServices } from './directory/directory-services.js';
 import type { PasswordHasher } from './directory/password-hasher.js';
 import type { Logger } from './log/create-logger.js';
@@ -45,6 +46,8 @@ export interface DaemonContext {
   readonly hasher: PasswordHasher;
   readonly directory: DirectoryServices;
   readonly changes: ChangeFeed;
+  /** The process's one brute-force throttle and sign-in hashing limits: LDAP binds and API logins share it. */
+  readonly throttle: AuthThrottle;
   /** The process's one Prometheus registry (GET /metrics): LDAP, HTTP and the connector register on it. */
   readonly metrics: MetricsRegistry;
 }

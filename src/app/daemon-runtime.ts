@@ -6,6 +6,7 @@ import { createDirectoryServices } from '../directory/directory-services.js';
 import { createSmtpMailer } from '../mail/smtp-mailer.js';
 import { createMetricsRegistry } from '../http/metrics-registry.js';
 import { createPasswordHasher } from '../directory/password-hasher.js';
+import { createAuthThrottle } from '../directory/auth-throttle.js';
 import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
 import { LocalChangeFeed } from './local-change-feed.js';
@@ -52,7 +53,16 @@ export class DaemonRuntime {
     );
     const runtime = this;
     const metrics = createMetricsRegistry(); // one per daemon, shared by every service
-    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: this.feed, metrics };
+    const throttle = createAuthThrottle({
+      store,
+      maxFailures: config.auth_throttle.max_failures,
+      windowMs: config.auth_throttle.window,
+      cooldownMs: config.auth_throttle.cooldown,
+      maxPendingPerSource: config.auth_throttle.max_pending_per_source,
+      maxPending: config.auth_throttle.max_pending,
+      logger: logger.child({ component: 'auth' }),
+    });
+    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: this.feed, metrics, throttle };
     this.context = context;
     for (const factory of factories) {
       const service = await factory(context);
