@@ -26,8 +26,11 @@ export interface AuthThrottleOptions {
 
 /** One sign-in attempt's place in the throttle, from `begin` to `end`. */
 export interface Attempt {
-  /** Refused without checking the credential (answer as for a wrong one, after `stall`). */
-  readonly blocked: boolean;
+  /**
+   * The brute-force check for the account it names (once, after `begin`): true = refused without
+   * checking the credential (answer as for a wrong one, after `stall`).
+   */
+  check(account: string): Promise<boolean>;
   /** Runs one password-hashing job of this attempt in its fair turn. */
   hash<T>(job: () => Promise<T>): Promise<T>;
   /** Waits about as long as a hash takes, without hashing: refused attempts cost no CPU. */
@@ -36,8 +39,11 @@ export interface Attempt {
 }
 
 export interface AuthThrottle {
-  /** Starts an attempt; throws DirectoryError('busy') when this source or the process has too many in progress. */
-  begin(ip: string, account: string, options?: { readonly urgent?: boolean }): Promise<Attempt>;
+  /**
+   * Starts an attempt: a place in the bounded hashing queues, taken before any database work.
+   * Throws DirectoryError('busy') when this source or the process has too many in progress.
+   */
+  begin(ip: string, options?: { readonly urgent?: boolean }): Attempt;
   failed(attempt: Attempt): Promise<void>;
   /** Forgets the account's failures from this source. */
   succeeded(attempt: Attempt): Promise<void>;
@@ -50,11 +56,13 @@ export interface AuthThrottle {
 }
 
 interface AttemptState extends Attempt {
-  readonly key: string;
-  /** A failure row was written before the check (it stays if the attempt fails); its id, or `local`. */
-  readonly reserved: boolean;
-  readonly reservation: string | undefined;
-  readonly after: AuthKeyState | undefined;
+  key: string | undefined;
+  blocked: boolean;
+  /** A failure row was written before the check (it stays if the attempt fails). */
+  reserved: boolean;
+  /** Its id (database) or undefined (counted in this process). */
+  reservation: string | undefined;
+  after: AuthKeyState | undefined;
 }
 
 const timeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
@@ -157,48 +165,52 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
     return local.record(key);
   }
 
-  function attemptOf(key: string, ticket: GateTicket, blocked: boolean, reservation?: { id: string | undefined; after: AuthKeyState }): AttemptState {
-    return {
-      key,
-      blocked,
-      reserved: reservation !== undefined,
-      reservation: reservation?.id,
-      after: reservation?.after,
+  /** The brute-force check of an attempt: blocked, trusted, or a reservation (exact across replicas). */
+  async function checkKey(state: AttemptState, key: string): Promise<boolean> {
+    state.key = key;
+    if (maxFailures <= 0) return false;
+    refresh();
+    if (isBlocked(key) || isTrusted(key)) return (state.blocked = isBlocked(key));
+    const made = await reserve(key);
+    if (!made.reserved) {
+      block(key, made.after);
+      return (state.blocked = true);
+    }
+    Object.assign(state, { reserved: true, reservation: made.id, after: made.after });
+    return false;
+  }
+
+  function attemptOf(ticket: GateTicket, ip: string): AttemptState {
+    const state: AttemptState = {
+      key: undefined,
+      blocked: false,
+      reserved: false,
+      reservation: undefined,
+      after: undefined,
+      check: (account) => checkKey(state, keyOf(ip, account)),
       hash: (job) => ticket.run(job),
       stall: () => new Promise((resolve) => setTimeout(resolve, gate.typicalMs)),
       end: () => ticket.end(),
     };
+    return state;
   }
 
   return {
     get mode() {
       return mode;
     },
-    async begin(ip, account, beginOptions = {}) {
-      const ticket = gate.enter(ip, beginOptions.urgent === true);
-      const key = keyOf(ip, account);
-      if (maxFailures <= 0) return attemptOf(key, ticket, false);
-      refresh();
-      if (isBlocked(key)) return attemptOf(key, ticket, true);
-      if (isTrusted(key)) return attemptOf(key, ticket, false);
-      try {
-        const made = await reserve(key);
-        if (!made.reserved) block(key, made.after);
-        return made.reserved ? attemptOf(key, ticket, false, made) : attemptOf(key, ticket, true);
-      } catch (err) {
-        ticket.end();
-        throw err;
-      }
+    begin(ip, beginOptions = {}) {
+      return attemptOf(gate.enter(ip, beginOptions.urgent === true), ip);
     },
     async failed(attempt) {
       const { key, blocked, reserved, after } = attempt as AttemptState;
-      if (maxFailures <= 0 || blocked) return;
+      if (maxFailures <= 0 || blocked || key === undefined) return;
       trustedUntil.delete(key);
       block(key, reserved ? after : await record(key));
     },
     async succeeded(attempt) {
       const { key, reserved } = attempt as AttemptState;
-      if (maxFailures <= 0 || !reserved) return;
+      if (maxFailures <= 0 || !reserved || key === undefined) return;
       blockedUntil.delete(key);
       local.clear(key);
       trust(key);

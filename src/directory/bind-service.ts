@@ -87,7 +87,7 @@ export function createBindService(deps: BindServiceDeps): BindService {
       const result = await signIn({
         via: 'ldap',
         ip,
-        resolved,
+        resolve: async () => resolved, // the in-memory view: no database work to protect
         secret: password.toString('utf8'),
         // Without the lifecycle services nobody is treated as enrolled (codes are ignored).
         secondFactor: {

@@ -10,9 +10,9 @@ import { userThrottleKey } from '../throttle-key.js';
  * password, after about the same time and without the hashing work.
  */
 export async function withCurrentPassword<T>(throttle: AuthThrottle, userId: string, ip: string, wrong: string, check: () => Promise<T>): Promise<T> {
-  const attempt = await throttle.begin(ip, userThrottleKey(userId));
+  const attempt = throttle.begin(ip);
   try {
-    if (attempt.blocked) {
+    if (await attempt.check(userThrottleKey(userId))) {
       await attempt.stall();
       throw new DirectoryError('invalid', wrong, { field: 'password' });
     }

@@ -1,6 +1,6 @@
 import type { AuthThrottle, Attempt } from '../auth-throttle.js';
 import type { PasswordHasher } from '../password-hasher.js';
-import type { ResolvedAccount } from './account.js';
+import type { Account, ResolvedAccount } from './account.js';
 import type { CredentialContext, CredentialKind, Verdict } from './credential.js';
 import { checkSecondFactor, secretCandidates, type SecondFactorPolicy, type TotpVerifier } from './second-factor.js';
 import type { FailureReason, SignInResult } from './sign-in-result.js';
@@ -17,8 +17,8 @@ export interface SignInDeps {
 export interface SignInRequest {
   readonly via: 'ldap' | 'http';
   readonly ip: string;
-  /** Step 2, done by the door: resolve-bind-account.ts or resolve-login-account.ts. */
-  readonly resolved: ResolvedAccount;
+  /** Step 2, the door's: resolve-bind-account.ts or resolve-login-account.ts (run after step 1 admitted the attempt). */
+  resolve(): Promise<ResolvedAccount>;
   readonly secret: string;
   readonly secondFactor: SecondFactorPolicy;
   /** A bind on an LDAP connection that signed in before: never refused busy, hashed first. */
@@ -29,9 +29,9 @@ export interface SignInRequest {
  * The one credentials pipeline every sign-in runs (issue 11): LDAP simple binds (bind-service.ts),
  * API logins (http/auth/login.ts) and later pages, SAML, OIDC and app passwords.
  *
- * 1. throttle: a place in the bounded hashing queues (`busy` when full) and the brute-force check;
- * 2. the account, resolved by the door (equal work for unknown names: the password kind hashes
- *    against a dummy);
+ * 1. throttle: a place in the bounded hashing queues (`busy` when full, before any other work);
+ * 2. the account, resolved by the door, then the brute-force check for it (equal work for
+ *    unknown names: the password kind hashes against a dummy);
  * 3. the credential kinds in order (credentials.ts), the first that proves the account wins;
  * 4. the second factor (second-factor.ts);
  * 5. the result, with the reason of a failure for the audit log and the metrics only.
@@ -42,9 +42,11 @@ export interface SignInRequest {
 export function createSignIn(deps: SignInDeps): (request: SignInRequest) => Promise<SignInResult> {
   return async (request) => {
     const { throttle } = deps;
-    const attempt = await throttle.begin(request.ip, request.resolved.throttleKey, { urgent: request.urgent === true });
+    const attempt = throttle.begin(request.ip, { urgent: request.urgent === true });
     try {
-      const result = attempt.blocked ? await refused(attempt) : await checked(deps, request, attempt);
+      const resolved = await request.resolve();
+      const blocked = await attempt.check(resolved.throttleKey);
+      const result = blocked ? await refused(attempt, resolved) : await checked(deps, request, resolved, attempt);
       if (result.ok) await throttle.succeeded(attempt);
       else if (result.reason === 'second_factor_missing' && !request.secondFactor.missingCounts) await throttle.abandoned(attempt);
       else if (result.reason !== 'throttled') await throttle.failed(attempt);
@@ -59,13 +61,13 @@ export function createSignIn(deps: SignInDeps): (request: SignInRequest) => Prom
 }
 
 /** A throttled attempt answers after about the time a check takes, without hashing (issue 20, defect 5). */
-async function refused(attempt: Attempt): Promise<SignInResult> {
+async function refused(attempt: Attempt, { account }: ResolvedAccount): Promise<SignInResult> {
   await attempt.stall();
-  return { ok: false, reason: 'throttled', user: undefined };
+  return { ok: false, reason: 'throttled', user: account.kind === 'user' ? account.user : undefined };
 }
 
-async function checked(deps: SignInDeps, request: SignInRequest, attempt: Attempt): Promise<SignInResult> {
-  const { account } = request.resolved;
+async function checked(deps: SignInDeps, request: SignInRequest, resolved: ResolvedAccount, attempt: Attempt): Promise<SignInResult> {
+  const { account } = resolved;
   const user = account.kind === 'user' ? account.user : undefined;
   const context: CredentialContext = {
     via: request.via,
@@ -73,7 +75,7 @@ async function checked(deps: SignInDeps, request: SignInRequest, attempt: Attemp
     hasher: { verify: (password, encoded) => attempt.hash(() => deps.hasher.verify(password, encoded)) },
   };
   for (const candidate of secretCandidates(user, request.secret, request.secondFactor)) {
-    const verdict = await firstVerdict(deps.credentials, request, candidate.secret, context);
+    const verdict = await firstVerdict(deps.credentials, account, candidate.secret, context);
     if (verdict === undefined) continue;
     if ('refused' in verdict) return { ok: false, reason: verdict.refused, user };
     const { signedIn } = verdict;
@@ -87,12 +89,12 @@ async function checked(deps: SignInDeps, request: SignInRequest, attempt: Attemp
 
 async function firstVerdict(
   kinds: readonly CredentialKind[],
-  request: SignInRequest,
+  account: Account,
   secret: string,
   context: CredentialContext,
 ): Promise<Verdict | { readonly refused: FailureReason } | undefined> {
   for (const kind of kinds) {
-    const verdict = await kind.check(request.resolved.account, secret, context);
+    const verdict = await kind.check(account, secret, context);
     if (verdict !== undefined) return verdict;
   }
   return undefined;

@@ -70,11 +70,10 @@ export async function login(deps: LoginDeps, input: LoginInput, ip: string): Pro
     }),
     totp: deps.totp,
   });
-  const resolved = await resolveLoginAccount(store, input.identifier);
   const result = await signIn({
     via: 'http',
     ip,
-    resolved,
+    resolve: () => resolveLoginAccount(store, input.identifier),
     secret: input.password,
     secondFactor: { code: input.totpToken, suffix: false, required: async () => true, missingCounts: false },
   });
@@ -85,8 +84,7 @@ export async function login(deps: LoginDeps, input: LoginInput, ip: string): Pro
     if (result.reason === 'second_factor') {
       throw new DirectoryError('unauthenticated', 'the two-factor code is wrong or was already used', { field: 'totpToken' });
     }
-    const known = resolved.account.kind === 'user' ? resolved.account.user : undefined;
-    const user = (result.user ?? known)?.id ?? null;
+    const user = result.user?.id ?? null;
     await audit(store, { actor: user, target: user, result: 'failed', ip, details: { reason: result.reason } });
     throw failed();
   }
