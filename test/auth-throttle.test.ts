@@ -80,6 +80,31 @@ describe.each(storeModes)('the brute-force throttle on $mode', (mode) => {
     expect(await outcome(r.binds.authenticate(DN, Buffer.from('alice-password'), ip))).toBe(0);
   }, 20_000);
 
+  it('keeps the hot path cheap: once a source signed in to an account, its successful binds cost no query', async () => {
+    const calls: string[] = [];
+    const watched = new Proxy(store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => (calls.push(String(name)), (value as (...a: unknown[]) => unknown).apply(target, args));
+      },
+    });
+    const r = await replica(fixture, counting, { maxFailures: 5, windowMs: 60_000, refreshMs: 60_000 }, watched);
+    closing.push({ view: r.view, store: undefined });
+    const ip = '192.0.2.30';
+    calls.length = 0;
+    expect(await outcome(r.binds.authenticate(DN, Buffer.from('alice-password'), ip))).toBe(0);
+    await sleep(50); // the background refresh of blocked keys
+    expect(calls.sort()).toEqual(['blockedAuthKeys', 'clearAuthFailures', 'reserveAuthAttempt']);
+    calls.length = 0;
+    for (let i = 0; i < 20; i++) expect(await outcome(r.binds.authenticate(DN, Buffer.from('alice-password'), ip))).toBe(0);
+    expect(calls).toEqual([]);
+    // A failure is counted at once (atomically) and ends the trust: the next attempt reserves again.
+    expect(await outcome(r.binds.authenticate(DN, Buffer.from('wrong'), ip))).toBe(49);
+    expect(await outcome(r.binds.authenticate(DN, Buffer.from('alice-password'), ip))).toBe(0);
+    expect(calls).toEqual(['recordAuthFailure', 'reserveAuthAttempt', 'clearAuthFailures']);
+  }, 20_000);
+
   it('two replicas racing: exactly max_failures guesses are checked, then every attempt is refused', async () => {
     if (mode.mode !== 'postgres') return; // replicas share PostgreSQL; PGlite serves one process
     // Enough room in the hashing queues that no attempt is refused `busy` here (auth-storm.test.ts).
