@@ -1,11 +1,8 @@
-import type { AuthKeyState, AuthReservation, AuthRule, Store } from '../store/store.js';
+import type { AuthKeyState, AuthRule, Store } from '../store/store.js';
 import { createHashGate, type GateTicket } from './auth/hash-gate.js';
-import { LocalFailures } from './auth/local-failures.js';
+import { createSharedFailures, type SharedFailuresLogger } from './auth/shared-failures.js';
 
-export interface AuthThrottleLogger {
-  warn(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-}
+export type AuthThrottleLogger = SharedFailuresLogger;
 
 export interface AuthThrottleOptions {
   readonly store: Store;
@@ -65,12 +62,6 @@ interface AttemptState extends Attempt {
   after: AuthKeyState | undefined;
 }
 
-const timeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), ms);
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-
 /**
  * Brute-force protection shared by every replica through PostgreSQL (DESIGN §4; the exact rule is
  * in store/auth-failures.ts): failures are counted per (source IP, account), so an attacker is
@@ -84,52 +75,38 @@ const timeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
  * atomically too, and its first failure ends the trust.
  *
  * When the database does not answer (within `dbTimeoutMs`), the throttle counts in this process
- * (local-failures.ts) and says so once in the log, and once more when the database is back — binds
- * keep working from the in-memory view during an outage (DESIGN §2.3, issue 20 defect 1).
+ * (auth/shared-failures.ts) and says so once in the log, and once more when the database is back —
+ * binds keep working from the in-memory view during an outage (DESIGN §2.3, issue 20 defect 1).
  */
 export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
-  const { store, maxFailures, windowMs, logger } = options;
+  const { maxFailures, windowMs } = options;
   const rule: AuthRule = { maxFailures, windowMs, cooldownMs: options.cooldownMs ?? windowMs };
   const refreshMs = options.refreshMs ?? 2_000;
-  const dbTimeoutMs = options.dbTimeoutMs ?? 1_000;
   const gate = createHashGate({ maxPerSource: options.maxPendingPerSource, maxTotal: options.maxPending });
-  const local = new LocalFailures(rule);
+  const counts = createSharedFailures({ store: options.store, rule, timeoutMs: options.dbTimeoutMs ?? 1_000, logger: options.logger });
   const keyOf = (ip: string, account: string): string => `${ip}|${account.toLowerCase()}`;
   let blockedUntil = new Map<string, number>();
   const trustedUntil = new Map<string, number>();
-  let mode: 'database' | 'local' = 'database';
   let refreshedAt = -Infinity;
   let refreshing = false;
 
-  function degrade(err: unknown): void {
-    if (mode === 'local') return;
-    mode = 'local';
-    logger?.warn({ err }, 'auth throttle: the database is unreachable; counting failed sign-ins in this process only until it is back');
-  }
-
-  function recovered(): void {
-    if (mode === 'database') return;
-    mode = 'database';
-    logger?.info({}, 'auth throttle: the database is reachable again; failed sign-ins are counted there again');
-  }
-
-  /** Background refresh: a bind never waits for it. In local mode it is also the probe for the way back. */
+  /** In the background: a bind never waits for it. While the database is away it probes for its return. */
   function refresh(): void {
     if (refreshing || performance.now() - refreshedAt < refreshMs) return;
     refreshing = true;
-    timeout(store.blockedAuthKeys(rule), dbTimeoutMs)
+    void counts
+      .blockedKeys()
       .then((keys) => {
         const now = performance.now();
-        blockedUntil = new Map(keys.map((k) => [k.key, now + k.blockedMs]));
-        recovered();
-      }, degrade)
+        if (keys !== undefined) blockedUntil = new Map(keys.map((k) => [k.key, now + k.blockedMs]));
+      })
       .finally(() => {
         refreshedAt = performance.now();
         refreshing = false;
       });
   }
 
-  const isBlocked = (key: string): boolean => (blockedUntil.get(key) ?? 0) > performance.now() || local.state(key).blockedMs > 0;
+  const isBlocked = (key: string): boolean => (blockedUntil.get(key) ?? 0) > performance.now() || counts.localBlockedMs(key) > 0;
   const isTrusted = (key: string): boolean => (trustedUntil.get(key) ?? 0) > performance.now();
 
   function block(key: string, state: AuthKeyState | undefined): void {
@@ -141,37 +118,13 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
     trustedUntil.set(key, performance.now() + windowMs);
   }
 
-  /** Reserves in the database, or in this process while it is away. */
-  async function reserve(key: string): Promise<AuthReservation | { reserved: true; id: undefined; after: AuthKeyState } | { reserved: false; after: AuthKeyState }> {
-    if (mode === 'database') {
-      try {
-        return await timeout(store.reserveAuthAttempt(key, rule), dbTimeoutMs);
-      } catch (err) {
-        degrade(err);
-      }
-    }
-    const made = local.reserve(key);
-    return made.reserved ? { reserved: true, id: undefined, after: made.after } : { reserved: false, after: made.after };
-  }
-
-  async function record(key: string): Promise<AuthKeyState> {
-    if (mode === 'database') {
-      try {
-        return await timeout(store.recordAuthFailure(key, rule), dbTimeoutMs);
-      } catch (err) {
-        degrade(err);
-      }
-    }
-    return local.record(key);
-  }
-
   /** The brute-force check of an attempt: blocked, trusted, or a reservation (exact across replicas). */
   async function checkKey(state: AttemptState, key: string): Promise<boolean> {
     state.key = key;
     if (maxFailures <= 0) return false;
     refresh();
     if (isBlocked(key) || isTrusted(key)) return (state.blocked = isBlocked(key));
-    const made = await reserve(key);
+    const made = await counts.reserve(key);
     if (!made.reserved) {
       block(key, made.after);
       return (state.blocked = true);
@@ -197,35 +150,31 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
 
   return {
     get mode() {
-      return mode;
+      return counts.mode;
     },
-    begin(ip, beginOptions = {}) {
-      return attemptOf(gate.enter(ip, beginOptions.urgent === true), ip);
-    },
+    begin: (ip, beginOptions = {}) => attemptOf(gate.enter(ip, beginOptions.urgent === true), ip),
     async failed(attempt) {
       const { key, blocked, reserved, after } = attempt as AttemptState;
       if (maxFailures <= 0 || blocked || key === undefined) return;
       trustedUntil.delete(key);
-      block(key, reserved ? after : await record(key));
+      block(key, reserved ? after : await counts.record(key));
     },
     async succeeded(attempt) {
       const { key, reserved } = attempt as AttemptState;
       if (maxFailures <= 0 || !reserved || key === undefined) return;
       blockedUntil.delete(key);
-      local.clear(key);
       trust(key);
-      if (mode === 'database') await timeout(store.clearAuthFailures(key), dbTimeoutMs).catch(degrade);
+      await counts.clear(key);
     },
     async abandoned(attempt) {
       const { reservation } = attempt as AttemptState;
-      if (reservation !== undefined) await timeout(store.releaseAuthAttempt(reservation), dbTimeoutMs).catch(degrade);
+      if (reservation !== undefined) await counts.release(reservation);
     },
     async check(ip, account) {
       if (maxFailures <= 0) return { blocked: false };
       const key = keyOf(ip, account);
       if (isBlocked(key)) return { blocked: true };
-      if (mode === 'local') return { blocked: false };
-      const state = await timeout(store.authKeyState(key, rule), dbTimeoutMs).catch((err: unknown) => (degrade(err), undefined));
+      const state = await counts.state(key);
       block(key, state);
       return { blocked: (state?.blockedMs ?? 0) > 0 };
     },
