@@ -89,7 +89,7 @@ describe('YAML file', () => {
     expect(config.ldap.listen).toEqual(['ldaps://0.0.0.0:636', 'ldap://[::1]:3890']);
     expect(config.ldap.tls).toEqual({ cert_file: join(dir, 'certs/server.crt'), key_file: '/etc/k.pem' });
     expect(config.ldap.limits).toMatchObject({ idle_timeout: 5_400_000, max_connections: 5, max_filter_depth: 32 });
-    expect(config.auth_throttle).toEqual({ max_failures: 10, window: 60_000, cooldown: 120_000 });
+    expect(config.auth_throttle).toEqual({ max_failures: 10, window: 60_000, cooldown: 120_000, max_pending_per_source: 8, max_pending: 128 });
     expect(config.smtp).toEqual({
       host: 'mail.example.com', from: 'pgdir@example.com', port: 587, secure: false, require_tls: false,
       tls: { ca_file: join(dir, 'certs/smtp-ca.pem'), reject_unauthorized: true },

@@ -406,21 +406,30 @@ describe.each(storeModes)('store on $mode', ({ mode, create }) => {
     expect(changes.map((c) => c.revision)).toEqual(kept.map((_, i) => revision + i + 1));
   });
 
-  it('counts authentication failures in a sliding window', async () => {
+  it('counts authentication failures in a sliding window, and blocks for the cooldown', async () => {
     const key = uniq('ip:192.0.2.1|alice:');
     const other = uniq('ip:192.0.2.2|alice:');
-    expect(await store.countAuthFailures(key, 60_000)).toBe(0);
-    expect(await store.recordAuthFailure(key, 60_000)).toBe(1);
-    expect(await store.recordAuthFailure(key, 60_000)).toBe(2);
-    expect(await store.recordAuthFailure(other, 60_000)).toBe(1);
-    expect(await store.countAuthFailures(key, 60_000)).toBe(2);
+    const rule = (windowMs: number, maxFailures = 10, cooldownMs = 0) => ({ windowMs, maxFailures, cooldownMs });
+    expect((await store.authKeyState(key, rule(60_000))).failures).toBe(0);
+    expect((await store.recordAuthFailure(key, rule(60_000))).failures).toBe(1);
+    expect((await store.recordAuthFailure(key, rule(60_000))).failures).toBe(2);
+    expect((await store.recordAuthFailure(other, rule(60_000))).failures).toBe(1);
+    expect((await store.authKeyState(key, rule(60_000))).failures).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(await store.countAuthFailures(key, 100)).toBe(0);
-    expect(await store.recordAuthFailure(key, 100)).toBe(1);
-    expect(await store.countAuthFailures(key, 60_000)).toBe(3);
+    expect((await store.authKeyState(key, rule(100))).failures).toBe(0);
+    expect((await store.recordAuthFailure(key, rule(100))).failures).toBe(1);
+    expect((await store.authKeyState(key, rule(60_000))).failures).toBe(3);
+    // Three failures reach a limit of 3: blocked for the cooldown; a reservation is then refused.
+    expect((await store.authKeyState(key, rule(60_000, 3, 30_000))).blockedMs).toBeGreaterThan(29_000);
+    expect((await store.reserveAuthAttempt(key, rule(60_000, 3, 30_000))).reserved).toBe(false);
+    expect((await store.blockedAuthKeys(rule(60_000, 3, 30_000))).map((k) => k.key)).toContain(key);
     await store.clearAuthFailures(key);
-    expect(await store.countAuthFailures(key, 60_000)).toBe(0);
-    expect(await store.countAuthFailures(other, 60_000)).toBe(1);
-    await expectError(store.recordAuthFailure(key, 0), 'invalid');
+    expect((await store.authKeyState(key, rule(60_000))).failures).toBe(0);
+    const made = await store.reserveAuthAttempt(key, rule(60_000, 3, 30_000));
+    expect([made.reserved, made.after.failures]).toEqual([true, 1]);
+    if (made.reserved) await store.releaseAuthAttempt(made.id);
+    expect((await store.authKeyState(key, rule(60_000))).failures).toBe(0);
+    expect((await store.authKeyState(other, rule(60_000))).failures).toBe(1);
+    await expectError(store.recordAuthFailure(key, rule(0)), 'invalid');
   });
 });

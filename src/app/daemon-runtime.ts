@@ -7,6 +7,7 @@ import { createSmtpMailer } from '../mail/smtp-mailer.js';
 import { smtpSettingsFromConfig } from '../mail/smtp-config.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { createPasswordHasher } from '../directory/password-hasher.js';
+import { createAuthThrottle } from '../directory/auth-throttle.js';
 import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
 import type { ReadinessReport } from '../directory/health/readiness.js';
@@ -49,8 +50,17 @@ export class DaemonRuntime {
     const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups) });
     const runtime = this;
     const metrics = createMetricsRegistry(); // one per daemon, shared by every service
+    const throttle = createAuthThrottle({
+      store,
+      maxFailures: config.auth_throttle.max_failures,
+      windowMs: config.auth_throttle.window,
+      cooldownMs: config.auth_throttle.cooldown,
+      maxPendingPerSource: config.auth_throttle.max_pending_per_source,
+      maxPending: config.auth_throttle.max_pending,
+      logger: logger.child({ component: 'auth' }),
+    });
     const health = (this.health = new DaemonHealth(store, config, storeLogger, metrics));
-    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: store.changes, metrics, health };
+    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: store.changes, metrics, health, throttle };
     this.context = context;
     for (const factory of factories) {
       const service = await factory(context);

@@ -154,6 +154,9 @@ export const configSchema = mapping({
       max_failures: integer(1, 1_000_000).default(10),
       window: duration().default(900_000),
       cooldown: duration().default(900_000),
+      /** Sign-in attempts in progress per source address, and overall, before `busy` (429 / LDAP 51). */
+      max_pending_per_source: integer(1, 100_000).default(8),
+      max_pending: integer(1, 1_000_000).default(128),
     })
     .prefault({}),
   /** docs/operations.md "Retention"; 0 keeps that kind forever. */

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { AuthThrottle } from '../directory/auth-throttle.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { PasswordHasher } from '../directory/password-hasher.js';
 import type { ReadinessReport } from '../directory/health/readiness.js';
@@ -37,6 +38,8 @@ export interface DaemonContext {
   readonly hasher: PasswordHasher;
   readonly directory: DirectoryServices;
   readonly changes: ChangeFeed;
+  /** The process's one brute-force throttle and sign-in hashing limits: LDAP binds and API logins share it. */
+  readonly throttle: AuthThrottle;
   /** The process's one Prometheus registry (GET /metrics): LDAP, HTTP and the connector register on it. */
   readonly metrics: MetricsRegistry;
   /** Readiness (one function for /readyz, healthcheck, status) and the periodic revision check. */

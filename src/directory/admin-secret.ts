@@ -45,6 +45,7 @@ export async function openAdminSecret(options: {
   let cached = await store.getSetting<StoredSecret>(ADMIN_SECRET_SETTING);
   if (cached === undefined) cached = await generateFirstSecret(options);
   let stale = false;
+  let retryAt = 0;
   // Any committed change may be a rotation: re-read lazily on the next bind after it.
   store.subscribe(() => {
     stale = true;
@@ -52,13 +53,27 @@ export async function openAdminSecret(options: {
   return {
     pinned: false,
     async verify(password) {
-      if (stale) {
+      if (stale && performance.now() >= retryAt) {
         stale = false;
-        cached = (await store.getSetting<StoredSecret>(ADMIN_SECRET_SETTING)) ?? cached;
+        // While the database is away (or stalled), the last secret read stands and the re-read is
+        // retried a few seconds later: admin binds keep working (DESIGN §2.3, issue 20 defect 1).
+        const read = await withinSecond(store.getSetting<StoredSecret>(ADMIN_SECRET_SETTING)).catch(() => {
+          stale = true;
+          retryAt = performance.now() + 5_000;
+          return undefined;
+        });
+        cached = read ?? cached;
       }
       return cached !== undefined && matches(cached, password);
     },
   };
+}
+
+function withinSecond<T>(work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer from the database')), 1_000);
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
 }
 
 async function generateFirstSecret(options: {

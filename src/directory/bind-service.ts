@@ -1,36 +1,21 @@
 import { DirectoryError } from '../domain/errors.js';
 import { ResultCode } from '../domain/result-code.js';
-import type { User } from '../domain/model.js';
 import type { AdminSecret } from './admin-secret.js';
+import type { SignedIn } from './auth/account.js';
+import type { AutoCreator } from './auth/auto-create-credential.js';
+import { credentialKinds } from './auth/credentials.js';
+import type { ExternalPasswordVerifier } from './auth/pass-through-credential.js';
+import { resolveBindAccount } from './auth/resolve-bind-account.js';
+import { createSignIn } from './auth/sign-in.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { Identity } from './identity.js';
+import type { LifecycleService } from './lifecycle/lifecycle-service.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { DirectoryView } from './view/index.js';
-import type { LifecycleService } from './lifecycle/lifecycle-service.js';
-import { userPasswordCheck } from './lifecycle/bind-second-factor.js';
-import { loginOfUserDn } from './bind-login.js';
-import { serviceAccountAllows } from './service-account-source.js';
-import { loginThrottleKey, userThrottleKey } from './throttle-key.js';
 import { userDn } from './view/dit.js';
-import type { BindTarget } from './view/index.js';
 
-/**
- * Checks the password of a user mirrored from an external directory against that directory
- * (DESIGN §9). Resolves false for wrong credentials; throws DirectoryError('unavailable') when the
- * source cannot be reached, which binds answer with 52 — never a false success.
- */
-export interface ExternalPasswordVerifier {
-  verify(user: User, password: string): Promise<boolean>;
-}
-
-/**
- * Auto-create on login (DESIGN §9; the connector implements it): a login name pgdir does not know,
- * whose password the external directory accepts, becomes a mirrored user. `{ refused }` for every
- * "no"; throws DirectoryError('unavailable') when the source cannot answer (LDAP 52, HTTP 503).
- */
-export interface AutoCreator {
-  autoCreate(login: string, password: string): Promise<{ readonly created: User } | { readonly refused: string }>;
-}
+export type { AutoCreator } from './auth/auto-create-credential.js';
+export type { ExternalPasswordVerifier } from './auth/pass-through-credential.js';
 
 export interface BindServiceDeps {
   readonly view: DirectoryView;
@@ -47,23 +32,20 @@ export interface BindServiceDeps {
   readonly totpSuffix?: boolean;
 }
 
-export interface BindLogger {
-  info(obj: object, msg?: string): void;
-}
-
 export interface BindService {
   /**
    * Checks a simple bind's DN and password (DESIGN §4) and returns who it authenticates. Every
    * failure (unknown DN, wrong secret, inactive user, throttled source, a service account outside
    * its allowed CIDRs, an auto-create the source refuses) throws the same 49 with an empty message
    * after the same hashing work, so nobody learns which accounts exist. An external directory that
-   * cannot answer (mirrored users, auto-create; DESIGN §9) throws 52 unavailable instead.
+   * cannot answer (mirrored users, auto-create; DESIGN §9) throws 52 unavailable instead; too many
+   * attempts in progress from this source (or overall) throw 51 busy. `urgent`: the connection
+   * signed in before — its binds are never refused busy and are hashed first.
    */
-  authenticate(dn: string, password: Buffer, ip: string): Promise<Identity>;
+  authenticate(dn: string, password: Buffer, ip: string, options?: { readonly urgent?: boolean }): Promise<Identity>;
 }
 
-const failure = (): DirectoryError =>
-  new DirectoryError('unauthenticated', '', { resultCode: ResultCode.invalidCredentials });
+const failure = (): DirectoryError => new DirectoryError('unauthenticated', '', { resultCode: ResultCode.invalidCredentials });
 
 /**
  * The answer to a throttled source is the same 49 as any failure; only the metrics (never the
@@ -75,63 +57,49 @@ export class ThrottledBindFailure extends DirectoryError {
   }
 }
 
-/** The throttle's account key: one per account, shared with API logins (throttle-key.ts). */
-function throttleAccount(target: BindTarget | undefined, login: string | undefined, dn: string): string {
-  if (target?.kind === 'user') return userThrottleKey(target.user.id);
-  if (target !== undefined) return target.entry.normDn;
-  return login === undefined ? dn.toLowerCase() : loginThrottleKey(login);
-}
-
+/** The LDAP door to the credentials pipeline (auth/sign-in.ts). */
 export function createBindService(deps: BindServiceDeps): BindService {
-  const { view, hasher, adminSecret, throttle } = deps;
+  const { view, lifecycle } = deps;
+  const signIn = createSignIn({
+    throttle: deps.throttle,
+    hasher: deps.hasher,
+    credentials: credentialKinds({ adminSecret: deps.adminSecret, external: deps.external, temporary: lifecycle?.temporary, autoCreate: deps.autoCreate }),
+    totp: lifecycle?.twoFactor,
+  });
 
-  async function check(target: BindTarget | undefined, password: Buffer, ip: string): Promise<Identity | undefined> {
-    if (target?.kind === 'admin') {
-      return (await adminSecret.verify(password)) ? { kind: 'admin', dn: target.entry.dn } : undefined;
+  /** DESIGN §9: an auto-created user is caught up first, so this connection's next search lists it. */
+  async function identityOf(signedIn: SignedIn): Promise<Identity> {
+    if (signedIn.kind === 'admin') return { kind: 'admin', dn: signedIn.dn };
+    if (signedIn.kind === 'service') {
+      const { account } = signedIn;
+      return { kind: 'service', dn: signedIn.dn, id: account.id, name: account.name, privileged: account.privileged };
     }
-    const text = password.toString('utf8');
-    if (target?.kind === 'service') {
-      const { account } = target;
-      const ok = await hasher.verify(text, account.secretHash);
-      // The source is checked after the hash, so a bind from outside costs the same work.
-      return ok && serviceAccountAllows(account, ip)
-        ? { kind: 'service', dn: target.entry.dn, id: account.id, name: account.name, privileged: account.privileged }
-        : undefined;
-    }
-    // Unknown DNs run the same bcrypt verify against a dummy hash (hasher.verify(…, undefined)).
-    const user = target?.kind === 'user' ? target.user : undefined;
-    const ok = await userPasswordCheck(deps, user, text, target?.kind === 'user' ? target.totpToken : undefined, ip);
-    return ok && user !== undefined && target?.kind === 'user' ? { kind: 'user', dn: target.entry.dn, id: user.id } : undefined;
-  }
-
-  /** DESIGN §9: an unknown login the source accepts is created, then bound as its new entry. */
-  async function autoCreated(login: string | undefined, password: Buffer): Promise<Identity | undefined> {
-    if (login === undefined || login.startsWith('uid-') || deps.autoCreate === undefined) return undefined;
-    const outcome = await deps.autoCreate.autoCreate(login, password.toString('utf8'));
-    if (!('created' in outcome)) return undefined;
-    const { id } = outcome.created;
-    // Caught up, the new user is listed to this connection's very next search.
+    const { id } = signedIn.user;
+    if (signedIn.dn !== undefined) return { kind: 'user', dn: signedIn.dn, id };
     await view.catchUp();
     return { kind: 'user', dn: view.findEntry(userDn(view.dit, id))?.dn ?? userDn(view.dit, id), id };
   }
 
   return {
-    async authenticate(dn, password, ip) {
-      const target = view.resolveBind(dn);
-      const login = target === undefined ? loginOfUserDn(view.dit, dn) : undefined;
-      const account = throttleAccount(target, login, dn);
-      const { blocked, failures } = await throttle.check(ip, account);
-      if (blocked) {
-        await hasher.verify(password.toString('utf8'), undefined);
-        throw new ThrottledBindFailure();
-      }
-      const identity = (await check(target, password, ip)) ?? (target === undefined ? await autoCreated(login, password) : undefined);
-      if (identity === undefined) {
-        await throttle.failed(ip, account);
-        throw failure();
-      }
-      await throttle.succeeded(ip, account, failures);
-      return identity;
+    async authenticate(dn, password, ip, options = {}) {
+      const { rdnCode, ...resolved } = resolveBindAccount(view, dn);
+      const twoFactor = lifecycle?.twoFactor;
+      const result = await signIn({
+        via: 'ldap',
+        ip,
+        resolve: async () => resolved, // the in-memory view: no database work to protect
+        secret: password.toString('utf8'),
+        // Without the lifecycle services nobody is treated as enrolled (codes are ignored).
+        secondFactor: {
+          code: twoFactor === undefined ? undefined : rdnCode,
+          suffix: twoFactor !== undefined && deps.totpSuffix === true,
+          required: async () => twoFactor !== undefined && (await twoFactor.ldapRequired()),
+          missingCounts: true,
+        },
+        urgent: options.urgent === true,
+      });
+      if (result.ok) return identityOf(result.signedIn);
+      throw result.reason === 'throttled' ? new ThrottledBindFailure() : failure();
     },
   };
 }

@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'not_found' // 404 / noSuchObject
   | 'conflict' // 409 / entryAlreadyExists
   | 'unavailable' // 503 / unavailable
+  | 'busy' // 429 / busy: too much work queued (sign-in attempts); try again shortly
   | 'internal'; // 500 / other
 
 const DEFAULTS: Record<ErrorKind, { status: number; resultCode: ResultCode }> = {
@@ -20,6 +21,7 @@ const DEFAULTS: Record<ErrorKind, { status: number; resultCode: ResultCode }> = 
   not_found: { status: 404, resultCode: ResultCode.noSuchObject },
   conflict: { status: 409, resultCode: ResultCode.entryAlreadyExists },
   unavailable: { status: 503, resultCode: ResultCode.unavailable },
+  busy: { status: 429, resultCode: ResultCode.busy },
   internal: { status: 500, resultCode: ResultCode.other },
 };
 

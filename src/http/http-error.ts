@@ -53,6 +53,7 @@ const CODES: Record<ErrorKind, string> = {
   not_found: 'not_found',
   conflict: 'conflict',
   unavailable: 'unavailable',
+  busy: 'busy',
   internal: 'internal',
 };
 
@@ -66,7 +67,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     return { status: error.status, body: body(error.code, error.message, error.field, error.problems), headers: error.headers, unexpected: false };
   }
   if (error instanceof DirectoryError) {
-    const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+    const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer' } : error.kind === 'busy' ? { 'retry-after': '1' } : {};
     // An internal error's message may name tables or statements: keep it for the log only.
     const message = error.kind === 'internal' ? 'internal error' : error.message;
     return { status: error.status, body: body(CODES[error.kind], message, error.field), headers, unexpected: error.kind === 'internal' };

@@ -1,6 +1,5 @@
 import type { DaemonContext, Service, ServiceFactory } from '../daemon/service.js';
 import { VERSION } from '../version.js';
-import { createAuthThrottle } from '../directory/auth-throttle.js';
 import { createHttpAccessLog } from './access-log.js';
 import { createHttpService, type HttpServiceDeps } from './http-service.js';
 import type { MetricsRegistry } from '../metrics/metrics-registry.js';
@@ -13,18 +12,13 @@ export type HttpFactoryOptions = Partial<
 
 /**
  * The HTTP service as a daemon ServiceFactory (for DEFAULT_SERVICES in app.ts): deps from the
- * DaemonContext and the config (`http.listen`, `http.tls` for HTTPS, `auth_throttle`,
+ * DaemonContext (its one throttle) and the config (`http.listen`, `http.tls` for HTTPS,
  * `ldap.allowlist` as the default allowlist, `ldap.admin_password` pins the admin secret). On
  * SIGHUP the service re-reads the certificate files, like the LDAP listeners (DESIGN §10).
  */
 export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFactory {
   return (context: DaemonContext): Service => {
     const { config } = context;
-    const throttle = createAuthThrottle({
-      store: context.store,
-      maxFailures: config.auth_throttle.max_failures,
-      windowMs: config.auth_throttle.window,
-    });
     const { cert_file: certFile, key_file: keyFile } = config.http.tls;
     return createHttpService({
       listen: config.http.listen,
@@ -32,7 +26,7 @@ export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFac
       requestTimeoutMs: config.http.request_timeout,
       ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
       directory: context.directory,
-      throttle,
+      throttle: context.throttle, // the one LDAP binds use (created in the composition root)
       logger: context.logger.child({ component: 'http' }),
       changes: context.changes,
       version: VERSION,

@@ -2,7 +2,6 @@ import type { DaemonContext, Service } from '../daemon/service.js';
 import { VERSION } from '../version.js';
 import type { Config } from '../config/schema.js';
 import { openAdminSecret } from '../directory/admin-secret.js';
-import { createAuthThrottle } from '../directory/auth-throttle.js';
 import { createBindService, type AutoCreator, type ExternalPasswordVerifier } from '../directory/bind-service.js';
 import { createDirectoryView, type DirectoryView } from '../directory/view/index.js';
 import { parseAllowlist } from '../domain/ip-allowlist.js';
@@ -45,12 +44,7 @@ export async function createLdapService(
   });
   const adminSecret = await openAdminSecret({ store, dataDir: config.data_dir, pinnedSecret: ldap.admin_password, logger: log });
   const metrics = createLdapMetrics(context.metrics);
-  const throttle = createAuthThrottle({
-    store,
-    maxFailures: config.auth_throttle.max_failures,
-    windowMs: config.auth_throttle.window,
-  });
-  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
+  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle: context.throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
   const accessLog = createLdapAccessLog(config.log.access, logger.child({ component: 'access' }));
   const handler = createDirectoryHandler({
     view,

@@ -12,7 +12,7 @@ import { toChange, toGroup, toNumber, toServiceAccount, toUser } from './row-map
 import { createReader } from './store-reader.js';
 import { createStoreTx } from './store-tx.js';
 import { TxContext } from './tx-context.js';
-import { recordAuthFailure, countAuthFailures, clearAuthFailures, blockedAuthKeys } from './auth-failures.js';
+import { authKeyState, blockedAuthKeys, clearAuthFailures, recordAuthFailure, releaseAuthAttempt, reserveAuthAttempt, type AuthKeyState, type AuthReservation, type AuthRule } from './auth-failures.js';
 import { createApiTokenStore, type ApiTokenStore } from './api-token-store.js';
 import { createLifecycleStore, type LifecycleStore } from './lifecycle-store.js';
 
@@ -170,16 +170,24 @@ export class KyselyStore implements Store {
     return this.#backend.checkListener?.(timeoutMs) ?? Promise.resolve(true);
   }
 
-  recordAuthFailure(key: string, windowMs: number): Promise<number> {
-    return this.#run(() => recordAuthFailure(this.#backend.db, key, windowMs));
+  reserveAuthAttempt(key: string, rule: AuthRule): Promise<AuthReservation> {
+    return this.#run(() => reserveAuthAttempt(this.#backend.db, key, rule));
   }
 
-  countAuthFailures(key: string, windowMs: number): Promise<number> {
-    return this.#run(() => countAuthFailures(this.#backend.db, key, windowMs));
+  releaseAuthAttempt(id: string): Promise<void> {
+    return this.#run(() => releaseAuthAttempt(this.#backend.db, id));
   }
 
-  blockedAuthKeys(windowMs: number, maxFailures: number): Promise<string[]> {
-    return this.#run(() => blockedAuthKeys(this.#backend.db, windowMs, maxFailures));
+  recordAuthFailure(key: string, rule: AuthRule): Promise<AuthKeyState> {
+    return this.#run(() => recordAuthFailure(this.#backend.db, key, rule));
+  }
+
+  authKeyState(key: string, rule: AuthRule): Promise<AuthKeyState> {
+    return this.#run(() => authKeyState(this.#backend.db, key, rule));
+  }
+
+  blockedAuthKeys(rule: AuthRule): Promise<{ key: string; blockedMs: number }[]> {
+    return this.#run(() => blockedAuthKeys(this.#backend.db, rule));
   }
 
   clearAuthFailures(key: string): Promise<void> {

@@ -4,6 +4,8 @@ import type { Group, Membership, Role, ServiceAccount, Source, User } from '../d
 import type { ApiTokenStore } from './api-token-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
 import type { Changes } from './change-feed.js';
+import type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js';
+export type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js';
 
 /**
  * The one interface the rest of pgdir uses to reach its database, implemented over PostgreSQL (pg)
@@ -192,12 +194,14 @@ export interface Store extends StoreReader {
    * without FIN/RST); it is then dropped and re-established. PGlite: always true.
    */
   checkListener(timeoutMs: number): Promise<boolean>;
-  /** Brute-force counters shared by every replica (DESIGN §4). */
-  recordAuthFailure(key: string, windowMs: number): Promise<number>; // failures within the window, this one included
-  countAuthFailures(key: string, windowMs: number): Promise<number>;
+  /** Brute-force counters shared by every replica, counted atomically (DESIGN §4; store/auth-failures.ts). */
+  reserveAuthAttempt(key: string, rule: AuthRule): Promise<AuthReservation>;
+  releaseAuthAttempt(id: string): Promise<void>;
+  recordAuthFailure(key: string, rule: AuthRule): Promise<AuthKeyState>;
+  authKeyState(key: string, rule: AuthRule): Promise<AuthKeyState>;
   clearAuthFailures(key: string): Promise<void>;
-  /** Every key with at least `maxFailures` failures in the window (one query for all of them). */
-  blockedAuthKeys(windowMs: number, maxFailures: number): Promise<string[]>;
+  /** Every key refused now (one query for all of them), with how long it stays refused. */
+  blockedAuthKeys(rule: AuthRule): Promise<{ key: string; blockedMs: number }[]>;
   /**
    * Runs `fn` while holding the named lock across every process sharing the database (Postgres
    * advisory lock; in-process with PGlite). Never waits: answers `{ acquired: false }` at once

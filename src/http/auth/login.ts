@@ -1,17 +1,18 @@
 import type { AuthThrottle } from '../../directory/auth-throttle.js';
-import type { AutoCreator, ExternalPasswordVerifier } from '../../directory/bind-service.js';
+import type { AutoCreator } from '../../directory/auth/auto-create-credential.js';
+import { credentialKinds } from '../../directory/auth/credentials.js';
+import type { ExternalPasswordVerifier } from '../../directory/auth/pass-through-credential.js';
+import { resolveLoginAccount } from '../../directory/auth/resolve-login-account.js';
+import type { TotpVerifier } from '../../directory/auth/second-factor.js';
+import { createSignIn } from '../../directory/auth/sign-in.js';
 import type { PasswordHasher } from '../../directory/password-hasher.js';
-import { loginThrottleKey, userThrottleKey } from '../../directory/throttle-key.js';
 import { DirectoryError } from '../../domain/errors.js';
 import type { User } from '../../domain/model.js';
 import type { ApiToken } from '../../store/api-token-store.js';
 import type { Store } from '../../store/store.js';
 import { hashBearerToken, newBearerToken } from './bearer-token.js';
 
-/** Verifies a TOTP code of a user with 2FA (RFC 6238); the enrolment issue plugs it in. */
-export interface TotpVerifier {
-  verify(user: User, code: string): Promise<boolean>;
-}
+export type { TotpVerifier } from '../../directory/auth/second-factor.js';
 
 export interface LoginDeps {
   readonly store: Store;
@@ -43,12 +44,6 @@ export const LOGIN_FAILED = 'invalid username, email or password';
 
 const failed = (): DirectoryError => new DirectoryError('unauthenticated', LOGIN_FAILED);
 
-async function findUser(store: Store, identifier: string): Promise<User | undefined> {
-  const key = identifier.trim().toLowerCase();
-  if (key === '') return undefined;
-  return key.includes('@') ? store.findUserByEmail(key) : store.findUserByUsername(key);
-}
-
 /** Issues a login session for `user` (also after a password change, for the new session). */
 export async function issueSession(store: Store, user: User, ttlMs: number): Promise<Session & { record: ApiToken }> {
   const token = newBearerToken();
@@ -58,60 +53,48 @@ export async function issueSession(store: Store, user: User, ttlMs: number): Pro
 }
 
 /**
- * `POST /api/v1/auth/login` (DESIGN §8). Failures are counted in the same throttle as LDAP binds,
- * under the same account key (throttle-key.ts, DESIGN §4); an unknown or throttled account still
- * costs one bcrypt verify, and an inactive user fails only after the password check, like a wrong
- * password. An unknown identifier may be auto-created from the external directory (DESIGN §9).
+ * `POST /api/v1/auth/login` (DESIGN §8): the HTTP door to the credentials pipeline
+ * (directory/auth/sign-in.ts). Failures are counted in the same throttle as LDAP binds, under the
+ * same account key; every failure answers the same 401 and is audited with its reason. The
+ * password was right when a code is asked for, so the two-factor messages reveal nothing new.
  */
 export async function login(deps: LoginDeps, input: LoginInput, ip: string): Promise<Session> {
-  const { store, hasher, throttle } = deps;
-  const found = await findUser(store, input.identifier);
-  const account = found === undefined ? loginThrottleKey(input.identifier) : userThrottleKey(found.id);
-  let user = found;
-  const audit = (result: 'ok' | 'failed', reason?: string) =>
-    store.write((tx) =>
-      tx.appendAudit({ actor: user?.id ?? null, action: 'http.login', target: user?.id ?? null, result, ip, details: reason === undefined ? {} : { reason } }),
-    );
-  const { blocked, failures } = await throttle.check(ip, account);
-  if (blocked) {
-    await hasher.verify(input.password, undefined);
-    await audit('failed', 'throttled');
+  const { store } = deps;
+  const signIn = createSignIn({
+    throttle: deps.throttle,
+    hasher: deps.hasher,
+    credentials: credentialKinds({
+      external: deps.external,
+      autoCreate: deps.autoCreate,
+      temporary: deps.temporary,
+    }),
+    totp: deps.totp,
+  });
+  const result = await signIn({
+    via: 'http',
+    ip,
+    resolve: () => resolveLoginAccount(store, input.identifier),
+    secret: input.password,
+    secondFactor: { code: input.totpToken, suffix: false, required: async () => true, missingCounts: false },
+  });
+  if (!result.ok) {
+    if (result.reason === 'second_factor_missing') {
+      throw new DirectoryError('unauthenticated', 'this account needs a two-factor code: send totpToken', { field: 'totpToken' });
+    }
+    if (result.reason === 'second_factor') {
+      throw new DirectoryError('unauthenticated', 'the two-factor code is wrong or was already used', { field: 'totpToken' });
+    }
+    const user = result.user?.id ?? null;
+    await audit(store, { actor: user, target: user, result: 'failed', ip, details: { reason: result.reason } });
     throw failed();
   }
-  const own =
-    user?.source === 'ldap' && deps.external !== undefined
-      ? await deps.external.verify(user, input.password)
-      : await hasher.verify(input.password, user?.passwordHash);
-  const temporary = own || user === undefined || !user.active ? undefined : await deps.temporary?.check(user, input.password, 'http', ip);
-  if (user === undefined) user = await autoCreated(deps, input);
-  const ok = own || temporary !== undefined || (found === undefined && user !== undefined);
-  if (!ok || user === undefined || !user.active) {
-    await throttle.failed(ip, account);
-    await audit('failed', user === undefined ? 'unknown' : ok ? 'inactive' : 'password');
-    throw failed();
-  }
-  if (temporary === undefined) await checkTotp(deps, user, input.totpToken, ip, account);
-  await throttle.succeeded(ip, account, failures);
+  if (result.signedIn.kind !== 'user') throw failed(); // only users have logins
+  const { user } = result.signedIn;
   const session = await issueSession(store, user, deps.sessionTtlMs);
-  await audit('ok');
+  await audit(store, { actor: user.id, target: user.id, result: 'ok', ip, details: {} });
   return session;
 }
 
-/** The user auto-create made for an unknown identifier, or undefined for any refusal. */
-async function autoCreated(deps: LoginDeps, input: LoginInput): Promise<User | undefined> {
-  if (deps.autoCreate === undefined || input.identifier.trim() === '') return undefined;
-  const outcome = await deps.autoCreate.autoCreate(input.identifier, input.password);
-  return 'created' in outcome ? outcome.created : undefined;
-}
-
-async function checkTotp(deps: LoginDeps, user: User, code: string | undefined, ip: string, account: string): Promise<void> {
-  if (!user.totpEnabled) return;
-  // The password was right, so saying that a code is needed reveals nothing new.
-  if (code === undefined || code === '') {
-    throw new DirectoryError('unauthenticated', 'this account needs a two-factor code: send totpToken', { field: 'totpToken' });
-  }
-  if (deps.totp === undefined || !(await deps.totp.verify(user, code))) {
-    await deps.throttle.failed(ip, account);
-    throw new DirectoryError('unauthenticated', 'the two-factor code is wrong or was already used', { field: 'totpToken' });
-  }
+function audit(store: Store, row: { actor: string | null; target: string | null; result: 'ok' | 'failed'; ip: string; details: Record<string, unknown> }): Promise<void> {
+  return store.write((tx) => tx.appendAudit({ action: 'http.login', ...row }));
 }

@@ -9,6 +9,7 @@ import type { LdapConnection } from '../server/ldap-handler.js';
 import { setIdentity } from '../session.js';
 
 const ok: LdapResult = { resultCode: ResultCode.success };
+const SIGNED_IN = 'signedInOnce';
 
 /**
  * Simple bind (RFC 4511 §4.2, RFC 4513 §5.1). The connection is anonymous from the moment a bind
@@ -38,7 +39,10 @@ export async function bind(req: BindRequest, conn: LdapConnection, binds: BindSe
   if (!conn.secure && !isLoopback(conn.remoteAddress)) {
     return { resultCode: ResultCode.confidentialityRequired, diagnosticMessage: 'use LDAPS or StartTLS before a simple bind' };
   }
-  setIdentity(conn, await binds.authenticate(req.name, password, conn.remoteAddress));
+  // A connection that signed in before (an application re-binding as its users) is not starved
+  // by a storm of attempts from elsewhere (auth/hash-gate.ts).
+  setIdentity(conn, await binds.authenticate(req.name, password, conn.remoteAddress, { urgent: conn.session[SIGNED_IN] === true }));
+  conn.session[SIGNED_IN] = true;
   return ok;
 }
 

@@ -1,0 +1,24 @@
+import { loginOfUserDn } from '../bind-login.js';
+import { loginThrottleKey, userThrottleKey } from '../throttle-key.js';
+import type { DirectoryView } from '../view/index.js';
+import type { ResolvedAccount } from './account.js';
+
+/**
+ * Step 2 for an LDAP simple bind (DESIGN §4): the in-memory view resolves the DN — no database
+ * query, so binds keep working while PostgreSQL is away (DESIGN §2.3). Also answers the
+ * `+totpToken=` value of the RDN. Inactive users are not in the view: they resolve to nobody.
+ */
+export function resolveBindAccount(view: DirectoryView, dn: string): ResolvedAccount & { readonly rdnCode: string | undefined } {
+  const target = view.resolveBind(dn);
+  if (target?.kind === 'user') {
+    return { account: { kind: 'user', user: target.user, dn: target.entry.dn }, throttleKey: userThrottleKey(target.user.id), rdnCode: target.totpToken };
+  }
+  if (target?.kind === 'admin') return { account: { kind: 'admin', dn: target.entry.dn }, throttleKey: target.entry.normDn, rdnCode: undefined };
+  if (target?.kind === 'service') {
+    return { account: { kind: 'service', dn: target.entry.dn, account: target.account }, throttleKey: target.entry.normDn, rdnCode: undefined };
+  }
+  const login = loginOfUserDn(view.dit, dn);
+  // Auto-create looks names up in the source; `uid-<id>` names an id pgdir would have made.
+  const autoLogin = login === undefined || login.startsWith('uid-') ? undefined : login;
+  return { account: { kind: 'unknown', login: autoLogin }, throttleKey: login === undefined ? dn.toLowerCase() : loginThrottleKey(login), rdnCode: undefined };
+}
