@@ -1,6 +1,6 @@
 import type { RevisionCheck } from './revision-check.js';
 
-/** The registry call the metrics module offers (http/metrics-registry.ts today). */
+/** The registry call the metrics module offers (src/metrics/metrics-registry.ts). */
 export interface GaugeRegistry {
   gauge(name: string, help: string, collect?: () => number): unknown;
   counter(name: string, help: string, collect?: () => number): unknown;
