@@ -57,6 +57,8 @@ interface ConfigValues {
   dataDir: string; url: string | undefined; suffix: string; port: number; httpPort: number; tls: TlsFiles; adminPassword: string;
   /** pgdir's default `info` (the production default) unless BENCH_PGDIR_LOG says otherwise. */
   logLevel: string;
+  /** `log.access` (BENCH_PGDIR_ACCESS: off, binds, all); pgdir's default `binds` when unset. */
+  accessLog: string | undefined;
 }
 
 function writeConfig(dir: string, o: ConfigValues): string {
@@ -65,7 +67,7 @@ function writeConfig(dir: string, o: ConfigValues): string {
   const config = {
     data_dir: o.dataDir,
     ...(o.url ? { database: { url: o.url } } : {}),
-    log: { level: o.logLevel, format: 'json' },
+    log: { level: o.logLevel, format: 'json', ...(o.accessLog === undefined ? {} : { access: o.accessLog }) },
     http: { listen: `127.0.0.1:${o.httpPort}` },
     ldap: {
       suffix: o.suffix,
@@ -122,7 +124,7 @@ interface ServeOptions {
 async function serve(dataset: Dataset, o: ServeOptions): Promise<Target> {
   const [port, httpPort] = [await freePort(), await freePort()];
   const logLevel = o.env.BENCH_PGDIR_LOG ?? 'info';
-  const config = writeConfig(o.dir, { ...o, port, httpPort, adminPassword: dataset.adminPassword, logLevel });
+  const config = writeConfig(o.dir, { ...o, port, httpPort, adminPassword: dataset.adminPassword, logLevel, accessLog: o.env.BENCH_PGDIR_ACCESS });
   const { args, how } = pgdirCommand(o.env);
   const started = performance.now();
   const server = startServer(process.execPath, [...args, 'serve', '--config', config]);
