@@ -10,7 +10,7 @@ import { cleanEnv, daemonStatus, freePort, runPgdir, startServe, waitFor, type S
  * service account a client recipe needs, made through the CLI and the HTTP API as an operator
  * would, and the certificate written with `pgdir certificate` to a file the client reads.
  *
- * Users: alice (Alice Liddell) and bob (Bob Builder), both `<name>-Secret-1`; `ops` (role admin)
+ * Users: alice (Alice Liddell), bob (Bob Builder), carol (Carol Cole), passwords `<name>-Secret-1`; `ops` (role admin)
  * only signs in to the HTTP API to create the service account.
  */
 export const SUFFIX = 'dc=example,dc=com';
@@ -31,7 +31,7 @@ export interface ClientDirectory {
   readonly caFile: string;
   readonly serviceDn: string;
   readonly serviceSecret: string;
-  readonly users: Readonly<Record<'alice' | 'bob', ClientUser>>;
+  readonly users: Readonly<Record<Person, ClientUser>>;
   readonly serve: ServeProcess;
   /** Runs the CLI against this daemon. */
   cli(args: readonly string[], input?: string): Promise<string>;
@@ -50,7 +50,9 @@ export interface DirectoryOptions {
 const PEOPLE = [
   { username: 'alice', name: 'Alice Liddell' },
   { username: 'bob', name: 'Bob Builder' },
+  { username: 'carol', name: 'Carol Cole' },
 ] as const;
+type Person = (typeof PEOPLE)[number]['username'];
 
 export async function startClientDirectory(options: DirectoryOptions): Promise<ClientDirectory> {
   const tmp = await createTempDir('pgdir-client-');
@@ -129,12 +131,12 @@ async function seed(cli: ClientDirectory['cli'], options: DirectoryOptions): Pro
     for (const member of members) await cli(['groups', 'add-member', group, member]);
   }
   const listed = JSON.parse(await cli(['users', 'list', '--json'])) as { id: string; username: string; uidNumber: number }[];
-  const user = (username: 'alice' | 'bob'): ClientUser => {
+  const user = (username: Person): ClientUser => {
     const row = listed.find((l) => l.username === username);
     if (row === undefined) throw new Error(`users list lacks ${username}`);
     return { username, password: passwordOf(username), dn: `cn=uid-${row.id},ou=users,${SUFFIX}`, uidNumber: row.uidNumber, email: `${username}@example.com` };
   };
-  return { alice: user('alice'), bob: user('bob') };
+  return { alice: user('alice'), bob: user('bob'), carol: user('carol') };
 }
 
 /** Service accounts are made through the HTTP API (as an admin), which returns the secret once. */
