@@ -198,6 +198,7 @@ export function run(cmd: string, args: readonly string[], options: { input?: str
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined); // a program that never reads its input (EPIPE)
     child.stdin.end(options.input ?? '');
   });
 }
