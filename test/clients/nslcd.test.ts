@@ -28,7 +28,7 @@ function namespaceScript(dir: string, queries: readonly string[]): string {
     `/usr/sbin/nslcd -d > ${dir}/nslcd.log 2>&1 &`,
     'pid=$!',
     'for _ in $(seq 300); do [ -S /run/nslcd/socket ] && break; sleep 0.1; done',
-    ...queries.flatMap((q) => [q, 'echo "@@$?"']),
+    ...queries.flatMap((q) => [`{ ${q}; } 2>&1`, 'echo "@@$?"']),
     'kill $pid; wait $pid',
     '',
   ].join('\n');
@@ -109,6 +109,8 @@ describe.skipIf(missing)('nslcd with the documented settings (NSS and PAM)', () 
     expect(answer("printf 'wrong-password\\n' | pamtester pgdir-test alice authenticate").rc).not.toBe(0);
     // bob's password is right, but pam_authz_search (the shell group) refuses his account.
     const bob = answer("printf 'bob-Secret-1\\n' | pamtester pgdir-test bob authenticate acct_mgmt");
-    expect(bob.rc).not.toBe(0);
+    expect(bob.rc, bob.out).not.toBe(0);
+    expect(bob.out).toContain('successfully authenticated');
+    expect(bob.out).toContain('Permission denied');
   });
 });
