@@ -69,14 +69,7 @@ export async function startClientDirectory(options: DirectoryOptions): Promise<C
     await Promise.all([tmp.remove(), data.remove()]);
   };
   try {
-    await waitFor(
-      'pgdir serve ready',
-      async () => {
-        if (serve.child.exitCode !== null) throw new Error(`pgdir serve exited ${serve.child.exitCode}:\n${serve.output()}`);
-        return (await daemonStatus(dataDir))?.state === 'ready' ? true : undefined;
-      },
-      120_000,
-    );
+    await waitServeReady(serve, dataDir);
     const env = cleanEnv({ PGDIR_CONFIG: configFile });
     const cli = async (args: readonly string[], input?: string): Promise<string> => {
       const r = await runPgdir(args, { cwd: tmp.path, env, ...(input === undefined ? {} : { input }) });
@@ -103,6 +96,18 @@ export async function startClientDirectory(options: DirectoryOptions): Promise<C
     await stop();
     throw error;
   }
+}
+
+/** Like waitReady, with room for a loaded machine (the first start migrates the database). */
+async function waitServeReady(serve: ServeProcess, dataDir: string): Promise<void> {
+  await waitFor(
+    'pgdir serve ready',
+    async () => {
+      if (serve.child.exitCode !== null) throw new Error(`pgdir serve exited ${serve.child.exitCode}:\n${serve.output()}`);
+      return (await daemonStatus(dataDir))?.state === 'ready' ? true : undefined;
+    },
+    120_000,
+  );
 }
 
 function configYaml(dataDir: string, port: number, httpPort: number, ldapExtra: readonly string[]): string {
