@@ -14,19 +14,24 @@ command -v openssl >/dev/null 2>&1 || need="$need openssl"
 command -v pg_ctlcluster >/dev/null 2>&1 || need="$need postgresql"
 [ -x /usr/bin/chromium ] || need="$need chromium"
 command -v zbarimg >/dev/null 2>&1 || need="$need zbar-tools"
-/usr/bin/python3 -c 'import ldap' >/dev/null 2>&1 || need="$need python3-ldap"
-php -r 'exit(function_exists("ldap_connect") ? 0 : 1);' >/dev/null 2>&1 || need="$need php-cli php-ldap"
-perl -MNet::LDAP -MIO::Socket::SSL -e1 >/dev/null 2>&1 || need="$need libnet-ldap-perl libio-socket-ssl-perl"
-[ -f /usr/lib/apache2/modules/mod_authnz_ldap.so ] || need="$need apache2"
-[ -f /usr/lib/dovecot/modules/auth/libauthdb_ldap.so ] || need="$need dovecot-core dovecot-ldap"
-[ -f /usr/lib/postfix/postfix-ldap.so ] || need="$need postfix postfix-ldap"
-[ -x /usr/sbin/nslcd ] && [ -f /lib/x86_64-linux-gnu/libnss_ldap.so.2 ] || need="$need nslcd libnss-ldapd libpam-ldapd"
-[ -x /usr/sbin/sssd ] && [ -f /usr/lib/x86_64-linux-gnu/sssd/libsss_ldap.so ] || need="$need sssd-common sssd-ldap libnss-sss libpam-sss"
-command -v pamtester >/dev/null 2>&1 || need="$need pamtester"
-if [ -n "$need" ]; then
-  if [ "$(id -u)" != 0 ]; then echo "test/setup.sh: missing$need; run as root or install them" >&2; exit 1; fi
+clients=""
+/usr/bin/python3 -c 'import ldap' >/dev/null 2>&1 || clients="$clients python3-ldap"
+php -r 'exit(function_exists("ldap_connect") ? 0 : 1);' >/dev/null 2>&1 || clients="$clients php-cli php-ldap"
+perl -MNet::LDAP -MIO::Socket::SSL -e1 >/dev/null 2>&1 || clients="$clients libnet-ldap-perl libio-socket-ssl-perl"
+[ -f /usr/lib/apache2/modules/mod_authnz_ldap.so ] || clients="$clients apache2"
+[ -f /usr/lib/dovecot/modules/auth/libauthdb_ldap.so ] || clients="$clients dovecot-core dovecot-ldap"
+[ -f /usr/lib/postfix/postfix-ldap.so ] || clients="$clients postfix postfix-ldap"
+[ -x /usr/sbin/nslcd ] && [ -f /lib/x86_64-linux-gnu/libnss_ldap.so.2 ] || clients="$clients nslcd libnss-ldapd libpam-ldapd"
+[ -x /usr/sbin/sssd ] && [ -f /usr/lib/x86_64-linux-gnu/sssd/libsss_ldap.so ] || clients="$clients sssd-common sssd-ldap libnss-sss libpam-sss"
+command -v pamtester >/dev/null 2>&1 || clients="$clients pamtester"
+if [ -n "$need$clients" ]; then
+  if [ "$(id -u)" != 0 ]; then echo "test/setup.sh: missing$need$clients; run as root or install them" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
+  [ -z "$need" ] || apt-get install -y -q $need >/dev/null
+fi
+if [ -n "$clients" ]; then
+  export DEBIAN_FRONTEND=noninteractive
   # The client daemons are started by the tests themselves, in the foreground: keep the packages
   # from starting them (policy-rc.d), from rewiring this machine's name service and PAM stack
   # (nsswitch.conf is restored, pam_ldap/pam_sss disabled again), and Postfix unconfigured.
@@ -34,7 +39,7 @@ if [ -n "$need" ]; then
   [ -e $policy ] || { printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy && added_policy=1; }
   cp /etc/nsswitch.conf /tmp/pgdir-setup-nsswitch.conf
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  apt-get install -y -q --no-install-recommends $need >/dev/null
+  apt-get install -y -q --no-install-recommends $clients >/dev/null
   cp /tmp/pgdir-setup-nsswitch.conf /etc/nsswitch.conf
   pam-auth-update --disable ldap sss 2>/dev/null || true
   [ -z "${added_policy:-}" ] || rm -f $policy
