@@ -54,12 +54,14 @@ describe.skipIf(missing)('SSSD with the documented sssd.conf (NSS and PAM)', () 
   ];
 
   beforeAll(async () => {
-    d = await startClientDirectory({ service: 'sssd', groups: { shell: ['alice'] }, ldapExtra: ['  builtin_groups: { users: ldap-users, admins: ldap-admins }'] });
+    // The page's pgdir.yaml (renamed built-in groups), under the test config's own ldap: key.
+    const pgdirYaml = docBlock('sssd.md', 'pgdir.yaml').split('\n').slice(1).filter((l) => l.trim() !== '');
+    d = await startClientDirectory({ service: 'sssd', groups: { shell: ['alice'] }, ldapExtra: pgdirYaml });
     dir = join(d.dir, 'sssd');
     await chmod(d.caFile, 0o644);
     for (const sub of ['sss', 'log', 'run', 'pam.d', 'etc-sssd']) await mkdir(join(dir, sub), { recursive: true });
     await writeFile(join(dir, 'pam.d', 'pgdir-test'), 'auth required pam_sss.so\naccount required pam_sss.so\n');
-    await writeFile(join(dir, 'nsswitch.conf'), 'passwd: files sss\ngroup: files sss\nshadow: files\n');
+    await writeFile(join(dir, 'nsswitch.conf'), docBlock('sssd.md', 'nsswitch.conf'));
     await writeFile(
       join(dir, 'etc-sssd', 'sssd.conf'),
       fillIn(docBlock('sssd.md', 'sssd.conf'), { 'ldaps://ldap.example.com': d.url, '/etc/sssd/pgdir.pem': d.caFile, 'SERVICE-SECRET': d.serviceSecret }),
