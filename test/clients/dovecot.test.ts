@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,10 +57,10 @@ describe.skipIf(missing)('Dovecot passdb/userdb with the documented LDAP setting
     let out = '';
     dovecot.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     dovecot.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-    await waitFor('dovecot auth socket', async () => {
+    // The master creates the auth sockets once its configuration is loaded; doveadm connects to them.
+    await waitFor('dovecot auth sockets', async () => {
       if (dovecot?.exitCode !== null) throw new Error(`dovecot exited ${dovecot?.exitCode}: ${out}`);
-      const r = await doveadm(['auth', 'test', 'probe-nobody', 'x']);
-      return r.stderr.includes('Connect') || r.stdout.includes('Connect') ? undefined : true;
+      return ['auth-client', 'auth-userdb'].every((s) => existsSync(join(dir, 'run', s))) ? true : undefined;
     }, 60_000);
   }, 180_000);
 
@@ -74,7 +75,7 @@ describe.skipIf(missing)('Dovecot passdb/userdb with the documented LDAP setting
 
   it('authenticates a member by binding as them, by username or email', async () => {
     const ok = await doveadm(['auth', 'test', 'alice', 'alice-Secret-1']);
-    expect(ok.code, `${ok.stdout}${ok.stderr}\n${await readText(join(dir, 'dovecot.log'))}`).toBe(0);
+    expect(ok.code, `${ok.stdout}${ok.stderr}\n${await readText(join(dir, 'dovecot.log')).catch(() => '(no dovecot.log)')}`).toBe(0);
     expect(ok.stdout).toContain("passdb: alice auth succeeded");
     const byMail = await doveadm(['auth', 'test', 'alice@example.com', 'alice-Secret-1']);
     expect(byMail.code).toBe(0);
