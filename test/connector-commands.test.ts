@@ -110,7 +110,7 @@ describe.skipIf(!slapdAvailable())('connector configuration, commands and interv
     const counted = createConnector({ store, configTtlMs: 0, metrics });
     const report = await syncRun(counted, {});
     expect(report).toMatchObject({ status: 'ok', trigger: 'cli' });
-    expect(metrics.render()).toMatch(/^pgdir_sync_runs_total\{result="ok"\} 1$/m);
+    expect(await metrics.render()).toMatch(/^pgdir_sync_runs_total\{result="ok"\} 1$/m);
     expect((await store.listAudit({ action: 'connector.sync' }))[0]).toMatchObject({ actor: 'cli', result: 'ok' });
   });
 
