@@ -26,7 +26,7 @@ export function healthRoutes(api: ApiContext, allRoutes: () => readonly AnyRoute
         status: z.enum(['ready', 'unready']),
         checks: z.record(z.string(), z.enum(['ok', 'failing'])),
         reasons: z.record(z.string(), z.string()).optional(),
-        lag: z.object({ revisions: z.number(), seconds: z.number() }).optional(),
+        lag: z.object({ revisions: z.int(), seconds: z.number() }).optional(),
       }),
       handle: async () => {
         const report = await api.readinessCheck();
