@@ -1,0 +1,68 @@
+/**
+ * Bulk import benchmark (issue 12 "Make bulk import fast", issue 20 defect 4).
+ *
+ *   node --import tsx bench/import.ts                       # both stores, 20,000 rows, atomic
+ *   node --import tsx bench/import.ts --store pglite --rows 5000 --mode partial
+ *   node --import tsx bench/import.ts --daemon --rows 5000  # LDAP latency during a CLI import
+ *
+ * Direct runs call the import use case (the code behind `pgdir users import` and
+ * `POST /api/v1/users/import`) on a fresh store and print the time. `--daemon` starts a real
+ * `pgdir serve` on PGlite, imports through the CLI while one LDAP client searches in a closed
+ * loop, and prints the search latencies seen while the import ran (and the import's own time).
+ */
+import { parseArgs } from 'node:util';
+import { systemActor } from '../src/directory/actor.js';
+import { readImportFile } from '../src/directory/transfer/import-rows.js';
+import { importUsers, type ImportMode } from '../src/directory/transfer/user-import.js';
+import { openStore } from '../src/store/open-store.js';
+import { createPGliteDataDir, createTestDatabase } from '../test/helpers/databases.js';
+import { runDaemonBench } from './import-daemon.js';
+
+export function importCsv(rows: number, prefix = 'bench'): string {
+  const lines = ['username,email,full name,role'];
+  for (let i = 1; i <= rows; i++) lines.push(`${prefix}${i},${prefix}${i}@example.com,Bench User ${i},user`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function direct(store: 'pglite' | 'postgres', rows: number, mode: ImportMode): Promise<void> {
+  const pglite = store === 'pglite' ? await createPGliteDataDir() : undefined;
+  const database = store === 'postgres' ? await createTestDatabase() : undefined;
+  const opened = await openStore(pglite ? { dataDir: pglite.path } : { url: database?.url, dataDir: '/nonexistent' });
+  try {
+    const records = readImportFile('text/csv', importCsv(rows));
+    const started = performance.now();
+    let lastLine = 0;
+    const report = await importUsers(opened, systemActor(), records, mode, { onProgress: (p) => {
+      if (performance.now() - lastLine < 2000) return;
+      lastLine = performance.now();
+      console.error(`  ${p.phase} ${p.done}/${p.total}`);
+    } });
+    const seconds = (performance.now() - started) / 1000;
+    const rate = Math.round(rows / seconds);
+    console.log(`${store.padEnd(8)} ${rows} rows ${mode}: ${seconds.toFixed(2)} s (${rate} rows/s), created ${report.created}, errors ${report.errors.length}`);
+  } finally {
+    await opened.close();
+    await pglite?.remove();
+    await database?.drop();
+  }
+}
+
+async function benchMain(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      store: { type: 'string', default: 'both' },
+      rows: { type: 'string', default: '20000' },
+      mode: { type: 'string', default: 'atomic' },
+      daemon: { type: 'boolean', default: false },
+    },
+  });
+  const rows = Number(values.rows);
+  if (values.daemon) return runDaemonBench(rows, importCsv(rows));
+  const stores = values.store === 'both' ? (['pglite', 'postgres'] as const) : [values.store as 'pglite' | 'postgres'];
+  for (const store of stores) await direct(store, rows, values.mode as ImportMode);
+}
+
+benchMain().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
