@@ -80,6 +80,7 @@ const exportCommand: ManagementCommand = {
 const importCommand: ManagementCommand = {
   name: 'users import',
   request: 'users.import',
+  progress: true,
   summary: 'create users from a CSV or JSON file (e.g. an export)',
   usage: [
     'users import FILE [--mode atomic|partial] [--format csv|json]',

@@ -2,6 +2,7 @@ import type { CliIo } from '../cli/cli-io.js';
 import type { ManagementCommand, OptionValues } from '../cli/management-command.js';
 import { renderTable } from '../cli/render-table.js';
 import { DirectoryError } from '../domain/errors.js';
+import type { ProgressListener } from '../domain/progress.js';
 import type { Store } from '../store/store.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { loadConnectorConfig } from './connector-settings.js';
@@ -23,6 +24,8 @@ export interface ConnectorCommandContext {
   readonly pinned: Readonly<Record<string, unknown>> | undefined;
   /** For the audit log: `cli`, or the API user. */
   readonly actor: string;
+  /** Progress of `sync.run`, when the caller shows it. */
+  readonly onProgress?: ProgressListener | undefined;
 }
 
 async function requireConfig(ctx: ConnectorCommandContext): Promise<ConnectorConfig> {
@@ -36,7 +39,7 @@ async function requireConfig(ctx: ConnectorCommandContext): Promise<ConnectorCon
 /** `sync.run`: the report (dry run: the plan as report entries). Failed and busy runs throw. */
 export async function syncRun(ctx: ConnectorCommandContext, args: { dryRun?: unknown }): Promise<SyncReport> {
   const config = await requireConfig(ctx);
-  const { report } = await runSync(ctx.store, config, { dryRun: args.dryRun === true, trigger: 'cli', actor: ctx.actor });
+  const { report } = await runSync(ctx.store, config, { dryRun: args.dryRun === true, trigger: 'cli', actor: ctx.actor, onProgress: ctx.onProgress });
   if (report.status === 'busy') throw new DirectoryError('conflict', 'another sync is running; try again when it is done');
   if (report.status === 'failed') throw new DirectoryError('unavailable', `sync failed: ${report.error ?? 'unknown error'}`);
   return report;
@@ -106,6 +109,7 @@ export const SYNC_COMMANDS: readonly ManagementCommand[] = [
   {
     name: 'sync run',
     request: 'sync.run',
+    progress: true,
     summary: 'mirror users and groups from the external directory now',
     usage: 'sync run [--dry-run] [--verbose] [--json]\n\n  --dry-run   show what would change, write nothing\n  --verbose   list every change, not only conflicts, skips and errors\n  --json      print the report as JSON',
     options: { 'dry-run': { type: 'boolean' }, verbose: { type: 'boolean' }, json: { type: 'boolean' } },

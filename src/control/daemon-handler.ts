@@ -17,14 +17,14 @@ export interface DaemonHandlerOptions {
  * would locally, as the system actor.
  */
 export function createControlHandler(options: DaemonHandlerOptions): ControlHandler {
-  return async (request) => {
+  return async (request, progress) => {
     if (request.command === 'status') return options.status();
     if (options.status().state === 'stopping' || options.status().state === 'stopped') {
       throw new DirectoryError('unavailable', 'the pgdir daemon is shutting down; try again when it has restarted');
     }
     const context = await options.ready;
     const result = await executeCommand(
-      { directory: context.directory, actor: SYSTEM_ACTOR_CLI, connector: context.config.connector },
+      { directory: context.directory, actor: SYSTEM_ACTOR_CLI, connector: context.config.connector, onProgress: progress },
       request.command,
       request.args,
     );

@@ -2,6 +2,7 @@ import { CONNECTOR_HANDLERS } from '../connector/cli-commands.js';
 import type { Actor } from '../domain/actor.js';
 import { invalid } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
+import type { ProgressListener } from '../domain/progress.js';
 import { applySecretRequest, setAdminSecret } from '../directory/admin-secret.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { GroupWithMembers } from '../directory/group-service.js';
@@ -18,6 +19,8 @@ export interface CommandContext {
   readonly actor: Actor;
   /** The `connector:` mapping of pgdir.yaml (pinned connector settings), for sync commands. */
   readonly connector?: Readonly<Record<string, unknown>> | undefined;
+  /** Progress of long commands (users.import, sync.run), when the caller shows it. */
+  readonly onProgress?: ProgressListener | undefined;
 }
 
 type Args = Record<string, unknown>;
@@ -54,12 +57,12 @@ const HANDLERS: Record<string, Handler> = {
   'users.delete': async ({ directory, actor }, args) => toUserSummary(await directory.users.deleteUser(ref(args, 'user'), actor)),
   // The same code as GET /api/v1/users/export and POST /api/v1/users/import (src/directory/transfer).
   'users.export': ({ directory, actor }, args) => exportUsers(directory.store, actor, oneOf(args, 'format', ['csv', 'json'], 'csv')),
-  'users.import': async ({ directory, actor }, args) => {
+  'users.import': async ({ directory, actor, onProgress }, args) => {
     const format = oneOf(args, 'format', ['csv', 'json'], 'csv');
     const mode = oneOf(args, 'mode', ['atomic', 'partial'], 'atomic');
     if (typeof args.text !== 'string') throw invalid('the file contents are required', 'file');
     const records = readImportFile(format === 'csv' ? 'text/csv' : 'application/json', args.text);
-    return importUsers(directory.store, actor, records, mode);
+    return importUsers(directory.store, actor, records, mode, { onProgress });
   },
   'groups.add': async ({ directory, actor }, args) => {
     const group = await directory.groups.addGroup({ name: args.name as string, description: str(args, 'description') ?? null }, actor);
@@ -100,8 +103,8 @@ export const MANAGEMENT_COMMANDS: readonly string[] = [...Object.keys(HANDLERS),
 export async function executeCommand(context: CommandContext, command: string, args: Args): Promise<unknown> {
   const sync = Object.hasOwn(CONNECTOR_HANDLERS, command) ? CONNECTOR_HANDLERS[command] : undefined;
   if (sync !== undefined) {
-    const { directory, actor, connector } = context;
-    return sync({ store: directory.store, pinned: connector, actor: actor.kind === 'user' ? actor.id : actor.name }, args);
+    const { directory, actor, connector, onProgress } = context;
+    return sync({ store: directory.store, pinned: connector, actor: actor.kind === 'user' ? actor.id : actor.name, onProgress }, args);
   }
   const handler = Object.hasOwn(HANDLERS, command) ? HANDLERS[command] : undefined;
   if (handler === undefined) throw invalid(`unknown command "${command}"`);

@@ -123,12 +123,14 @@ export async function importUsers(
   try {
     return await store.write(async (tx) => {
       const valid: Candidate[] = [];
+      progress?.({ phase: 'checking', done: 0, total: candidates.length });
       await inBatches(candidates, size, async (chunk, done) => {
         valid.push(...(await checkDirectory(tx, chunk, errors)));
         progress?.({ phase: 'checking', done, total: candidates.length });
       });
       if (mode === 'atomic' && errors.length > 0) return { created: 0, errors: byRow(errors) };
       let created = 0;
+      progress?.({ phase: 'writing', done: 0, total: valid.length });
       await inBatches(valid, size, async (chunk, done) => {
         created += await writeChunk(tx, actor, chunk, errors, mode);
         progress?.({ phase: 'writing', done, total: valid.length });
