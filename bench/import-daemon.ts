@@ -7,8 +7,9 @@ import { cleanEnv, freePort, runPgdir, startServe, waitReady } from '../test/hel
 /**
  * `bench/import.ts --daemon`: a real `pgdir serve` on PGlite; one LDAP client searches in a
  * closed loop and one HTTP client polls /healthz while `pgdir users import` runs through the
- * daemon. The window measured runs from the CLI's start until the last imported user is found
- * over LDAP (so the view's catch-up after the commit counts too).
+ * daemon. The window measured runs from the CLI's start until 5 s after it returned, so that
+ * the view's catch-up after the commit counts too (imported users have no password yet, so
+ * LDAP does not list them: the window cannot end when they show up).
  */
 const SUFFIX = 'dc=example,dc=com';
 const SECRET = 'bench admin secret';
@@ -18,13 +19,14 @@ interface Loop {
   stop(): Promise<void>;
 }
 
+/** A failed or timed-out operation counts with the time it took (e.g. the client's 30 s timeout). */
 function closedLoop(op: () => Promise<unknown>): Loop {
   const latencies: number[] = [];
   let running = true;
   const done = (async () => {
     while (running) {
       const started = performance.now();
-      await op();
+      await op().catch(() => undefined);
       latencies.push(performance.now() - started);
     }
   })();
@@ -48,7 +50,7 @@ export async function runDaemonBench(rows: number, csv: string): Promise<void> {
   ].join('\n'));
   await writeFile(join(work.path, 'users.csv'), csv);
   const serve = startServe(config, work.path);
-  const client = new Client({ url: `ldap://127.0.0.1:${ldapPort}`, timeout: 60_000 });
+  const client = new Client({ url: `ldap://127.0.0.1:${ldapPort}`, timeout: 30_000 });
   try {
     await waitReady(serve, data.path);
     await client.bind(`cn=admin,ou=system,${SUFFIX}`, SECRET);
@@ -60,10 +62,9 @@ export async function runDaemonBench(rows: number, csv: string): Promise<void> {
     const cli = await runPgdir(['users', 'import', 'users.csv', '--config', config], { cwd: work.path, env: cleanEnv() });
     const cliSeconds = (performance.now() - started) / 1000;
     if (cli.code !== 0) throw new Error(`import failed (${cli.code}): ${cli.stderr}`);
-    while ((await search(`bench${rows}`)).searchEntries.length === 0) await new Promise((r) => setTimeout(r, 20));
-    const visibleSeconds = (performance.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 5_000));
     await Promise.all([ldap.stop(), http.stop()]);
-    console.log(`daemon on PGlite, ${rows} rows via \`pgdir users import\`: CLI ${cliSeconds.toFixed(2)} s, last user visible over LDAP after ${visibleSeconds.toFixed(2)} s`);
+    console.log(`daemon on PGlite, ${rows} rows via \`pgdir users import\`: CLI ${cliSeconds.toFixed(2)} s; latencies from its start to 5 s after its end`);
     console.log(`  ${summary('LDAP search during the import', ldap.latencies)}`);
     console.log(`  ${summary('HTTP /healthz during the import', http.latencies)}`);
   } finally {

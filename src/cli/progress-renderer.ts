@@ -5,7 +5,7 @@ import { UsageError } from './usage-error.js';
  * How `pgdir users import` and `pgdir sync run` show their progress, always on standard error so
  * that standard output (the JSON report) stays machine-readable:
  * - `bar`: one line redrawn in place (phase, bar, done/total, rate, ETA), erased at the end;
- * - `lines`: a plain line per second at most, and one at the end of each phase;
+ * - `lines`: a plain line at the start and end of each phase, and at most one a second between;
  * - `auto` (default): `bar` on a terminal; otherwise `lines`, but only once the command has run
  *   for 2 s and then every 5 s, so that quick commands and scripts' logs stay as they were;
  * - `none`.
@@ -54,7 +54,8 @@ export function createProgressRenderer(stream: Stream, style: ProgressStyle, now
   let drawn = false;
   const listener: ProgressListener = (p) => {
     const at = now();
-    if (p.phase !== phase) [phase, phaseStart] = [p.phase, at];
+    const newPhase = p.phase !== phase;
+    if (newPhase) [phase, phaseStart] = [p.phase, at];
     const { text, fraction } = describeProgress(p, (at - phaseStart) / 1000);
     if (mode === 'bar') {
       const width = 24;
@@ -67,7 +68,7 @@ export function createProgressRenderer(stream: Stream, style: ProgressStyle, now
     const quiet = mode === 'quiet-lines';
     if (quiet && at - started < 2000) return;
     const end = p.done >= p.total;
-    if (at - lastLine < (quiet ? 5000 : 1000) && !(end && !quiet)) return;
+    if (at - lastLine < (quiet ? 5000 : 1000) && !((end || newPhase) && !quiet)) return;
     lastLine = at;
     stream.write(`pgdir: ${text}\n`);
   };

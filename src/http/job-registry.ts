@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { DirectoryError } from '../domain/errors.js';
 import type { Progress, ProgressListener } from '../domain/progress.js';
 
@@ -7,6 +7,11 @@ import type { Progress, ProgressListener } from '../domain/progress.js';
  * answers 202 with the job at once, and `GET /api/v1/jobs/:id` shows its progress and, when
  * finished, its result (issue 12 "Long work shows progress"). Jobs live in this process only
  * (a replica answers for the jobs it runs) and are forgotten an hour after they finish.
+ *
+ * A job belongs to the bearer token that started it (kept as its SHA-256), and reading it needs
+ * that token. Why not the usual authentication: it reads the token from the database, and on the
+ * embedded store the database is busy with the very import being watched (one transaction at a
+ * time), so the progress would only show once it is over.
  */
 export type JobState = 'running' | 'succeeded' | 'failed';
 
@@ -30,7 +35,7 @@ export interface JobOutcome {
 
 interface Job {
   view: JobView;
-  readonly ownerId: string;
+  readonly ownerKey: string;
 }
 
 const KEEP_MS = 60 * 60_000;
@@ -40,11 +45,11 @@ export class JobRegistry {
   readonly #jobs = new Map<string, Job>();
 
   /** Starts `work` now; its failures end up in the job, never as an unhandled rejection. */
-  start(kind: string, ownerId: string, work: (progress: ProgressListener) => Promise<JobOutcome>): JobView {
+  start(kind: string, ownerKey: string, work: (progress: ProgressListener) => Promise<JobOutcome>): JobView {
     this.#prune();
     const id = randomUUID();
     const job: Job = {
-      ownerId,
+      ownerKey,
       view: { id, kind, state: 'running', progress: null, startedAt: new Date().toISOString(), finishedAt: null, result: null, error: null },
     };
     this.#jobs.set(id, job);
@@ -60,10 +65,12 @@ export class JobRegistry {
     return job.view;
   }
 
-  /** Only whoever started a job sees it; for anybody else it does not exist (404, no enumeration). */
-  get(id: string, callerId: string): JobView | undefined {
+  /** Only the token that started a job sees it; for any other it does not exist (404, no enumeration). */
+  get(id: string, callerKey: string): JobView | undefined {
     const job = this.#jobs.get(id);
-    return job !== undefined && job.ownerId === callerId ? job.view : undefined;
+    if (job === undefined) return undefined;
+    const [a, b] = [Buffer.from(job.ownerKey), Buffer.from(callerKey)];
+    return a.length === b.length && timingSafeEqual(a, b) ? job.view : undefined;
   }
 
   #prune(): void {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { notFound } from '../../domain/errors.js';
+import type { IncomingMessage } from 'node:http';
+import { DirectoryError, notFound } from '../../domain/errors.js';
+import { bearerOf, hashBearerToken } from '../auth/bearer-token.js';
 import type { JobRegistry, JobView } from '../job-registry.js';
 import { defineRoute, type AnyRoute, type Reply } from '../route.js';
 
@@ -18,23 +20,33 @@ export const jobView = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable().describe('when failed: why'),
 });
 
+/** The key a job belongs to: the SHA-256 of the bearer token of the request (job-registry.ts). */
+export function jobOwnerKey(req: IncomingMessage): string {
+  const token = bearerOf(req);
+  if (token === undefined) throw new DirectoryError('unauthenticated', 'a bearer token is required');
+  return hashBearerToken(token);
+}
+
 export function jobAccepted(job: JobView): Reply {
   return { status: 202, body: { job }, headers: { location: `/api/v1/jobs/${job.id}` } };
 }
 
-/** Progress and result of a job started by the caller (404 for anybody else's). */
+/**
+ * Progress and result of a job started with the caller's token (404 for any other token). Checked
+ * in memory, not through the database, so that it answers while an embedded database is busy.
+ */
 export function jobRoutes(jobs: JobRegistry): AnyRoute[] {
   return [
     defineRoute({
       method: 'GET',
       path: '/api/v1/jobs/:id',
-      summary: 'A job started with ?async=1 (users import, sync): state, progress, and the report when finished',
+      summary: 'A job started with ?async=1 (users import, sync): state, progress, and the report when finished. Needs the bearer token that started the job',
       tag: 'jobs',
-      auth: 'user',
+      auth: 'none',
       response: jobView,
       errors: { 404: 'No such job, or it was started by somebody else, or it finished more than an hour ago' },
-      handle: async ({ params, caller }) => {
-        const job = jobs.get(params['id'] ?? '', caller.user.id);
+      handle: async ({ params, req }) => {
+        const job = jobs.get(params['id'] ?? '', jobOwnerKey(req));
         if (job === undefined) throw notFound(`job "${params['id'] ?? ''}" does not exist`);
         return { body: job };
       },

@@ -6,7 +6,7 @@ import { assertMay } from '../../domain/permissions.js';
 import type { SyncReport } from '../../connector/sync-report.js';
 import type { JobRegistry } from '../job-registry.js';
 import { defineRoute, type AnyRoute, type Reply } from '../route.js';
-import { asyncParam, jobAccepted, wantsAsync } from './job-routes.js';
+import { asyncParam, jobAccepted, jobOwnerKey, wantsAsync } from './job-routes.js';
 
 const noConnector = (): DirectoryError =>
   new DirectoryError('unavailable', 'the external directory connector is not running in this process');
@@ -92,12 +92,12 @@ export function syncRoutes(connector: Connector | undefined, jobs: JobRegistry):
         503: 'The external directory (or the database) could not be reached; nothing, or only whole batches, written. The body also carries `report`.',
         500: 'The sync failed for another reason; the body also carries `report`.',
       },
-      handle: async ({ caller, body, query }) => {
+      handle: async ({ caller, body, query, req }) => {
         assertMay(caller.actor, 'sync.run');
         const run = need();
         const options = { dryRun: body?.dryRun ?? false, trigger: 'api', actor: actorLabel(caller.actor) };
         if (wantsAsync(query.async)) {
-          const job = jobs.start('sync', caller.user.id, async (onProgress) => {
+          const job = jobs.start('sync', jobOwnerKey(req), async (onProgress) => {
             const { report } = await run.sync({ ...options, onProgress });
             const error = reportError(report);
             return error === undefined ? { result: report } : { result: report, error };

@@ -4,7 +4,7 @@ import type { JobRegistry } from '../job-registry.js';
 import { defineRoute, type AnyRoute, type RawBody } from '../route.js';
 import { invalid } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
-import { asyncParam, jobAccepted, wantsAsync } from './job-routes.js';
+import { asyncParam, jobAccepted, jobOwnerKey, wantsAsync } from './job-routes.js';
 import { readImportFile } from '../../directory/transfer/import-rows.js';
 import { exportUsers } from '../../directory/transfer/user-export.js';
 import { importUsers, type ImportMode, type ImportReport } from '../../directory/transfer/user-import.js';
@@ -57,12 +57,12 @@ export function transferRoutes(api: ApiContext, jobs: JobRegistry): AnyRoute[] {
         openapi: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: z.toJSONSchema(z.array(importItem), { io: 'input' }) } },
       },
       response: importReport,
-      handle: async ({ query, body, caller }) => {
+      handle: async ({ query, body, caller, req }) => {
         const mode = query.mode ?? 'atomic';
         const records = readImportFile(body.contentType, body.text);
         if (wantsAsync(query.async)) {
           assertMay(caller.actor, 'users.import');
-          const job = jobs.start('users.import', caller.user.id, async (onProgress) => {
+          const job = jobs.start('users.import', jobOwnerKey(req), async (onProgress) => {
             const report = await importUsers(store, caller.actor, records, mode, { onProgress });
             return failedAtomic(mode, report) ? { result: report, error: invalid(problems(report), 'file') } : { result: report };
           });
