@@ -14,8 +14,8 @@ export interface Candidate {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const API_FIELD: Readonly<Record<string, string>> = { name: 'fullName' };
-/** Records validated between two yields to the event loop. */
-const SLICE = 1000;
+/** Validation yields to the event loop after this long (ms): ~0.03 ms a record, 20,000 of them. */
+const SLICE_MS = 8;
 
 /** A DirectoryError about one record becomes its report line; anything else is not the row's fault. */
 export function rowError(row: number, error: unknown): ImportError {
@@ -51,10 +51,12 @@ export async function validateRecords(
   const errors: ImportError[] = [];
   const candidates: Candidate[] = [];
   const seen = new Map<string, number>();
+  let slice = performance.now();
   for (const [i, record] of records.entries()) {
-    if (i % SLICE === 0 && i > 0) {
+    if (performance.now() - slice > SLICE_MS) {
       progress?.({ phase: 'validating', done: i, total: records.length });
       await yieldToEventLoop();
+      slice = performance.now();
     }
     if ('error' in record) {
       errors.push(record.error);
