@@ -1,5 +1,5 @@
 import { systemActor } from '../src/directory/actor.js';
-import { readImportFile } from '../src/directory/transfer/import-rows.js';
+import { readImportFileYielding } from '../src/directory/transfer/import-rows.js';
 import { importUsers } from '../src/directory/transfer/user-import.js';
 import { createDirectoryView } from '../src/directory/view/index.js';
 import { openStore } from '../src/store/open-store.js';
@@ -33,7 +33,7 @@ export async function runBlockingBench(rows: number, csv: string, batchSize: num
       last = now;
     }, 1);
     const started = performance.now();
-    const records = readImportFile('text/csv', csv);
+    const records = await readImportFileYielding('text/csv', csv);
     const report = await importUsers(store, systemActor(), records, 'atomic', { ...(batchSize === undefined ? {} : { batchSize }), onProgress: (p) => (phase = p.phase) });
     const importMs = performance.now() - started;
     phase = 'view catch-up';

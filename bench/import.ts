@@ -15,7 +15,7 @@
  */
 import { parseArgs } from 'node:util';
 import { systemActor } from '../src/directory/actor.js';
-import { readImportFile } from '../src/directory/transfer/import-rows.js';
+import { readImportFileYielding } from '../src/directory/transfer/import-rows.js';
 import { importUsers, type ImportMode } from '../src/directory/transfer/user-import.js';
 import { openStore } from '../src/store/open-store.js';
 import { createPGliteDataDir, createTestDatabase } from '../test/helpers/databases.js';
@@ -28,7 +28,7 @@ async function direct(store: 'pglite' | 'postgres', rows: number, mode: ImportMo
   const database = store === 'postgres' ? await createTestDatabase() : undefined;
   const opened = await openStore(pglite ? { dataDir: pglite.path } : { url: database?.url, dataDir: '/nonexistent' });
   try {
-    const records = readImportFile('text/csv', importCsv(rows));
+    const records = await readImportFileYielding('text/csv', importCsv(rows));
     const started = performance.now();
     let lastLine = 0;
     const report = await importUsers(opened, systemActor(), records, mode, { onProgress: (p) => {

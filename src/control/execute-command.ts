@@ -6,7 +6,7 @@ import type { ProgressListener } from '../domain/progress.js';
 import { applySecretRequest, setAdminSecret } from '../directory/admin-secret.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { GroupWithMembers } from '../directory/group-service.js';
-import { readImportFile } from '../directory/transfer/import-rows.js';
+import { readImportFileYielding } from '../directory/transfer/import-rows.js';
 import { exportUsers } from '../directory/transfer/user-export.js';
 import { importUsers } from '../directory/transfer/user-import.js';
 import { toGroupSummary, toUserSummary, type GroupSummary, type UserSummary } from './summaries.js';
@@ -61,7 +61,7 @@ const HANDLERS: Record<string, Handler> = {
     const format = oneOf(args, 'format', ['csv', 'json'], 'csv');
     const mode = oneOf(args, 'mode', ['atomic', 'partial'], 'atomic');
     if (typeof args.text !== 'string') throw invalid('the file contents are required', 'file');
-    const records = readImportFile(format === 'csv' ? 'text/csv' : 'application/json', args.text);
+    const records = await readImportFileYielding(format === 'csv' ? 'text/csv' : 'application/json', args.text);
     return importUsers(directory.store, actor, records, mode, { onProgress });
   },
   'groups.add': async ({ directory, actor }, args) => {

@@ -5,7 +5,7 @@ import { defineRoute, type AnyRoute, type RawBody } from '../route.js';
 import { invalid } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
 import { asyncParam, jobAccepted, jobOwnerKey, wantsAsync } from './job-routes.js';
-import { readImportFile } from '../../directory/transfer/import-rows.js';
+import { readImportFileYielding } from '../../directory/transfer/import-rows.js';
 import { exportUsers } from '../../directory/transfer/user-export.js';
 import { importUsers, type ImportMode, type ImportReport } from '../../directory/transfer/user-import.js';
 import { userView } from '../views.js';
@@ -59,7 +59,7 @@ export function transferRoutes(api: ApiContext, jobs: JobRegistry): AnyRoute[] {
       response: importReport,
       handle: async ({ query, body, caller, req }) => {
         const mode = query.mode ?? 'atomic';
-        const records = readImportFile(body.contentType, body.text);
+        const records = await readImportFileYielding(body.contentType, body.text);
         if (wantsAsync(query.async)) {
           assertMay(caller.actor, 'users.import');
           const job = jobs.start('users.import', jobOwnerKey(req), async (onProgress) => {
