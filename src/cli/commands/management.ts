@@ -37,9 +37,9 @@ export function managementGroup(group: string, summary: string, commands: readon
 
 const PROGRESS_HELP = [
   '',
-  '  --progress P auto (default): a progress bar on a terminal, else a plain line every few',
-  '               seconds once the command has run 2 s; bar, lines (one per second) or none.',
-  '               Progress goes to standard error; standard output is unchanged.',
+  '  --progress P auto (default): a bar on a terminal, else a plain line every 5 s once the',
+  '               command has run 2 s; lines: start and end of each phase, at most one a',
+  '               second between; bar; none. On standard error: stdout is unchanged.',
 ].join('\n');
 
 async function runManagement(command: ManagementCommand, argv: readonly string[], io: CliIo): Promise<number> {
@@ -47,7 +47,7 @@ async function runManagement(command: ManagementCommand, argv: readonly string[]
   const parsed = parseOptions(argv, { name: command.name, options, positionals: command.positionals });
   const values = parsed.values as OptionValues;
   if (values.help === true) {
-    const usage = command.progress === true ? `${command.usage}${PROGRESS_HELP}` : command.usage;
+    const usage = command.progress === true && !command.usage.includes('--progress') ? `${command.usage}${PROGRESS_HELP}` : command.usage;
     io.stdout.write(`Usage: pgdir ${usage}\n\nOptions for every command: -c, --config FILE\n`);
     return EXIT_OK;
   }
