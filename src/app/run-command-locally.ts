@@ -5,6 +5,7 @@ import { createDirectoryServices } from '../directory/directory-services.js';
 import { createPasswordHasher } from '../directory/password-hasher.js';
 import { createLogger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
+import type { ProgressListener } from '../domain/progress.js';
 
 /**
  * No daemon owns the data directory: open the store in this process, run the same command table
@@ -12,7 +13,7 @@ import { openStore } from '../store/open-store.js';
  * and close. With PostgreSQL the commit is announced by NOTIFY, so running daemons (on this host
  * or others) apply it at once.
  */
-export async function runCommandLocally(config: Config, command: string, args: Record<string, unknown>): Promise<unknown> {
+export async function runCommandLocally(config: Config, command: string, args: Record<string, unknown>, onProgress?: ProgressListener): Promise<unknown> {
   const logger = createLogger({ level: 'warn', destination: 2, format: 'json', base: { part: 'cli' } });
   // No LISTEN connection: this process only writes.
   const store = await openStore({ url: config.database.url, dataDir: config.data_dir, logger, listen: false });
@@ -21,7 +22,7 @@ export async function runCommandLocally(config: Config, command: string, args: R
     const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups) });
     // Silent: the CLI prints the result; a daemon would log the run.
     const connector = createConnector({ store, pinned: config.connector });
-    return await executeCommand({ directory, actor: SYSTEM_ACTOR_CLI, connector }, command, args);
+    return await executeCommand({ directory, actor: SYSTEM_ACTOR_CLI, connector, onProgress }, command, args);
   } finally {
     await store.close();
   }

@@ -20,6 +20,8 @@ export interface ManagementCommand {
   readonly positionals: readonly string[];
   /** Use-case field → the flag or argument that supplies it, for error messages. */
   readonly fieldFlags?: Readonly<Record<string, string>>;
+  /** Long work: the command gets `--progress` and shows progress on standard error (progress-renderer.ts). */
+  readonly progress?: boolean;
   toArgs(values: OptionValues, positionals: readonly string[], io: CliIo): Promise<Record<string, unknown>>;
   /** Prints the result; may return an exit code (default 0), e.g. 1 for an import with errors. */
   render(result: unknown, values: OptionValues, io: CliIo): void | number;

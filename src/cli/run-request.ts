@@ -4,6 +4,7 @@ import { acquireCliLock } from '../control/cli-lock.js';
 import { DaemonNotRunning, probeSocket, sendControlRequest } from '../control/control-client.js';
 import { toWireError } from '../control/control-server.js';
 import { controlSocketPath, type WireError } from '../control/protocol.js';
+import type { ProgressListener } from '../domain/progress.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './cli-io.js';
 
 /** A management command failed; the message and exit code are the same locally and via the daemon. */
@@ -33,20 +34,20 @@ const LOCK_WAIT_MS = 30_000;
  * this process against the store otherwise. With PGlite the CLI lock keeps a daemon that starts
  * meanwhile from opening the database until this command is done (see control/cli-lock.ts).
  */
-export async function runRequest(config: Config, command: string, args: Record<string, unknown>): Promise<unknown> {
+export async function runRequest(config: Config, command: string, args: Record<string, unknown>, onProgress?: ProgressListener): Promise<unknown> {
   const socket = controlSocketPath(config.data_dir);
-  const remote = await viaDaemon(socket, command, args);
+  const remote = await viaDaemon(socket, command, args, onProgress);
   if (remote.ran) return remote.result;
-  if (config.database.url !== undefined) return local(config, command, args);
+  if (config.database.url !== undefined) return local(config, command, args, onProgress);
   await mkdir(config.data_dir, { recursive: true, mode: 0o700 });
   const release = await acquireCliLock(config.data_dir, LOCK_WAIT_MS);
   try {
     if (await probeSocket(socket)) {
       await release();
-      const retry = await viaDaemon(socket, command, args);
+      const retry = await viaDaemon(socket, command, args, onProgress);
       if (retry.ran) return retry.result;
     }
-    return await local(config, command, args);
+    return await local(config, command, args, onProgress);
   } finally {
     await release();
   }
@@ -59,9 +60,9 @@ export async function runRequest(config: Config, command: string, args: Record<s
  */
 const LONG_REQUESTS: Readonly<Record<string, number>> = { 'users.import': 30 * 60_000, 'sync.run': 30 * 60_000, 'store.backup': 30 * 60_000 };
 
-async function viaDaemon(socket: string, command: string, args: Record<string, unknown>): Promise<{ ran: boolean; result?: unknown }> {
+async function viaDaemon(socket: string, command: string, args: Record<string, unknown>, onProgress?: ProgressListener): Promise<{ ran: boolean; result?: unknown }> {
   try {
-    const response = await sendControlRequest(socket, command, args, LONG_REQUESTS[command]);
+    const response = await sendControlRequest(socket, command, args, LONG_REQUESTS[command], onProgress);
     if (!response.ok) throw new CommandFailed(response.error);
     return { ran: true, result: response.result };
   } catch (err) {
@@ -70,11 +71,11 @@ async function viaDaemon(socket: string, command: string, args: Record<string, u
   }
 }
 
-async function local(config: Config, command: string, args: Record<string, unknown>): Promise<unknown> {
+async function local(config: Config, command: string, args: Record<string, unknown>, onProgress?: ProgressListener): Promise<unknown> {
   try {
     // Loaded only here: the store and its database drivers are most of the CLI's start-up time.
     const { runLocally } = await import('./run-locally.js');
-    return await runLocally(config, command, args);
+    return await runLocally(config, command, args, onProgress);
   } catch (err) {
     const wire = toWireError(err);
     if (wire.kind === 'internal') throw err;

@@ -80,9 +80,10 @@ const exportCommand: ManagementCommand = {
 const importCommand: ManagementCommand = {
   name: 'users import',
   request: 'users.import',
+  progress: true,
   summary: 'create users from a CSV or JSON file (e.g. an export)',
   usage: [
-    'users import FILE [--mode atomic|partial] [--format csv|json]',
+    'users import FILE [--mode atomic|partial] [--format csv|json] [--progress auto|bar|lines|none]',
     '',
     '  FILE         CSV with a header row (columns from: id, username, email, fallback email,',
     '               full name, role, active; username and email required) or a JSON array;',
@@ -90,6 +91,9 @@ const importCommand: ManagementCommand = {
     '  --mode M     atomic (default): nothing is written if any row is invalid;',
     '               partial: the valid rows are written',
     '  --format F   csv or json (default: from the file name, else from the content)',
+    '  --progress P auto (default): a bar on a terminal, else a plain line every 5 s once the',
+    '               import has run 2 s; lines: start and end of each phase, at most one a',
+    '               second between; bar; none. On standard error: stdout has only the report.',
     '',
     'Prints the report {"created": N, "errors": [{"row", "field", "message"}]} as JSON and',
     'exits 1 when it lists errors. Imported users have no password: send them invites.',

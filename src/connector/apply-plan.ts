@@ -2,6 +2,7 @@ import { SettingKey } from '../directory/settings/setting-keys.js';
 import { DirectoryError } from '../domain/errors.js';
 import { createSourceMirror, type MirrorChange, type SourceMirror } from '../directory/mirror/source-mirror.js';
 import type { Store } from '../store/store.js';
+import { yieldToEventLoop, type ProgressListener } from '../domain/progress.js';
 import type { MemberOp, SyncPlan, UserOp, GroupOp } from './sync-plan.js';
 import { entry } from './sync-plan.js';
 import type { SyncReport } from './sync-report.js';
@@ -39,9 +40,12 @@ function runBatch(mirror: SourceMirror, steps: readonly Step[]): Promise<void> {
 }
 
 /** Runs steps in batches; returns the steps that failed (each reported as an error). */
-async function runSteps<S extends Step>(mirror: SourceMirror, steps: readonly S[], batchSize: number, report: SyncReport): Promise<S[]> {
+async function runSteps<S extends Step>(mirror: SourceMirror, steps: readonly S[], batchSize: number, report: SyncReport, progress?: (done: number) => void): Promise<S[]> {
   const failed: S[] = [];
   for (let at = 0; at < steps.length; at += batchSize) {
+    progress?.(at);
+    // Between batches, let LDAP and HTTP in: PGlite runs on this thread (issue 20, defect 4).
+    if (at > 0) await yieldToEventLoop();
     const batch = steps.slice(at, at + batchSize);
     try {
       await runBatch(mirror, batch);
@@ -60,6 +64,7 @@ async function runSteps<S extends Step>(mirror: SourceMirror, steps: readonly S[
       }
     }
   }
+  progress?.(steps.length);
   return failed;
 }
 
@@ -114,14 +119,15 @@ function memberStep(op: MemberOp, failedUsers: ReadonlySet<string>, report: Sync
   return { kind: 'group', dn: op.dn, name: op.name, change: { kind: 'setMembers', groupId: op.groupId, userIds }, failed: () => void report.groups.membershipsChanged-- };
 }
 
-export async function applyPlan(store: Store, plan: SyncPlan, batchSize = 500): Promise<void> {
+export async function applyPlan(store: Store, plan: SyncPlan, batchSize = 500, onProgress?: ProgressListener): Promise<void> {
   const { report } = plan;
   const mirror = createSourceMirror(store);
+  const phase = (name: string, total: number) => (onProgress === undefined ? undefined : (done: number) => onProgress({ phase: name, done, total }));
   const users = plan.userOps.map((op) => userStep(op, report));
-  const failedUsers = new Set((await runSteps(mirror, users, batchSize, report)).flatMap((s) => (s.userId ? [s.userId] : [])));
+  const failedUsers = new Set((await runSteps(mirror, users, batchSize, report, phase('users', users.length))).flatMap((s) => (s.userId ? [s.userId] : [])));
   const groups = plan.groupOps.map((op) => groupStep(op, report));
-  const failedGroups = new Set((await runSteps(mirror, groups, batchSize, report)).flatMap((s) => (s.createdId ? [s.createdId] : [])));
+  const failedGroups = new Set((await runSteps(mirror, groups, batchSize, report, phase('groups', groups.length))).flatMap((s) => (s.createdId ? [s.createdId] : [])));
   const members = plan.memberOps.filter((m) => !failedGroups.has(m.groupId)).map((m) => memberStep(m, failedUsers, report));
   // Memberships touch many rows per step; smaller batches keep each transaction short.
-  await runSteps(mirror, members, Math.max(1, Math.floor(batchSize / 10)), report);
+  await runSteps(mirror, members, Math.max(1, Math.floor(batchSize / 10)), report, phase('members', members.length));
 }

@@ -3,6 +3,7 @@ import { ResultCodeError } from 'ldapts';
 import { createSourceMirror } from '../directory/mirror/source-mirror.js';
 import { SettingKey } from '../directory/settings/setting-keys.js';
 import { DirectoryError } from '../domain/errors.js';
+import { throttleProgress, type ProgressListener } from '../domain/progress.js';
 import type { Store } from '../store/store.js';
 import { applyPlan, DEACTIVATED_SETTING } from './apply-plan.js';
 import type { ConnectorConfig } from './connector-config.js';
@@ -30,6 +31,8 @@ export interface SyncOptions {
   readonly actor?: string;
   /** Steps per transaction (default 500). */
   readonly batchSize?: number;
+  /** `reading` the source, then `users`, `groups`, `members` (planned writes done of total). */
+  readonly onProgress?: ProgressListener | undefined;
 }
 
 export interface SyncResult {
@@ -94,9 +97,12 @@ async function runLocked(store: Store, config: ConnectorConfig, options: SyncOpt
   let plan: SyncPlan | undefined;
   let report: SyncReport;
   try {
+    const progress = throttleProgress(options.onProgress);
+    progress?.({ phase: 'reading', done: 0, total: 1 });
     plan = await planSync(store, config, trigger, options.dryRun === true);
     report = plan.report;
-    if (options.dryRun !== true) await applyPlan(store, plan, options.batchSize);
+    progress?.({ phase: 'reading', done: 1, total: 1 });
+    if (options.dryRun !== true) await applyPlan(store, plan, options.batchSize, progress);
   } catch (error) {
     report = plan?.report ?? newReport(trigger, options.dryRun === true);
     report.status = 'failed';

@@ -1,4 +1,5 @@
 import { DirectoryError } from '../domain/errors.js';
+import type { ProgressListener } from '../domain/progress.js';
 
 /**
  * What the control commands need of the daemon's connector (connector/connector.ts implements it).
@@ -6,7 +7,7 @@ import { DirectoryError } from '../domain/errors.js';
  */
 export interface ConnectorPort {
   configuration(): Promise<{ readonly pinned: boolean; readonly config: { readonly provider: string; readonly url: string; readonly intervalMs: number } } | undefined>;
-  sync(options: { dryRun?: boolean; trigger?: string; actor?: string }): Promise<{ readonly report: { readonly status: string; readonly error?: string | undefined } }>;
+  sync(options: { dryRun?: boolean; trigger?: string; actor?: string; onProgress?: ProgressListener | undefined }): Promise<{ readonly report: { readonly status: string; readonly error?: string | undefined } }>;
   testConnection(): Promise<{ readonly ok: boolean; readonly error?: string | undefined }>;
   status(): Promise<{ readonly lastReport: unknown }>;
 }
@@ -28,9 +29,9 @@ async function requireConfigured(connector: ConnectorPort): Promise<void> {
 }
 
 /** `sync.run`: the report (dry run: the plan as report entries). Failed and busy runs throw. */
-export async function syncRun(connector: ConnectorPort, args: { dryRun?: unknown }, actor: string): Promise<unknown> {
+export async function syncRun(connector: ConnectorPort, args: { dryRun?: unknown }, actor: string, onProgress?: ProgressListener): Promise<unknown> {
   await requireConfigured(connector);
-  const { report } = await connector.sync({ dryRun: args.dryRun === true, trigger: 'cli', actor });
+  const { report } = await connector.sync({ dryRun: args.dryRun === true, trigger: 'cli', actor, onProgress });
   if (report.status === 'busy') throw new DirectoryError('conflict', 'another sync is running; try again when it is done');
   if (report.status === 'failed') throw new DirectoryError('unavailable', `sync failed: ${report.error ?? 'unknown error'}`);
   return report;

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { PROTOCOL_VERSION, type ControlResponse } from './protocol.js';
+import type { ProgressListener } from '../domain/progress.js';
+import { PROGRESS_PREFIX, PROTOCOL_VERSION, type ControlResponse, type ProgressLine } from './protocol.js';
 
 /** The daemon is not there (no socket file, or a stale one): the caller may open the store itself. */
 export class DaemonNotRunning extends Error {
@@ -29,13 +30,15 @@ const BULK_COMMANDS: Readonly<Record<string, string>> = { 'users.import': 'impor
 
 /**
  * Sends one command and returns the daemon's response. Rejects with DaemonNotRunning when nothing
- * listens; other failures (timeout, broken reply) are real errors.
+ * listens; other failures (timeout, broken reply) are real errors. With `onProgress`, the daemon
+ * is asked for progress lines, each passed on as it arrives.
  */
 export function sendControlRequest(
   path: string,
   command: string,
   args: Record<string, unknown>,
   timeoutMs = 60_000,
+  onProgress?: ProgressListener,
 ): Promise<ControlResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(path);
@@ -55,9 +58,12 @@ export function sendControlRequest(
     };
     socket.on('connect', () => {
       connected = true;
-      socket.write(`${JSON.stringify({ v: PROTOCOL_VERSION, command, args })}\n`);
+      socket.write(`${JSON.stringify({ v: PROTOCOL_VERSION, command, args, ...(onProgress ? { progress: true } : {}) })}\n`);
     });
-    socket.on('data', (chunk: Buffer) => (reply += decoder.write(chunk)));
+    socket.on('data', (chunk: Buffer) => {
+      reply += decoder.write(chunk);
+      if (onProgress !== undefined) reply = takeProgress(reply, onProgress);
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (!connected && ABSENT.has(err.code ?? '')) fail(new DaemonNotRunning(path, err.code ?? 'error'));
       else if (connected && LOST.has(err.code ?? '')) fail(new ConnectionLost(command));
@@ -76,6 +82,21 @@ export function sendControlRequest(
       }
     });
   });
+}
+
+/** Passes on the complete progress lines at the start of `reply`; returns the rest. */
+function takeProgress(reply: string, onProgress: ProgressListener): string {
+  let rest = reply;
+  let end: number;
+  while (rest.startsWith(PROGRESS_PREFIX) && (end = rest.indexOf('\n')) >= 0) {
+    try {
+      onProgress((JSON.parse(rest.slice(0, end)) as ProgressLine).progress);
+    } catch {
+      // a progress line is only a hint; the response decides
+    }
+    rest = rest.slice(end + 1);
+  }
+  return rest;
 }
 
 /** True when a process accepts connections on the socket. */

@@ -2,6 +2,7 @@ import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { DirectoryError } from '../domain/errors.js';
+import type { ProgressListener } from '../domain/progress.js';
 import type { Logger } from '../log/create-logger.js';
 import { probeSocket } from './control-client.js';
 import {
@@ -10,12 +11,14 @@ import {
   PROTOCOL_VERSION,
   type ControlRequest,
   type ControlResponse,
+  type ProgressLine,
   type WireError,
 } from './protocol.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
+/** `progress` is given when the client asked for progress lines (protocol.ts). */
+export type ControlHandler = (request: ControlRequest, progress?: ProgressListener) => Promise<unknown>;
 
 export interface ControlServer {
   readonly path: string;
@@ -86,12 +89,20 @@ async function serveConnection(socket: Socket, handler: ControlHandler, logger: 
     socket.setTimeout(0); // the command itself may take long (e.g. waiting for start-up)
     const request = parseRequest(line);
     logger.debug({ command: request.command }, 'control request');
-    response = { ok: true, result: (await handler(request)) ?? null };
+    response = { ok: true, result: (await handler(request, request.progress === true ? progressWriter(socket) : undefined)) ?? null };
   } catch (err) {
     response = { ok: false, error: toWireError(err) };
     if (response.error.kind === 'internal') logger.error({ err }, 'control request failed');
   }
   if (!socket.destroyed) socket.end(`${JSON.stringify(response)}\n`);
+}
+
+/** Progress lines are best effort: a client that went away just misses them. */
+function progressWriter(socket: Socket): ProgressListener {
+  return (progress) => {
+    const line: ProgressLine = { progress };
+    if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify(line)}\n`);
+  };
 }
 
 function readLine(socket: Socket): Promise<string> {
@@ -135,7 +146,7 @@ function parseRequest(line: string): ControlRequest {
   }
   const args = request.args ?? {};
   if (typeof args !== 'object' || args === null || Array.isArray(args)) throw usage('args must be an object');
-  return { v: request.v, command: request.command, args };
+  return { v: request.v, command: request.command, args, ...(request.progress === true ? { progress: true } : {}) };
 }
 
 class ProtocolError extends Error {}

@@ -23,7 +23,7 @@ export interface DaemonHandlerOptions {
  * would locally, as the system actor.
  */
 export function createControlHandler(options: DaemonHandlerOptions): ControlHandler {
-  return async (request) => {
+  return async (request, progress) => {
     if (request.command === 'status') {
       const readiness = await options.readiness?.();
       return readiness === undefined ? options.status() : { ...options.status(), readiness };
@@ -33,7 +33,7 @@ export function createControlHandler(options: DaemonHandlerOptions): ControlHand
     }
     const context = await options.ready;
     const result = await executeCommand(
-      { directory: context.directory, actor: SYSTEM_ACTOR_CLI, connector: options.connector?.(context) },
+      { directory: context.directory, actor: SYSTEM_ACTOR_CLI, connector: options.connector?.(context), onProgress: progress },
       request.command,
       request.args,
     );

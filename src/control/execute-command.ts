@@ -1,10 +1,11 @@
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { DirectoryError, invalid } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
+import type { ProgressListener } from '../domain/progress.js';
 import { applySecretRequest, saveAdminSecret } from '../directory/admin-secret.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { GroupWithMembers } from '../directory/group-service.js';
-import { readImportFile } from '../directory/transfer/import-rows.js';
+import { readImportFileYielding } from '../directory/transfer/import-rows.js';
 import { createBackup, writeBackup } from '../directory/backup/backup-file.js';
 import { exportUsers } from '../directory/transfer/user-export.js';
 import { importUsers } from '../directory/transfer/user-import.js';
@@ -19,6 +20,8 @@ export interface CommandContext {
   readonly actor: Actor;
   /** The process's connector (app/ hands in the daemon's, or one for this CLI process). */
   readonly connector?: ConnectorPort | undefined;
+  /** Progress of long commands (users.import, sync.run), when the caller shows it. */
+  readonly onProgress?: ProgressListener | undefined;
 }
 
 type Args = Record<string, unknown>;
@@ -55,12 +58,12 @@ const HANDLERS: Record<string, Handler> = {
   'users.delete': async ({ directory, actor }, args) => toUserSummary(await directory.users.deleteUser(ref(args, 'user'), actor)),
   // The same code as GET /api/v1/users/export and POST /api/v1/users/import (src/directory/transfer).
   'users.export': ({ directory, actor }, args) => exportUsers(directory.store, actor, oneOf(args, 'format', ['csv', 'json'], 'csv')),
-  'users.import': async ({ directory, actor }, args) => {
+  'users.import': async ({ directory, actor, onProgress }, args) => {
     const format = oneOf(args, 'format', ['csv', 'json'], 'csv');
     const mode = oneOf(args, 'mode', ['atomic', 'partial'], 'atomic');
     if (typeof args.text !== 'string') throw invalid('the file contents are required', 'file');
-    const records = readImportFile(format === 'csv' ? 'text/csv' : 'application/json', args.text);
-    return importUsers(directory.store, actor, records, mode);
+    const records = await readImportFileYielding(format === 'csv' ? 'text/csv' : 'application/json', args.text);
+    return importUsers(directory.store, actor, records, mode, { onProgress });
   },
   'groups.add': async ({ directory, actor }, args) => {
     const group = await directory.groups.addGroup({ name: args.name as string, description: str(args, 'description') ?? null }, actor);
@@ -79,7 +82,7 @@ const HANDLERS: Record<string, Handler> = {
     const issued = await directory.lifecycle.temporary.ownerLogin(actor);
     return { username: issued.user.username ?? issued.user.email, password: issued.secret, expiresAt: issued.expiresAt.toISOString() };
   },
-  'sync.run': ({ connector, actor }, args) => syncRun(need(connector), args, actorLabel(actor)),
+  'sync.run': ({ connector, actor, onProgress }, args) => syncRun(need(connector), args, actorLabel(actor), onProgress),
   'sync.status': ({ connector }) => syncStatus(need(connector)),
   'connector.test': ({ connector }) => connectorTest(need(connector)),
   'directory.secret-set': async ({ directory, actor }, args) =>

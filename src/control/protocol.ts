@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import type { ErrorKind } from '../domain/errors.js';
+import type { Progress } from '../domain/progress.js';
 
 /**
  * The control socket protocol: one JSON object per line, one request and one response per
- * connection. The socket lives in data_dir (mode 0600, data_dir 0700), so only the daemon's own
+ * connection. A request with `progress: true` (users import, sync run) may get progress lines
+ * (`{"progress": {phase, done, total}}`) before its response; other requests, and clients that
+ * do not ask, see exactly one line as before. The socket lives in data_dir (mode 0600, data_dir 0700), so only the daemon's own
  * user can reach it; it is the way the CLI reaches a running daemon, which owns the store (PGlite
  * allows a single process).
  */
@@ -23,7 +26,15 @@ export interface ControlRequest {
   readonly v: number;
   readonly command: string;
   readonly args: Record<string, unknown>;
+  /** Ask for progress lines before the response. */
+  readonly progress?: boolean;
 }
+
+/** Sent before the response to a request that asked for progress. */
+export interface ProgressLine {
+  readonly progress: Progress;
+}
+export const PROGRESS_PREFIX = '{"progress":';
 
 export interface WireError {
   readonly kind: ErrorKind | 'usage';

@@ -8,6 +8,7 @@ import { applyMigrations, readMigrationStatus, type MigrationStatus } from './mi
 import { Mutex } from './mutex.js';
 import { CHANGE_CHANNEL, PostgresListener } from './postgres-listener.js';
 import { silentLogger, type StoreLogger } from './store-logger.js';
+import { YieldToEventLoopPlugin } from './yield-plugin.js';
 
 export type { PGliteTuning } from './pglite-open.js';
 export type { MigrationStatus } from './migrate.js';
@@ -55,7 +56,8 @@ function pgliteBackend(connection: DatabaseConnection, logger: StoreLogger): Sto
   const mutex = new Mutex();
   return {
     mode: 'pglite',
-    db: connection.db,
+    // Every query lets LDAP and HTTP run afterwards: PGlite shares this thread (yield-plugin.ts).
+    db: connection.db.withPlugin(new YieldToEventLoopPlugin()),
     feed: new ChangeFeed(logger),
     exclusive: (fn) => mutex.run(fn),
     announce: async () => undefined, // published in-process after commit

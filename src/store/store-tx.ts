@@ -11,6 +11,7 @@ import {
   setSetting,
   updateServiceAccount,
 } from './other-mutations.js';
+import { appendAudits, insertUsers, takenUserKeys } from './user-batch.js';
 
 /** The StoreTx handed to `Store.write` callbacks: reads and mutators over one transaction. */
 export function createStoreTx(ctx: TxContext): StoreTx {
@@ -31,5 +32,8 @@ export function createStoreTx(ctx: TxContext): StoreTx {
     updateServiceAccount: (id, patch) => updateServiceAccount(ctx, id, patch),
     deleteServiceAccount: (id) => deleteServiceAccount(ctx, id),
     appendAudit: (entry) => appendAudit(ctx, entry),
+    insertUsers: (users) => insertUsers(ctx, users),
+    appendAudits: (entries) => appendAudits(ctx, entries),
+    takenUserKeys: (keys) => takenUserKeys(ctx.trx, keys),
   };
 }

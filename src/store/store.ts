@@ -164,6 +164,23 @@ export interface StoreTx extends StoreReader {
   ): Promise<ServiceAccount>;
   deleteServiceAccount(id: string): Promise<void>;
   appendAudit(entry: AuditEntry): Promise<void>;
+  /** Bulk forms for the users import (user-batch.ts): one savepoint, all or none of the rows. */
+  insertUsers(users: readonly NewUser[]): Promise<User[]>;
+  appendAudits(entries: readonly AuditEntry[]): Promise<void>;
+  /** Which of the given usernames, emails and ids existing users already have (case-insensitive). */
+  takenUserKeys(keys: UserKeys): Promise<TakenUserKeys>;
+}
+
+export interface UserKeys {
+  readonly usernames: readonly string[];
+  readonly emails: readonly string[];
+  readonly ids: readonly string[];
+}
+/** Subsets of the values asked about, spelt as given. */
+export interface TakenUserKeys {
+  readonly usernames: ReadonlySet<string>;
+  readonly emails: ReadonlySet<string>;
+  readonly ids: ReadonlySet<string>;
 }
 
 /** The outcome of Store.withAdvisoryLock: `acquired: false` when another holder has the lock. */

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { loadCliConfig } from '../load-cli-config.js';
 import type { ManagementCommand, OptionValues } from '../management-command.js';
 import { parseOptions } from '../parse-options.js';
+import { createProgressRenderer, progressStyle } from '../progress-renderer.js';
 import { CommandFailed, runRequest } from '../run-request.js';
 import { UsageError } from '../usage-error.js';
 
@@ -35,20 +36,33 @@ export function managementGroup(group: string, summary: string, commands: readon
   };
 }
 
+const PROGRESS_HELP = [
+  '',
+  '  --progress P auto (default): a bar on a terminal, else a plain line every 5 s once the',
+  '               command has run 2 s; lines: start and end of each phase, at most one a',
+  '               second between; bar; none. On standard error: stdout is unchanged.',
+].join('\n');
+
 async function runManagement(command: ManagementCommand, argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseOptions(argv, { name: command.name, options: command.options, positionals: command.positionals });
+  const options = command.progress === true ? { ...command.options, progress: { type: 'string' as const } } : command.options;
+  const parsed = parseOptions(argv, { name: command.name, options, positionals: command.positionals });
   const values = parsed.values as OptionValues;
   if (values.help === true) {
-    io.stdout.write(`Usage: pgdir ${command.usage}\n\nOptions for every command: -c, --config FILE\n`);
+    const usage = command.progress === true && !command.usage.includes('--progress') ? `${command.usage}${PROGRESS_HELP}` : command.usage;
+    io.stdout.write(`Usage: pgdir ${usage}\n\nOptions for every command: -c, --config FILE\n`);
     return EXIT_OK;
   }
+  const style = command.progress === true ? progressStyle(values.progress, command.name) : 'none';
   const args = await command.toArgs(values, parsed.positionals, io);
   const config = loadCliConfig(values, io);
+  const progress = createProgressRenderer(io.stderr, style);
   let result: unknown;
   try {
-    result = await runRequest(config, command.request, args);
+    result = await runRequest(config, command.request, args, progress.listener);
   } catch (err) {
     throw err instanceof CommandFailed ? new CommandFailed(err.wire, command.fieldFlags) : err;
+  } finally {
+    progress.finish();
   }
   return command.render(result, values, io) ?? EXIT_OK;
 }

@@ -1,5 +1,5 @@
 import { invalid } from '../../domain/errors.js';
-import { parseCsv, restoreFormula } from './csv.js';
+import { parseCsv, parseCsvYielding, restoreFormula, type CsvRecord } from './csv.js';
 import { EXPORT_COLUMNS, JSON_KEYS, type ExportColumn } from './user-columns.js';
 
 /**
@@ -24,7 +24,12 @@ const JSON_FIELDS = new Set(Object.values(JSON_KEYS));
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function readImportFile(contentType: string, text: string): ReadRecord[] {
-  return contentType === 'text/csv' ? readCsv(text) : readJson(text);
+  return contentType === 'text/csv' ? readCsv(parseCsv(text)) : readJson(text);
+}
+
+/** The same, parsing a large CSV in slices (csv.ts) so that the daemon keeps answering meanwhile. */
+export async function readImportFileYielding(contentType: string, text: string): Promise<ReadRecord[]> {
+  return contentType === 'text/csv' ? readCsv(await parseCsvYielding(text)) : readJson(text);
 }
 
 function readHeader(fields: readonly string[]): ExportColumn[] {
@@ -46,8 +51,8 @@ function csvActive(value: string): boolean | string {
   return value; // left for validation to refuse with the row number
 }
 
-function readCsv(text: string): ReadRecord[] {
-  const [head, ...records] = parseCsv(text);
+function readCsv(parsed: CsvRecord[]): ReadRecord[] {
+  const [head, ...records] = parsed;
   if (head === undefined) throw invalid('the file is empty; it needs a header row', 'file');
   if (head.error !== undefined) throw invalid(`the header is malformed: ${head.error.message}`, 'header');
   const header = readHeader(head.fields);

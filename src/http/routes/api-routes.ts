@@ -1,9 +1,11 @@
 import type { ApiContext } from '../api-context.js';
+import { JobRegistry } from '../job-registry.js';
 import type { AnyRoute } from '../route.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { groupRoutes } from './group-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { jobRoutes } from './job-routes.js';
 import { enrolPage } from './enrol-page.js';
 import { lifecyclePages } from './lifecycle-pages.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
@@ -19,17 +21,19 @@ import { userRoutes } from './user-routes.js';
 /** Every route, in match order (literal paths such as /users/export before /users/:id). */
 export function apiRoutes(api: ApiContext): AnyRoute[] {
   const routes: AnyRoute[] = [];
+  const jobs = new JobRegistry(); // long imports and syncs run with ?async=1 (job-registry.ts)
   routes.push(
     ...healthRoutes(api, () => routes),
     ...authRoutes(api),
-    ...transferRoutes(api),
+    ...transferRoutes(api, jobs),
     ...userRoutes(api),
     ...groupRoutes(api),
     ...profileRoutes(api),
     ...settingsRoutes(api),
     ...serviceAccountRoutes(api),
     ...auditRoutes(api),
-    ...syncRoutes(api.connector),
+    ...syncRoutes(api.connector, jobs),
+    ...jobRoutes(jobs),
     ...lifecycleRoutes(api),
     ...twoFactorRoutes(api),
     ...lifecyclePages(api),

@@ -4,7 +4,9 @@ import type { Connector } from '../../connector/connector.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
 import type { SyncReport } from '../../connector/sync-report.js';
+import type { JobRegistry } from '../job-registry.js';
 import { defineRoute, type AnyRoute, type Reply } from '../route.js';
+import { asyncParam, jobAccepted, jobOwnerKey, wantsAsync } from './job-routes.js';
 
 const noConnector = (): DirectoryError =>
   new DirectoryError('unavailable', 'the external directory connector is not running in this process');
@@ -20,12 +22,16 @@ async function view(connector: Connector): Promise<{ configured: boolean; pinned
  * report: busy → 409, source or database unreachable → 503, a configuration the source refuses
  * (service account, base DN) → 400, anything else → 500.
  */
+function reportError(report: SyncReport): DirectoryError | undefined {
+  if (report.status === 'ok') return undefined;
+  return report.status === 'busy'
+    ? new DirectoryError('conflict', 'another sync is running; nothing was done')
+    : new DirectoryError(report.errorKind ?? 'internal', `sync failed: ${report.error ?? 'unknown error'}`);
+}
+
 function reportReply(report: SyncReport): Reply {
-  if (report.status === 'ok') return { body: report };
-  const error =
-    report.status === 'busy'
-      ? new DirectoryError('conflict', 'another sync is running; nothing was done')
-      : new DirectoryError(report.errorKind ?? 'internal', `sync failed: ${report.error ?? 'unknown error'}`);
+  const error = reportError(report);
+  if (error === undefined) return { body: report };
   // Not via toErrorResponse: its 500 hides the message, and the report says it anyway.
   return { status: error.status, body: { error: { code: error.kind, message: error.message }, report } };
 }
@@ -34,7 +40,7 @@ function reportReply(report: SyncReport): Reply {
  * The external directory connector (DESIGN §9): configuration, test connection, sync (or a dry
  * run that returns the plan) and the last report. Admins and owners only.
  */
-export function syncRoutes(connector: Connector | undefined): AnyRoute[] {
+export function syncRoutes(connector: Connector | undefined, jobs: JobRegistry): AnyRoute[] {
   const need = (): Connector => connector ?? (() => { throw noConnector(); })();
   return [
     defineRoute({
@@ -75,18 +81,30 @@ export function syncRoutes(connector: Connector | undefined): AnyRoute[] {
     defineRoute({
       method: 'POST',
       path: '/api/v1/sync',
-      summary: 'Run a sync now (dryRun: return the plan and write nothing); 200 with the report when it ran to the end',
+      summary:
+        'Run a sync now (dryRun: return the plan and write nothing); 200 with the report when it ran to the end. async=1: 202 {job} at once, progress and report at GET /api/v1/jobs/{id}',
       tag: 'sync',
       auth: 'user',
       body: z.strictObject({ dryRun: z.boolean().optional() }).optional(),
+      query: z.strictObject({ async: asyncParam }),
       errors: {
         409: 'Another sync is running (in this or another replica); nothing was done. The body also carries `report`.',
         503: 'The external directory (or the database) could not be reached; nothing, or only whole batches, written. The body also carries `report`.',
         500: 'The sync failed for another reason; the body also carries `report`.',
       },
-      handle: async ({ caller, body }) => {
+      handle: async ({ caller, body, query, req }) => {
         assertMay(caller.actor, 'sync.run');
-        const result = await need().sync({ dryRun: body?.dryRun ?? false, trigger: 'api', actor: actorLabel(caller.actor) });
+        const run = need();
+        const options = { dryRun: body?.dryRun ?? false, trigger: 'api', actor: actorLabel(caller.actor) };
+        if (wantsAsync(query.async)) {
+          const job = jobs.start('sync', jobOwnerKey(req), async (onProgress) => {
+            const { report } = await run.sync({ ...options, onProgress });
+            const error = reportError(report);
+            return error === undefined ? { result: report } : { result: report, error };
+          });
+          return jobAccepted(job);
+        }
+        const result = await run.sync(options);
         return reportReply(result.report);
       },
     }),

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import type { ApiContext } from '../api-context.js';
+import type { JobRegistry } from '../job-registry.js';
 import { defineRoute, type AnyRoute, type RawBody } from '../route.js';
-import { readImportFile } from '../../directory/transfer/import-rows.js';
+import { invalid } from '../../domain/errors.js';
+import { assertMay } from '../../domain/permissions.js';
+import { asyncParam, jobAccepted, jobOwnerKey, wantsAsync } from './job-routes.js';
+import { readImportFileYielding } from '../../directory/transfer/import-rows.js';
 import { exportUsers } from '../../directory/transfer/user-export.js';
-import { importUsers } from '../../directory/transfer/user-import.js';
+import { importUsers, type ImportMode, type ImportReport } from '../../directory/transfer/user-import.js';
 import { userView } from '../views.js';
 
 const importReport = z.object({
@@ -15,8 +19,15 @@ const importItem = userView.pick({ username: true, email: true, fallbackEmail: t
   id: z.string().optional(),
 });
 
-/** Users export and import (DESIGN §7); listed before /users/:id so that the literal paths win. */
-export function transferRoutes(api: ApiContext): AnyRoute[] {
+const problems = (report: ImportReport) => `${report.errors.length} problem(s) found; nothing was imported`;
+const failedAtomic = (mode: ImportMode, report: ImportReport): boolean => mode === 'atomic' && report.errors.length > 0;
+
+/**
+ * Users export and import (DESIGN §7); listed before /users/:id so that the literal paths win.
+ * `?async=1` runs the import as a job (job-routes.ts): the file is read and the caller's right
+ * checked first (400/403 at once), then 202 with the job, whose result is the same report.
+ */
+export function transferRoutes(api: ApiContext, jobs: JobRegistry): AnyRoute[] {
   const { store } = api.directory;
   return [
     defineRoute({
@@ -33,25 +44,34 @@ export function transferRoutes(api: ApiContext): AnyRoute[] {
         return { text, contentType, headers: { 'content-disposition': `attachment; filename="users.${format}"` } };
       },
     }),
-    defineRoute<RawBody, { mode?: 'atomic' | 'partial' | undefined }>({
+    defineRoute<RawBody, { mode?: ImportMode | undefined; async?: string | undefined }>({
       method: 'POST',
       path: '/api/v1/users/import',
-      summary: 'Create users from CSV or JSON; atomic (default) writes nothing if any record is invalid (400 with the report)',
+      summary:
+        'Create users from CSV or JSON; atomic (default) writes nothing if any record is invalid (400 with the report). async=1: 202 {job} at once, progress and report at GET /api/v1/jobs/{id}',
       tag: 'users',
       auth: 'user',
-      query: z.strictObject({ mode: z.enum(['atomic', 'partial']).optional() }),
+      query: z.strictObject({ mode: z.enum(['atomic', 'partial']).optional(), async: asyncParam }),
       raw: {
         types: ['text/csv', 'application/json'],
         maxBytes: api.maxImportBytes,
         openapi: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: z.toJSONSchema(z.array(importItem), { io: 'input' }) } },
       },
       response: importReport,
-      handle: async ({ query, body, caller }) => {
+      handle: async ({ query, body, caller, req }) => {
         const mode = query.mode ?? 'atomic';
-        const report = await importUsers(store, caller.actor, readImportFile(body.contentType, body.text), mode);
-        if (mode === 'atomic' && report.errors.length > 0) {
-          const message = `${report.errors.length} problem(s) found; nothing was imported`;
-          return { status: 400, body: { error: { code: 'invalid', message, field: 'file' }, ...report } };
+        const records = await readImportFileYielding(body.contentType, body.text);
+        if (wantsAsync(query.async)) {
+          assertMay(caller.actor, 'users.import');
+          const job = jobs.start('users.import', jobOwnerKey(req), async (onProgress) => {
+            const report = await importUsers(store, caller.actor, records, mode, { onProgress });
+            return failedAtomic(mode, report) ? { result: report, error: invalid(problems(report), 'file') } : { result: report };
+          });
+          return jobAccepted(job);
+        }
+        const report = await importUsers(store, caller.actor, records, mode);
+        if (failedAtomic(mode, report)) {
+          return { status: 400, body: { error: { code: 'invalid', message: problems(report), field: 'file' }, ...report } };
         }
         return { body: report };
       },
