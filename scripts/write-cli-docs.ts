@@ -1,4 +1,4 @@
-// npm run docs:cli: regenerates docs/cli.md from the command table (test/cli-reference.test.ts checks it).
+// npm run docs:cli: regenerates docs/cli.md from the command table (test/cli/cli-reference.test.ts checks it).
 import { writeFileSync } from 'node:fs';
 import { renderCliReference } from '../src/cli/cli-reference.js';
 import { COMMANDS, topLevelHelp } from '../src/cli/main.js';

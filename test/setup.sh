@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs and starts what the test suite needs on a Debian machine (run as root; idempotent):
 # OpenLDAP's clients and slapd (real peers for the LDAP and connector tests), python3-ldap3,
-# Chromium (the browser that test/pages-browser.test.ts drives through playwright-core), zbar-tools
-# (an independent QR reader for test/qr-code.test.ts), zsh and fish (test/cli-completion.test.ts
+# Chromium (the browser that test/http/pages/pages-browser.test.ts drives through playwright-core), zbar-tools
+# (an independent QR reader for test/directory/lifecycle/qr-code.test.ts), zsh and fish (test/cli/cli-completion.test.ts
 # loads pgdir's completion scripts into them), the real LDAP clients of test/clients/
 # (python-ldap, PHP ldap, Perl Net::LDAP, Apache, Dovecot, Postfix, nslcd, SSSD, pamtester) and a
 # PostgreSQL server on 127.0.0.1:5432 with trust auth for user postgres.

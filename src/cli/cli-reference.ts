@@ -20,7 +20,7 @@ const section = (title: string, summary: string, help: string): string =>
 /**
  * docs/cli.md: every command's --help text, as printed, under a table of contents. Generated from
  * the same command table as --help and `pgdir completion` (npm run docs:cli writes it;
- * test/cli-reference.test.ts fails when the file is out of date).
+ * test/cli/cli-reference.test.ts fails when the file is out of date).
  */
 export async function renderCliReference(commands: readonly Command[], topLevelHelp: string): Promise<string> {
   const toc: string[] = [];

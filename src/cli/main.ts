@@ -21,7 +21,7 @@ import { VERSION } from './version.js';
 
 /**
  * A command whose module (and its heavy dependencies: store, LDAP server) loads only when run. Its
- * shape is given here so that completion and docs need not load it (test/cli-reference.test.ts
+ * shape is given here so that completion and docs need not load it (test/cli/cli-reference.test.ts
  * checks it against the loaded command).
  */
 const lazy = (shape: CommandShape, load: () => Promise<Command>): Command => ({

@@ -6,7 +6,7 @@ import { boolean, dn, mapping, duration, hostPort, integer, ipOrCidr, ldapListen
  * The process-level configuration (DESIGN §10). Every object is strict, so a misspelt key stops
  * start-up with its path. Nested objects use `prefault({})` so that their own defaults apply when
  * the whole object is absent. config/pgdir.example.yaml documents every key with its default and
- * must be kept in step with this file (test/config-example.test.ts checks it).
+ * must be kept in step with this file (test/config/config-example.test.ts checks it).
  */
 
 const limits = mapping({

@@ -1,5 +1,5 @@
 /**
- * A pgdir process that is killed in the middle of a write (test/store-crash.test.ts): opens the
+ * A pgdir process that is killed in the middle of a write (test/store/store-crash.test.ts): opens the
  * store from the JSON options in argv[2], commits one user named `<tag>-committed`, prints
  * `committed`, then starts a multi-row write (three users, a group, a membership, a setting) that
  * prints `inside` and never finishes. The test SIGKILLs it there.

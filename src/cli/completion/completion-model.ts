@@ -37,7 +37,7 @@ export interface CompletionModel {
 
 /**
  * Values by option or positional name. An option means the same in every command that has it
- * (test/cli-completion.test.ts checks that no name is a value in one command and a switch in another).
+ * (test/cli/cli-completion.test.ts checks that no name is a value in one command and a switch in another).
  */
 const VALUES: Readonly<Record<string, ValueKind>> = {
   config: 'file',
