@@ -9,7 +9,7 @@
  * and database libraries stay at their edge (kysely, pg, PGlite in store; ldapts in connector).
  */
 const EDGES = ['ldap', 'http', 'control', 'connector', 'cli'];
-const INNER = ['domain', 'store', 'directory', 'config', 'log', 'metrics', 'daemon'];
+const INNER = ['domain', 'crypto', 'store', 'directory', 'config', 'log', 'metrics', 'daemon'];
 
 /** `src/<name>/…` or `src/<name>.ts`. */
 const any = (names) => `^src/(${names.join('|')})(/|\\.ts$)`;
@@ -69,6 +69,13 @@ const RULES = [
     to: { path: '^src/', pathNot: any(['domain']) },
   },
   {
+    name: 'crypto-is-a-leaf',
+    comment: 'crypto/ (bcrypt threads, secret box, TOTP) holds algorithms: it imports nothing of ours but domain/.',
+    severity: 'error',
+    from: { path: any(['crypto']) },
+    to: { path: '^src/', pathNot: any(['crypto', 'domain']) },
+  },
+  {
     name: 'store-only-domain',
     comment: 'store/ persists the domain model; it knows nothing of use cases or protocols.',
     from: { path: any(['store']) },
@@ -78,7 +85,7 @@ const RULES = [
     name: 'directory-only-inner',
     comment: 'directory/ (the use cases) sees only the store, the domain, the config, and the shared metrics and log.',
     from: { path: any(['directory']) },
-    to: { path: '^src/', pathNot: any(['directory', 'store', 'domain', 'config', 'metrics', 'log']) },
+    to: { path: '^src/', pathNot: any(['directory', 'crypto', 'store', 'domain', 'config', 'metrics', 'log']) },
   },
   {
     name: 'inner-never-imports-edges',

@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createPasswordHasher } from '../src/directory/password-hasher.js';
+import { createPasswordHasher } from '../src/crypto/password-hasher.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const cost = Number(process.argv[3] ?? 10);

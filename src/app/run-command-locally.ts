@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { createConnector } from '../connector/connector.js';
 import { executeCommand, SYSTEM_ACTOR_CLI } from '../control/execute-command.js';
 import { createDirectoryServices } from '../directory/directory-services.js';
-import { createPasswordHasher } from '../directory/password-hasher.js';
+import { createPasswordHasher } from '../crypto/password-hasher.js';
 import { createLogger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
 import type { ProgressListener } from '../domain/progress.js';

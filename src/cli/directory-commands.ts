@@ -1,4 +1,4 @@
-import { generateSecret } from '../directory/admin-secret.js';
+import { generateSecret } from '../directory/auth/admin-secret.js';
 import { loadCliConfig } from './load-cli-config.js';
 import type { ManagementCommand } from './management-command.js';
 import { readPasswordFromStdin } from './read-password.js';

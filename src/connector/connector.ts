@@ -1,6 +1,6 @@
 import { DirectoryError } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
-import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
+import type { ExternalPasswordVerifier } from '../directory/auth/bind-service.js';
 import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { Store } from '../store/store.js';
 import { autoCreateUser, type AutoCreateOutcome } from './auto-create.js';

@@ -30,7 +30,7 @@ export async function sourceAccepts(config: ConnectorConfig, dn: string, passwor
   }
 }
 
-/** The ExternalPasswordVerifier of src/directory/bind-service.ts for one configuration. */
+/** The ExternalPasswordVerifier of src/directory/auth/bind-service.ts for one configuration. */
 export async function verifyMirroredUser(config: ConnectorConfig, user: User, password: string): Promise<boolean> {
   if (user.source !== 'ldap' || user.sourceDn === null) return false;
   return sourceAccepts(config, user.sourceDn, password);

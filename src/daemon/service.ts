@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
-import type { AuthThrottle } from '../directory/auth-throttle.js';
+import type { AuthThrottle } from '../directory/auth/auth-throttle.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
-import type { PasswordHasher } from '../directory/password-hasher.js';
+import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { ReadinessReport } from '../directory/health/readiness.js';
 import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { DaemonHealth } from './daemon-health.js';

@@ -1,4 +1,4 @@
-import type { Identity, UserSearchPolicy } from './identity.js';
+import type { Identity, UserSearchPolicy } from './auth/identity.js';
 
 /** What a search may see, decided once per search from the bound identity (DESIGN §5). */
 export type Visibility =

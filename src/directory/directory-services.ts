@@ -2,11 +2,11 @@ import type { Mailer } from '../mail/smtp-mailer.js';
 import type { Actor } from '../domain/actor.js';
 import type { Store } from '../store/store.js';
 import { createProtectedServices, type ActorServices } from './access/actor-services.js';
-import { createGroupService, type GroupService } from './group-service.js';
+import { createGroupService, type GroupService } from './groups/group-service.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/lifecycle-service.js';
-import { totpIssuer } from './lifecycle/totp.js';
-import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
-import { createUserService, type UserService } from './user-service.js';
+import { totpIssuer } from '../crypto/totp.js';
+import { createPasswordHasher, type PasswordHasher } from '../crypto/password-hasher.js';
+import { createUserService, type UserService } from './users/user-service.js';
 
 /** The one set of use cases the CLI, the HTTP API and LDAP share (one hasher, one store). */
 export interface DirectoryServices {

@@ -1,6 +1,6 @@
 import type { Connector } from '../connector/connector.js';
-import type { AuthThrottle } from '../directory/auth-throttle.js';
-import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
+import type { AuthThrottle } from '../directory/auth/auth-throttle.js';
+import type { ExternalPasswordVerifier } from '../directory/auth/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { ReadinessReport } from '../directory/health/readiness.js';
 import type { TotpVerifier } from './auth/login.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { AuthThrottle } from '../directory/auth-throttle.js';
+import type { AuthThrottle } from '../directory/auth/auth-throttle.js';
 import type { Connector } from '../connector/connector.js';
-import type { ExternalPasswordVerifier } from '../directory/bind-service.js';
+import type { ExternalPasswordVerifier } from '../directory/auth/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import { createReadiness, type ReadinessReport } from '../directory/health/readiness.js';
 import type { ApiContext } from './api-context.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GroupWithMembers } from '../directory/group-service.js';
+import type { GroupWithMembers } from '../directory/groups/group-service.js';
 import { ROLES, type Group, type ServiceAccount, type User } from '../domain/model.js';
 import type { ApiToken } from '../store/api-token-store.js';
 import type { AuditRecord } from '../store/store.js';

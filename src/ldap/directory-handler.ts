@@ -1,11 +1,11 @@
-import type { BindService } from '../directory/bind-service.js';
-import type { UserSearchPolicy } from '../directory/identity.js';
-import type { UserService } from '../directory/user-service.js';
+import type { BindService } from '../directory/auth/bind-service.js';
+import type { UserSearchPolicy } from '../directory/auth/identity.js';
+import type { UserService } from '../directory/users/user-service.js';
 import type { DirectoryView } from '../directory/view/index.js';
 import { ResultCode } from '../domain/result-code.js';
 import type { Store } from '../store/store.js';
 import { encodeExtendedResponse, encodeResult } from './codec/index.js';
-import { ThrottledBindFailure } from '../directory/bind-service.js';
+import { ThrottledBindFailure } from '../directory/auth/bind-service.js';
 import type { LdapAccessLog } from './access-log.js';
 import type { LdapMetrics } from './ldap-metrics.js';
 import { bind } from './ops/bind.js';

@@ -1,8 +1,8 @@
 import type { DaemonContext, Service } from '../daemon/service.js';
 import { VERSION } from '../version.js';
 import type { Config } from '../config/schema.js';
-import { openAdminSecret } from '../directory/admin-secret.js';
-import { createBindService, type AutoCreator, type ExternalPasswordVerifier } from '../directory/bind-service.js';
+import { openAdminSecret } from '../directory/auth/admin-secret.js';
+import { createBindService, type AutoCreator, type ExternalPasswordVerifier } from '../directory/auth/bind-service.js';
 import { createDirectoryView, type DirectoryView } from '../directory/view/index.js';
 import { parseAllowlist } from '../domain/ip-allowlist.js';
 import { ensureSelfSignedCert, type TlsFiles } from '../tls/self-signed-cert.js';

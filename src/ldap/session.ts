@@ -1,4 +1,4 @@
-import { ANONYMOUS, type Identity } from '../directory/identity.js';
+import { ANONYMOUS, type Identity } from '../directory/auth/identity.js';
 import type { LdapConnection } from './server/ldap-handler.js';
 
 /** The bound identity lives in the connection's handler state (RFC 4511 §4.2.1: per connection). */

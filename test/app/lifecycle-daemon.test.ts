@@ -4,7 +4,7 @@ import { Client, InvalidCredentialsError } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon, type DaemonContext } from '../../src/app.js';
 import { systemActor } from '../../src/domain/actor.js';
-import { base32Decode, hotp, totpStep } from '../../src/directory/lifecycle/totp.js';
+import { base32Decode, hotp, totpStep } from '../../src/crypto/totp.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createHttpService } from '../../src/http/http-service.js';
 import { httpServiceFactory } from '../../src/http/http-service-factory.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRetention } from '../../src/app/retention-service.js';
 import { systemActor } from '../../src/domain/actor.js';
-import { createUserService } from '../../src/directory/user-service.js';
-import { createPasswordHasher } from '../../src/directory/password-hasher.js';
+import { createUserService } from '../../src/directory/users/user-service.js';
+import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
 import { createDirectoryView, type DirectoryView } from '../../src/directory/view/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';

@@ -5,10 +5,10 @@ import { createConnector, type Connector } from '../../src/connector/connector.j
 import { parseConnectorConfig } from '../../src/connector/connector-config.js';
 import { verifyMirroredUser } from '../../src/connector/pass-through.js';
 import { testConnection } from '../../src/connector/test-connection.js';
-import { openAdminSecret } from '../../src/directory/admin-secret.js';
-import { createAuthThrottle } from '../../src/directory/auth-throttle.js';
-import { createBindService, type BindService } from '../../src/directory/bind-service.js';
-import { createPasswordHasher, type PasswordHasher } from '../../src/directory/password-hasher.js';
+import { openAdminSecret } from '../../src/directory/auth/admin-secret.js';
+import { createAuthThrottle } from '../../src/directory/auth/auth-throttle.js';
+import { createBindService, type BindService } from '../../src/directory/auth/bind-service.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { createDirectoryView, type DirectoryView } from '../../src/directory/view/index.js';
 import { DirectoryError } from '../../src/domain/errors.js';
 import type { User } from '../../src/domain/model.js';

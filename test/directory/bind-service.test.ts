@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAdminSecret, setAdminSecret } from '../../src/directory/admin-secret.js';
-import { createAuthThrottle } from '../../src/directory/auth-throttle.js';
-import { createBindService, type BindService } from '../../src/directory/bind-service.js';
+import { openAdminSecret, setAdminSecret } from '../../src/directory/auth/admin-secret.js';
+import { createAuthThrottle } from '../../src/directory/auth/auth-throttle.js';
+import { createBindService, type BindService } from '../../src/directory/auth/bind-service.js';
 import { createDirectoryServices } from '../../src/directory/directory-services.js';
-import { createPasswordHasher, type PasswordHasher } from '../../src/directory/password-hasher.js';
-import { loginThrottleKey, userThrottleKey } from '../../src/directory/throttle-key.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password-hasher.js';
+import { loginThrottleKey, userThrottleKey } from '../../src/directory/auth/throttle-key.js';
 import { createDirectoryView, type DirectoryView } from '../../src/directory/view/index.js';
 import { DirectoryError } from '../../src/domain/errors.js';
 import { openStore } from '../../src/store/open-store.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/domain/actor.js';
-import { createGroupService } from '../../src/directory/group-service.js';
+import { createGroupService } from '../../src/directory/groups/group-service.js';
 import { createDirectoryView, SearchScope, type DirectoryView } from '../../src/directory/view/index.js';
 import { DirectoryError } from '../../src/domain/errors.js';
 import { parseFilter } from '../../src/domain/filter-parse.js';

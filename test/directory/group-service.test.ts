@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor, userActor } from '../../src/domain/actor.js';
 import { createDirectoryServices, type DirectoryServices } from '../../src/directory/directory-services.js';
-import { createPasswordHasher } from '../../src/directory/password-hasher.js';
+import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
 import { DirectoryError } from '../../src/domain/errors.js';
 import type { Role, User } from '../../src/domain/model.js';
 import { openStore } from '../../src/store/open-store.js';

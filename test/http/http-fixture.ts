@@ -1,5 +1,5 @@
 import { systemActor } from '../../src/domain/actor.js';
-import { createAuthThrottle } from '../../src/directory/auth-throttle.js';
+import { createAuthThrottle } from '../../src/directory/auth/auth-throttle.js';
 import { createDirectoryServices, type DirectoryServices } from '../../src/directory/directory-services.js';
 import type { User } from '../../src/domain/model.js';
 import { issueSession } from '../../src/http/auth/login.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPasswordHasher } from '../../src/directory/password-hasher.js';
-import { ADMIN_SECRET_SETTING } from '../../src/directory/admin-secret.js';
+import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
+import { ADMIN_SECRET_SETTING } from '../../src/directory/auth/admin-secret.js';
 import type { DirectoryServerSettings } from '../../src/directory/settings/directory-settings.js';
 import { storeModes } from '../helpers/databases.js';
 import { PASSWORD, startApi, type Api } from './http-fixture.js';

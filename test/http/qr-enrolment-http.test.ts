@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/domain/actor.js';
-import { createAuthThrottle } from '../../src/directory/auth-throttle.js';
+import { createAuthThrottle } from '../../src/directory/auth/auth-throttle.js';
 import { createDirectoryServices } from '../../src/directory/directory-services.js';
-import { base32Decode, hotp, totpStep } from '../../src/directory/lifecycle/totp.js';
+import { base32Decode, hotp, totpStep } from '../../src/crypto/totp.js';
 import { createHttpService, type HttpService } from '../../src/http/http-service.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';

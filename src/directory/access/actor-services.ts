@@ -3,7 +3,7 @@ import type { Group, ServiceAccount } from '../../domain/model.js';
 import { assertMay, type Action } from '../../domain/permissions.js';
 import type { Store } from '../../store/store.js';
 import { setUserGroups } from '../groups/set-user-groups.js';
-import type { PasswordHasher } from '../password-hasher.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import type { ServiceAccountInput, ServiceAccountService } from '../service-accounts/service-account-service.js';
 import { createServiceAccounts } from '../service-accounts/service-account-service.js';
 import type { DirectoryServerSettings, Effective, UserDirectorySettings } from '../settings/directory-settings.js';

@@ -1,4 +1,4 @@
-import type { AdminSecret } from '../admin-secret.js';
+import type { AdminSecret } from './admin-secret.js';
 import type { CredentialKind } from './credential.js';
 
 /** The directory admin's secret (`cn=admin,ou=system`; salted SHA-256, admin-secret.ts explains why not bcrypt). */

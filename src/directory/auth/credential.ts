@@ -1,4 +1,4 @@
-import type { PasswordHasher } from '../password-hasher.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import type { Account, SignedIn } from './account.js';
 import type { FailureReason } from './sign-in-result.js';
 

@@ -1,4 +1,4 @@
-import type { AdminSecret } from '../admin-secret.js';
+import type { AdminSecret } from './admin-secret.js';
 import { adminSecretCredential } from './admin-secret-credential.js';
 import { autoCreateCredential, type AutoCreator } from './auto-create-credential.js';
 import type { CredentialKind } from './credential.js';

@@ -1,6 +1,6 @@
 import { DirectoryError } from '../../domain/errors.js';
-import type { AuthThrottle } from '../auth-throttle.js';
-import { userThrottleKey } from '../throttle-key.js';
+import type { AuthThrottle } from './auth-throttle.js';
+import { userThrottleKey } from './throttle-key.js';
 
 /**
  * The pipeline's door for a signed-in user proving their current password again (profile password

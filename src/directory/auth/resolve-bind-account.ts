@@ -1,5 +1,5 @@
-import { loginOfUserDn } from '../bind-login.js';
-import { loginThrottleKey, userThrottleKey } from '../throttle-key.js';
+import { loginOfUserDn } from './bind-login.js';
+import { loginThrottleKey, userThrottleKey } from './throttle-key.js';
 import type { DirectoryView } from '../view/index.js';
 import type { ResolvedAccount } from './account.js';
 

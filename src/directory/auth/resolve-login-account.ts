@@ -1,5 +1,5 @@
 import type { Store } from '../../store/store.js';
-import { loginThrottleKey, userThrottleKey } from '../throttle-key.js';
+import { loginThrottleKey, userThrottleKey } from './throttle-key.js';
 import type { ResolvedAccount } from './account.js';
 
 /**

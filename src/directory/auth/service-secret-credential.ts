@@ -1,4 +1,4 @@
-import { serviceAccountAllows } from '../service-account-source.js';
+import { serviceAccountAllows } from './service-account-source.js';
 import type { CredentialKind } from './credential.js';
 
 /** A service account's secret (DESIGN §3), accepted only from its allowed CIDRs. */

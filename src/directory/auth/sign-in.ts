@@ -1,5 +1,5 @@
-import type { AuthThrottle, Attempt } from '../auth-throttle.js';
-import type { PasswordHasher } from '../password-hasher.js';
+import type { AuthThrottle, Attempt } from './auth-throttle.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import type { Account, ResolvedAccount } from './account.js';
 import type { CredentialContext, CredentialKind, Verdict } from './credential.js';
 import { checkSecondFactor, secretCandidates, type SecondFactorPolicy, type TotpVerifier } from './second-factor.js';

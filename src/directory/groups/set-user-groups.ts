@@ -2,8 +2,8 @@ import { actorLabel, type Actor } from '../../domain/actor.js';
 import { conflict } from '../../domain/errors.js';
 import type { Group } from '../../domain/model.js';
 import type { Store } from '../../store/store.js';
-import { resolveGroup } from '../group-ref.js';
-import { resolveUser } from '../user-ref.js';
+import { resolveGroup } from './group-ref.js';
+import { resolveUser } from '../users/user-ref.js';
 
 /**
  * `PUT /users/:id/groups`: replaces the groups a user is in, in one transaction (every group must

@@ -7,9 +7,9 @@ import { normalizeUsername } from '../../domain/username.js';
 import type { UserToken, UserTokenKind } from '../../store/lifecycle-store.js';
 import type { Store } from '../../store/store.js';
 import { actorLabel, type Actor } from '../../domain/actor.js';
-import type { PasswordHasher } from '../password-hasher.js';
-import { assertLocalIdentity } from '../user-guards.js';
-import { resolveUserFor } from '../user-ref.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
+import { assertLocalIdentity } from '../users/user-guards.js';
+import { resolveUserFor } from '../users/user-ref.js';
 
 const HOUR = 3_600_000;
 export const LIFETIMES: Record<UserTokenKind, number> = { reset: 24 * HOUR, invite: 7 * 24 * HOUR, impersonation: 6 * HOUR, owner_login: HOUR };

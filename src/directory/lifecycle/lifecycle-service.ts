@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import type { Mailer } from '../../mail/smtp-mailer.js';
 import type { Store } from '../../store/store.js';
 import type { UserTokenKind } from '../../store/lifecycle-store.js';
-import type { PasswordHasher } from '../password-hasher.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import { createAccountTokens, type AccountTokens } from './account-tokens.js';
-import { fileKey, secretBoxOf } from './secret-box.js';
+import { fileKey, secretBoxOf } from '../../crypto/secret-box.js';
 import { createTemporaryPasswords, type TemporaryPasswords } from './temporary-passwords.js';
 import { createMailSettings, type MailSettings } from './smtp-settings.js';
-import { totpIssuer } from './totp.js';
+import { totpIssuer } from '../../crypto/totp.js';
 import { createTwoFactorService, type TwoFactorService } from './two-factor-service.js';
 import { randomBytes } from 'node:crypto';
 

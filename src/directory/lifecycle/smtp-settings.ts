@@ -3,7 +3,7 @@ import { defaultEhloName } from '../../mail/ehlo-name.js';
 import { createSmtpMailer, type Mailer, type SmtpSettings } from '../../mail/smtp-mailer.js';
 import type { Store } from '../../store/store.js';
 import { SettingKey } from '../settings/setting-keys.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
 
 /** Setting key of the SMTP server set through the API (the YAML `smtp:` mapping wins). */
 export const SMTP_SETTING = SettingKey.smtp;

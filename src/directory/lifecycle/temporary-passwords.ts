@@ -3,7 +3,7 @@ import type { User } from '../../domain/model.js';
 import { assertMay } from '../../domain/permissions.js';
 import type { Store } from '../../store/store.js';
 import { actorLabel, type Actor } from '../../domain/actor.js';
-import { resolveUserFor } from '../user-ref.js';
+import { resolveUserFor } from '../users/user-ref.js';
 import { hashSecret, type Issued, type tokenIssuer } from './account-tokens.js';
 
 export type TemporaryKind = 'impersonation' | 'owner_login';

@@ -3,11 +3,11 @@ import type { User } from '../../domain/model.js';
 import { assertMay } from '../../domain/permissions.js';
 import type { Store } from '../../store/store.js';
 import { actorLabel, type Actor } from '../../domain/actor.js';
-import type { PasswordHasher } from '../password-hasher.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import { readLdapTotpRequired } from '../settings/ldap-totp.js';
-import { resolveUserFor } from '../user-ref.js';
-import type { SecretBox } from './secret-box.js';
-import { matchTotp, newTotpSecret, otpauthUrl } from './totp.js';
+import { resolveUserFor } from '../users/user-ref.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import { matchTotp, newTotpSecret, otpauthUrl } from '../../crypto/totp.js';
 
 
 export interface TwoFactorService {

@@ -4,8 +4,8 @@ import { parseAllowlist } from '../../domain/ip-allowlist.js';
 import type { ServiceAccount } from '../../domain/model.js';
 import { normalizeName } from '../../domain/name-syntax.js';
 import type { Store } from '../../store/store.js';
-import { generateSecret } from '../admin-secret.js';
-import type { PasswordHasher } from '../password-hasher.js';
+import { generateSecret } from '../auth/admin-secret.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import { resolveServiceAccount } from './service-account-ref.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Actor } from '../../domain/actor.js';
 import { conflict } from '../../domain/errors.js';
 import type { Store } from '../../store/store.js';
-import { generateSecret, saveAdminSecret } from '../admin-secret.js';
+import { generateSecret, saveAdminSecret } from '../auth/admin-secret.js';
 import {
   directoryServerSection,
   readSettings,

@@ -1,4 +1,4 @@
-import { parseAddUser, type ParsedNewUser } from '../user-input.js';
+import { parseAddUser, type ParsedNewUser } from '../users/user-input.js';
 import type { Actor } from '../../domain/actor.js';
 import { DirectoryError, conflict, invalid } from '../../domain/errors.js';
 import { may } from '../../domain/permissions.js';

@@ -1,11 +1,11 @@
-import type { AuthThrottle } from '../../directory/auth-throttle.js';
+import type { AuthThrottle } from '../../directory/auth/auth-throttle.js';
 import type { AutoCreator } from '../../directory/auth/auto-create-credential.js';
 import { credentialKinds } from '../../directory/auth/credentials.js';
 import type { ExternalPasswordVerifier } from '../../directory/auth/pass-through-credential.js';
 import { resolveLoginAccount } from '../../directory/auth/resolve-login-account.js';
 import type { TotpVerifier } from '../../directory/auth/second-factor.js';
 import { createSignIn } from '../../directory/auth/sign-in.js';
-import type { PasswordHasher } from '../../directory/password-hasher.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import { DirectoryError } from '../../domain/errors.js';
 import type { User } from '../../domain/model.js';
 import type { ApiToken } from '../../store/api-token-store.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { ANONYMOUS } from '../../directory/identity.js';
-import type { BindService } from '../../directory/bind-service.js';
+import { ANONYMOUS } from '../../directory/auth/identity.js';
+import type { BindService } from '../../directory/auth/bind-service.js';
 import { normalizeIp } from '../../domain/ip-allowlist.js';
 import { hasNul } from '../../domain/storable-text.js';
 import { ResultCode } from '../../domain/result-code.js';

@@ -1,5 +1,5 @@
 import { isVisible, searchVisibility } from '../../directory/access-policy.js';
-import type { UserSearchPolicy } from '../../directory/identity.js';
+import type { UserSearchPolicy } from '../../directory/auth/identity.js';
 import { maskedContext, memberMask } from '../../directory/view/member-mask.js';
 import type { DirectoryView } from '../../directory/view/index.js';
 import { compileFilter } from '../../domain/filter-match.js';

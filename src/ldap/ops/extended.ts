@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { maySetOthersPassword } from '../../directory/access-policy.js';
 import { systemActor, userActor } from '../../domain/actor.js';
-import type { Identity } from '../../directory/identity.js';
-import type { UserService } from '../../directory/user-service.js';
+import type { Identity } from '../../directory/auth/identity.js';
+import type { UserService } from '../../directory/users/user-service.js';
 import type { DirectoryView } from '../../directory/view/index.js';
 import { LdapError } from '../../domain/errors.js';
 import { ResultCode } from '../../domain/result-code.js';

@@ -1,5 +1,5 @@
 import { searchVisibility } from '../../directory/access-policy.js';
-import type { UserSearchPolicy } from '../../directory/identity.js';
+import type { UserSearchPolicy } from '../../directory/auth/identity.js';
 import type { DirectoryView, SearchCursor } from '../../directory/view/index.js';
 import { LdapError } from '../../domain/errors.js';
 import type { Entry } from '../../domain/entry.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsForActor } from '../../../src/directory/access/actor-services.js';
 import { createDirectoryServices, type DirectoryServices } from '../../../src/directory/directory-services.js';
 import { findByIdOrName } from '../../../src/directory/id-or-name.js';
-import { createPasswordHasher } from '../../../src/directory/password-hasher.js';
+import { createPasswordHasher } from '../../../src/crypto/password-hasher.js';
 import { SettingKey } from '../../../src/directory/settings/setting-keys.js';
 import { createSettingsUseCases } from '../../../src/directory/settings/settings-service.js';
 import { systemActor, userActor } from '../../../src/domain/actor.js';

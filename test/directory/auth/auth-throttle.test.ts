@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAdminSecret } from '../../../src/directory/admin-secret.js';
-import { createAuthThrottle } from '../../../src/directory/auth-throttle.js';
-import { createBindService, type BindService } from '../../../src/directory/bind-service.js';
+import { openAdminSecret } from '../../../src/directory/auth/admin-secret.js';
+import { createAuthThrottle } from '../../../src/directory/auth/auth-throttle.js';
+import { createBindService, type BindService } from '../../../src/directory/auth/bind-service.js';
 import { createDirectoryServices } from '../../../src/directory/directory-services.js';
-import { createPasswordHasher, type PasswordHasher } from '../../../src/directory/password-hasher.js';
+import { createPasswordHasher, type PasswordHasher } from '../../../src/crypto/password-hasher.js';
 import { createDirectoryView, type DirectoryView } from '../../../src/directory/view/index.js';
 import { DirectoryError } from '../../../src/domain/errors.js';
 import { openStore } from '../../../src/store/open-store.js';

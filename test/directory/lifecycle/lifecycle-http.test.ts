@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/domain/actor.js';
-import { openAdminSecret } from '../../../src/directory/admin-secret.js';
-import { createAuthThrottle } from '../../../src/directory/auth-throttle.js';
-import { createBindService, type BindService } from '../../../src/directory/bind-service.js';
+import { openAdminSecret } from '../../../src/directory/auth/admin-secret.js';
+import { createAuthThrottle } from '../../../src/directory/auth/auth-throttle.js';
+import { createBindService, type BindService } from '../../../src/directory/auth/bind-service.js';
 import { hashSecret } from '../../../src/directory/lifecycle/account-tokens.js';
 import { createLifecycleService } from '../../../src/directory/lifecycle/lifecycle-service.js';
-import { totpIssuer } from '../../../src/directory/lifecycle/totp.js';
-import { base32Decode, hotp, totpStep } from '../../../src/directory/lifecycle/totp.js';
+import { totpIssuer } from '../../../src/crypto/totp.js';
+import { base32Decode, hotp, totpStep } from '../../../src/crypto/totp.js';
 import { createDirectoryView, type DirectoryView } from '../../../src/directory/view/index.js';
 import { DirectoryError } from '../../../src/domain/errors.js';
 import { createTempDir, storeModes } from '../../helpers/databases.js';

@@ -2,8 +2,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileKey, secretBoxOf } from '../../../src/directory/lifecycle/secret-box.js';
-import { base32Decode, base32Encode, hotp, matchTotp, otpauthUrl, totpStep } from '../../../src/directory/lifecycle/totp.js';
+import { fileKey, secretBoxOf } from '../../../src/crypto/secret-box.js';
+import { base32Decode, base32Encode, hotp, matchTotp, otpauthUrl, totpStep } from '../../../src/crypto/totp.js';
 
 const ascii = (s: string) => Buffer.from(s, 'ascii');
 

@@ -1,7 +1,7 @@
 import { toDataURL } from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { qrCodeDataUrl } from '../../../src/directory/lifecycle/qr-png.js';
-import { otpauthUrl, totpIssuer } from '../../../src/directory/lifecycle/totp.js';
+import { otpauthUrl, totpIssuer } from '../../../src/crypto/totp.js';
 import { decodeQr, pngOf, zbarimg } from '../../helpers/zbar.js';
 
 describe('QR code', () => {

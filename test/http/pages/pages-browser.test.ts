@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { qrCodeDataUrl } from '../../../src/directory/lifecycle/qr-png.js';
-import { base32Decode, hotp, otpauthUrl, totpStep } from '../../../src/directory/lifecycle/totp.js';
+import { base32Decode, hotp, otpauthUrl, totpStep } from '../../../src/crypto/totp.js';
 import { LOGIN_FAILED } from '../../../src/http/auth/login.js';
 import { storeModes } from '../../helpers/databases.js';
 import { PASSWORD, startApi, type Api } from '../http-fixture.js';

@@ -1,11 +1,11 @@
-import { conflict, DirectoryError, forbidden } from '../domain/errors.js';
-import type { User } from '../domain/model.js';
-import { checkPassword } from '../domain/password-rules.js';
-import { assertMay } from '../domain/permissions.js';
-import { ResultCode } from '../domain/result-code.js';
-import type { Store } from '../store/store.js';
-import { actorLabel, type Actor } from '../domain/actor.js';
-import type { PasswordHasher } from './password-hasher.js';
+import { conflict, DirectoryError, forbidden } from '../../domain/errors.js';
+import type { User } from '../../domain/model.js';
+import { checkPassword } from '../../domain/password-rules.js';
+import { assertMay } from '../../domain/permissions.js';
+import { ResultCode } from '../../domain/result-code.js';
+import type { Store } from '../../store/store.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import { assertLocalIdentity } from './user-guards.js';
 import { resolveUser, resolveUserFor } from './user-ref.js';
 

@@ -1,13 +1,13 @@
-import { normalizeDescription } from '../domain/description.js';
-import { conflict, invalid } from '../domain/errors.js';
-import { normalizeGroupName } from '../domain/group-name.js';
-import type { Group } from '../domain/model.js';
-import { assertMay, type Action } from '../domain/permissions.js';
-import type { Store, StoreReader, StoreTx } from '../store/store.js';
-import { actorLabel, type Actor } from '../domain/actor.js';
-import { auditDiff, auditGroup } from './audit-record.js';
+import { normalizeDescription } from '../../domain/description.js';
+import { conflict, invalid } from '../../domain/errors.js';
+import { normalizeGroupName } from '../../domain/group-name.js';
+import type { Group } from '../../domain/model.js';
+import { assertMay, type Action } from '../../domain/permissions.js';
+import type { Store, StoreReader, StoreTx } from '../../store/store.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
+import { auditDiff, auditGroup } from '../audit-record.js';
 import { resolveGroup } from './group-ref.js';
-import { resolveUser, resolveUserFor } from './user-ref.js';
+import { resolveUser, resolveUserFor } from '../users/user-ref.js';
 
 export interface GroupWithMembers extends Group {
   readonly memberIds: readonly string[];

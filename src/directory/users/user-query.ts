@@ -1,6 +1,6 @@
-import { invalid } from '../domain/errors.js';
-import { parseRole } from '../domain/roles.js';
-import type { UserQuery } from '../store/store.js';
+import { invalid } from '../../domain/errors.js';
+import { parseRole } from '../../domain/roles.js';
+import type { UserQuery } from '../../store/store.js';
 
 export const MAX_PAGE_SIZE = 1000;
 

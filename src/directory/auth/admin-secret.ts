@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFile, chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { actorLabel, type Actor } from '../domain/actor.js';
-import { invalid } from '../domain/errors.js';
-import type { Store, StoreTx } from '../store/store.js';
-import { SettingKey } from './settings/setting-keys.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
+import { invalid } from '../../domain/errors.js';
+import type { Store, StoreTx } from '../../store/store.js';
+import { SettingKey } from '../settings/setting-keys.js';
 
 /** Settings key holding the salted digest of the directory admin secret (never the secret). */
 export const ADMIN_SECRET_SETTING = SettingKey.adminSecret;

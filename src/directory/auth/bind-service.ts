@@ -1,21 +1,21 @@
-import { DirectoryError } from '../domain/errors.js';
-import { ResultCode } from '../domain/result-code.js';
+import { DirectoryError } from '../../domain/errors.js';
+import { ResultCode } from '../../domain/result-code.js';
 import type { AdminSecret } from './admin-secret.js';
-import type { SignedIn } from './auth/account.js';
-import type { AutoCreator } from './auth/auto-create-credential.js';
-import { credentialKinds } from './auth/credentials.js';
-import type { ExternalPasswordVerifier } from './auth/pass-through-credential.js';
-import { resolveBindAccount } from './auth/resolve-bind-account.js';
-import { createSignIn } from './auth/sign-in.js';
+import type { SignedIn } from './account.js';
+import type { AutoCreator } from './auto-create-credential.js';
+import { credentialKinds } from './credentials.js';
+import type { ExternalPasswordVerifier } from './pass-through-credential.js';
+import { resolveBindAccount } from './resolve-bind-account.js';
+import { createSignIn } from './sign-in.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { Identity } from './identity.js';
-import type { LifecycleService } from './lifecycle/lifecycle-service.js';
-import type { PasswordHasher } from './password-hasher.js';
-import type { DirectoryView } from './view/index.js';
-import { userDn } from './view/dit.js';
+import type { LifecycleService } from '../lifecycle/lifecycle-service.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
+import type { DirectoryView } from '../view/index.js';
+import { userDn } from '../view/dit.js';
 
-export type { AutoCreator } from './auth/auto-create-credential.js';
-export type { ExternalPasswordVerifier } from './auth/pass-through-credential.js';
+export type { AutoCreator } from './auto-create-credential.js';
+export type { ExternalPasswordVerifier } from './pass-through-credential.js';
 
 export interface BindServiceDeps {
   readonly view: DirectoryView;

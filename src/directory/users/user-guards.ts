@@ -1,6 +1,6 @@
-import { conflict } from '../domain/errors.js';
-import type { User } from '../domain/model.js';
-import type { StoreReader } from '../store/store.js';
+import { conflict } from '../../domain/errors.js';
+import type { User } from '../../domain/model.js';
+import type { StoreReader } from '../../store/store.js';
 
 /** Username and email are unique case-insensitively; say which one clashes before the insert does. */
 export async function assertUniqueUser(

@@ -1,5 +1,5 @@
-import { formatDn, normalizeRdns, parseDn, type Rdn } from '../domain/dn.js';
-import type { Dit } from './view/dit.js';
+import { formatDn, normalizeRdns, parseDn, type Rdn } from '../../domain/dn.js';
+import type { Dit } from '../view/dit.js';
 
 /**
  * The login name a bind DN under `ou=users` carries (DESIGN §4: the first RDN's value whatever its

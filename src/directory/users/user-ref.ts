@@ -1,10 +1,10 @@
-import type { Actor } from '../domain/actor.js';
-import { invalid, notFound } from '../domain/errors.js';
-import type { User } from '../domain/model.js';
-import { isUuid } from '../domain/uuid.js';
-import { may } from '../domain/permissions.js';
-import type { StoreReader } from '../store/store.js';
-import { findByIdOrName } from './id-or-name.js';
+import type { Actor } from '../../domain/actor.js';
+import { invalid, notFound } from '../../domain/errors.js';
+import type { User } from '../../domain/model.js';
+import { isUuid } from '../../domain/uuid.js';
+import { may } from '../../domain/permissions.js';
+import type { StoreReader } from '../../store/store.js';
+import { findByIdOrName } from '../id-or-name.js';
 
 /**
  * Finds a user by id (also as `uid-<id>`, the entry's cn), username or email, case-insensitively.

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { verifySync } from '@node-rs/bcrypt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBcryptThreads } from '../../src/directory/bcrypt-threads.js';
+import { createBcryptThreads } from '../../src/crypto/bcrypt-threads.js';
 
 /** Nice values of this process's threads (field 19 of /proc/<pid>/task/<tid>/stat, after the comm). */
 function threadNices(): number[] {
@@ -43,7 +43,7 @@ describe('bcrypt worker threads', () => {
   });
 
   it('keeps a process alive while a hash is in flight, and never once idle', () => {
-    const module = fileURLToPath(new URL('../../src/directory/bcrypt-threads.ts', import.meta.url));
+    const module = fileURLToPath(new URL('../../src/crypto/bcrypt-threads.ts', import.meta.url));
     const script = `import { sharedBcryptThreads } from ${JSON.stringify(module)};
       const t = sharedBcryptThreads();
       t.hash('pw', 10).then((h) => { console.log(h.slice(0, 7)); t.hash('again', 4); });`;

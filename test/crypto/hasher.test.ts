@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { createPasswordHasher } from '../../src/directory/password-hasher.js';
-import { createSemaphore } from '../../src/directory/semaphore.js';
+import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
+import { createSemaphore } from '../../src/crypto/semaphore.js';
 
 // OpenBSD/Openwall bcrypt test vectors; $2a$, $2b$ and $2y$ give the same digest for these inputs.
 const VECTORS: Array<[string, string]> = [

@@ -1,5 +1,5 @@
-import { parseAllowlist, type IpAllowlist } from '../domain/ip-allowlist.js';
-import type { ServiceAccount } from '../domain/model.js';
+import { parseAllowlist, type IpAllowlist } from '../../domain/ip-allowlist.js';
+import type { ServiceAccount } from '../../domain/model.js';
 
 /** Parsed `allowedCidrs` per account record; records are replaced, never mutated, on change. */
 const parsed = new WeakMap<ServiceAccount, IpAllowlist | null>();

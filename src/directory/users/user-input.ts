@@ -1,11 +1,11 @@
-import { normalizeDisplayName } from '../domain/display-name.js';
-import { normalizeEmail, normalizeOptionalEmail } from '../domain/email.js';
-import { invalid } from '../domain/errors.js';
-import type { Role } from '../domain/model.js';
-import { checkPassword } from '../domain/password-rules.js';
-import { parseRole } from '../domain/roles.js';
-import { normalizeUsername } from '../domain/username.js';
-import type { UserPatch } from '../store/store.js';
+import { normalizeDisplayName } from '../../domain/display-name.js';
+import { normalizeEmail, normalizeOptionalEmail } from '../../domain/email.js';
+import { invalid } from '../../domain/errors.js';
+import type { Role } from '../../domain/model.js';
+import { checkPassword } from '../../domain/password-rules.js';
+import { parseRole } from '../../domain/roles.js';
+import { normalizeUsername } from '../../domain/username.js';
+import type { UserPatch } from '../../store/store.js';
 
 /** What the CLI, the API and imports give to create a user (fields as received, validated here). */
 export interface AddUserInput {

@@ -1,8 +1,8 @@
-import { conflict, invalid, notFound } from '../domain/errors.js';
-import type { Group } from '../domain/model.js';
-import { isBuiltinGroupName } from '../domain/reserved-names.js';
-import type { StoreReader } from '../store/store.js';
-import { findByIdOrName } from './id-or-name.js';
+import { conflict, invalid, notFound } from '../../domain/errors.js';
+import type { Group } from '../../domain/model.js';
+import { isBuiltinGroupName } from '../../domain/reserved-names.js';
+import type { StoreReader } from '../../store/store.js';
+import { findByIdOrName } from '../id-or-name.js';
 
 /**
  * Finds a stored group by id or name (case-insensitive). The built-in groups `users` and `admins`

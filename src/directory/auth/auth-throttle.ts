@@ -1,6 +1,6 @@
-import type { AuthKeyState, AuthRule, Store } from '../store/store.js';
-import { createHashGate, type GateTicket } from './auth/hash-gate.js';
-import { createSharedFailures, type SharedFailuresLogger } from './auth/shared-failures.js';
+import type { AuthKeyState, AuthRule, Store } from '../../store/store.js';
+import { createHashGate, type GateTicket } from './hash-gate.js';
+import { createSharedFailures, type SharedFailuresLogger } from './shared-failures.js';
 
 export type AuthThrottleLogger = SharedFailuresLogger;
 
