@@ -1,4 +1,4 @@
-import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, type Registry } from 'prom-client';
+import { Counter as PromCounter, Gauge as PromGauge, type Registry } from 'prom-client';
 import type { Collect, Counter, Gauge, Histogram, Labels, MetricOptions } from './metric-types.js';
 
 /*
@@ -108,15 +108,61 @@ export function promGauge(registry: Registry, name: string, help: string, option
   };
 }
 
+/** One series of a histogram: per-bucket (not cumulative) counts, the sum and the count. */
+interface Series {
+  readonly labels: PromLabels;
+  readonly counts: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * Histograms are kept by pgdir itself and handed to prom-client as a custom metric (its public
+ * `registerMetric` / `get()` contract) in prom-client's own layout (`le` first, then the series'
+ * labels): a bound prom-client child hashes and checks its labels on every observe (~1 µs, once
+ * per LDAP operation), here an observe is a short bucket scan and three additions.
+ */
 export function promHistogram(registry: Registry, name: string, help: string, buckets: readonly number[], labelNames: readonly string[] | undefined): Histogram {
-  const metric = lazy(labelNames, (names) => new PromHistogram({ name, help, labelNames: names, buckets: [...buckets], registers: [registry] }));
+  const bounds = [...buckets].sort((a, b) => a - b);
+  const series = new Map<string, Series>();
+  const seriesOf = (labels: Labels): Series => {
+    const key = sorted(labels);
+    const id = JSON.stringify(key);
+    let s = series.get(id);
+    if (s === undefined) series.set(id, (s = { labels: key, counts: new Float64Array(bounds.length + 1), sum: 0, count: 0 }));
+    return s;
+  };
+  const observe = (s: Series, value: number): void => {
+    let i = 0;
+    while (i < bounds.length && value > (bounds[i] as number)) i++;
+    s.counts[i] = (s.counts[i] as number) + 1;
+    s.sum += value;
+    s.count++;
+  };
+  registry.registerMetric({
+    name, help, type: 'histogram', aggregator: 'sum',
+    get: async () => ({ name, help, type: 'histogram', aggregator: 'sum', values: [...series.values()].flatMap((s) => exportSeries(name, bounds, s)) }),
+    reset: () => series.clear(),
+  } as unknown as Parameters<Registry['registerMetric']>[0]);
+  void labelNames; // the label names are those of the series observed
   return {
-    observe: (labels, value) => metric(labels).observe(sorted(labels), value),
+    observe: (labels, value) => observe(seriesOf(labels), value),
     child(labels) {
-      const key = sorted(labels);
-      const histogram = metric(labels);
-      histogram.zero(key); // every bucket at 0 from now on
-      return histogram.labels(key);
+      const s = seriesOf(labels); // every bucket at 0 from now on
+      return { observe: (value: number) => observe(s, value) };
     },
   };
+}
+
+function exportSeries(name: string, bounds: readonly number[], s: Series): object[] {
+  const out: object[] = [];
+  let acc = 0;
+  bounds.forEach((le, i) => {
+    acc += s.counts[i] as number;
+    out.push({ labels: { le, ...s.labels }, value: acc, metricName: `${name}_bucket` });
+  });
+  out.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: `${name}_bucket` });
+  out.push({ labels: { ...s.labels }, value: s.sum, metricName: `${name}_sum` });
+  out.push({ labels: { ...s.labels }, value: s.count, metricName: `${name}_count` });
+  return out;
 }
