@@ -1,13 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-/**
- * 32 random bytes, base64url, behind a `pgdir_` prefix so secret scanners and people recognise a
- * leaked token. Only the SHA-256 is stored: with 256 bits of entropy a slow hash adds nothing.
- */
-export const newBearerToken = (): string => `pgdir_${randomBytes(32).toString('base64url')}`;
-
-export const hashBearerToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+// Made and hashed in crypto/ (the directory's token use cases need them too).
+export { hashBearerToken, newBearerToken } from '../../crypto/bearer-token.js';
 
 /** The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1). */
 export function bearerOf(req: IncomingMessage): string | undefined {

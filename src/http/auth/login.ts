@@ -1,3 +1,4 @@
+import { auditSignIn } from '../../directory/auth/api-tokens.js';
 import type { AuthThrottle } from '../../directory/auth/auth-throttle.js';
 import type { AutoCreator } from '../../directory/auth/auto-create-credential.js';
 import { credentialKinds } from '../../directory/auth/credentials.js';
@@ -85,16 +86,14 @@ export async function login(deps: LoginDeps, input: LoginInput, ip: string): Pro
       throw new DirectoryError('unauthenticated', 'the two-factor code is wrong or was already used', { field: 'totpToken' });
     }
     const user = result.user?.id ?? null;
-    await audit(store, { actor: user, target: user, result: 'failed', ip, details: { reason: result.reason } });
+    await auditSignIn(store, { actor: user, target: user, result: 'failed', ip, details: { reason: result.reason } });
     throw failed();
   }
   if (result.signedIn.kind !== 'user') throw failed(); // only users have logins
   const { user } = result.signedIn;
   const session = await issueSession(store, user, deps.sessionTtlMs);
-  await audit(store, { actor: user.id, target: user.id, result: 'ok', ip, details: {} });
+  await auditSignIn(store, { actor: user.id, target: user.id, result: 'ok', ip, details: {} });
   return session;
 }
 
-function audit(store: Store, row: { actor: string | null; target: string | null; result: 'ok' | 'failed'; ip: string; details: Record<string, unknown> }): Promise<void> {
-  return store.write((tx) => tx.appendAudit({ action: 'http.login', ...row }));
-}
+

@@ -1,7 +1,7 @@
+import { createApiToken, revokeApiToken } from '../../directory/auth/api-tokens.js';
 import { z } from 'zod';
-import { DirectoryError } from '../../domain/errors.js';
 import type { ApiContext } from '../api-context.js';
-import { bearerOf, hashBearerToken, newBearerToken } from '../auth/bearer-token.js';
+import { bearerOf, hashBearerToken } from '../auth/bearer-token.js';
 import { login } from '../auth/login.js';
 import { mustEnroll2fa } from '../auth/mandatory-enrolment.js';
 import { defineRoute, type AnyRoute } from '../route.js';
@@ -71,12 +71,8 @@ export function authRoutes(api: ApiContext): AnyRoute[] {
       status: 201,
       response: tokenView.extend({ token: z.string() }),
       handle: async ({ body, caller, ip }) => {
-        const token = newBearerToken();
         const expiresAt = body.expiresInDays === undefined ? null : new Date(Date.now() + body.expiresInDays * 86_400_000);
-        const record = await store.apiTokens.insert({ userId: caller.user.id, kind: 'api', name: body.name, scope: body.scope, tokenHash: hashBearerToken(token), expiresAt });
-        await store.write((tx) =>
-          tx.appendAudit({ actor: caller.user.id, action: 'token.create', target: record.id, ip, details: { name: record.name, scope: record.scope } }),
-        );
+        const { record, token } = await createApiToken(store, caller.user.id, { name: body.name, scope: body.scope, expiresAt }, ip);
         return { status: 201, body: { ...toTokenView(record), token } };
       },
     }),
@@ -88,10 +84,7 @@ export function authRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       status: 204,
       handle: async ({ params, caller, ip }) => {
-        if (!(await store.apiTokens.delete(params['id'] ?? '', caller.user.id))) {
-          throw new DirectoryError('not_found', `no API token "${params['id'] ?? ''}"`);
-        }
-        await store.write((tx) => tx.appendAudit({ actor: caller.user.id, action: 'token.delete', target: params['id'] ?? null, ip }));
+        await revokeApiToken(store, caller.user.id, params['id'] ?? '', ip);
         return { status: 204 };
       },
     }),
