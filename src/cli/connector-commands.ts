@@ -45,6 +45,7 @@ export const SYNC_COMMANDS: readonly ManagementCommand[] = [
   {
     name: 'sync run',
     request: 'sync.run',
+    progress: true,
     summary: 'mirror users and groups from the external directory now',
     usage: 'sync run [--dry-run] [--verbose] [--json]\n\n  --dry-run   show what would change, write nothing\n  --verbose   list every change, not only conflicts, skips and errors\n  --json      print the report as JSON',
     options: { 'dry-run': { type: 'boolean' }, verbose: { type: 'boolean' }, json: { type: 'boolean' } },
