@@ -13,7 +13,7 @@ export const jobView = z.object({
   id: z.string(),
   kind: z.string().describe('users.import or sync'),
   state: z.enum(['running', 'succeeded', 'failed']),
-  progress: z.object({ phase: z.string(), done: z.number(), total: z.number() }).nullable().describe('the current phase and how many of its items are done'),
+  progress: z.object({ phase: z.string(), done: z.int(), total: z.int() }).nullable().describe('the current phase and how many of its items are done'),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   result: z.unknown().describe('when finished: the report the synchronous request returns'),
