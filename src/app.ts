@@ -1,3 +1,4 @@
+import type { AccessLogSink } from './log/create-access-logger.js';
 import { retentionService } from './app/retention-service.js';
 import { mkdir } from 'node:fs/promises';
 import type { Config } from './config/schema.js';
@@ -82,12 +83,14 @@ function connectorService(connector: Connector): Service {
 
 export interface StartDaemonOptions {
   readonly services?: readonly ServiceFactory[];
+  /** Where `log.access` lines go; default: the daemon's logger (`pgdir serve` passes a buffered stdout sink). */
+  readonly accessLog?: AccessLogSink;
 }
 
 export async function startDaemon(config: Config, logger: Logger, options: StartDaemonOptions = {}): Promise<Daemon> {
   const startedAt = Date.now();
   const mode = config.database.url === undefined ? 'pglite' : 'postgres';
-  const runtime = new DaemonRuntime(config, logger, mode, startedAt);
+  const runtime = new DaemonRuntime(config, logger, mode, startedAt, options.accessLog);
   await mkdir(config.data_dir, { recursive: true, mode: 0o700 });
   const control = await startControlServer(
     controlSocketPath(config.data_dir),

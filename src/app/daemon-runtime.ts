@@ -1,3 +1,4 @@
+import type { AccessLogSink } from '../log/create-access-logger.js';
 import type { Config } from '../config/schema.js';
 import type { Daemon, DaemonContext, DaemonState, DaemonStatus, Service, ServiceFactory } from '../daemon/service.js';
 import { waitForCliLock } from '../control/cli-lock.js';
@@ -36,6 +37,7 @@ export class DaemonRuntime {
     private readonly logger: Logger,
     private readonly mode: 'postgres' | 'pglite',
     private readonly startedAt: number,
+    private readonly accessSink: AccessLogSink = { logger: logger.child({ component: 'access' }), close: () => undefined },
   ) {
     this.ready.catch(() => undefined); // a failed start is reported by startDaemon
   }
@@ -60,7 +62,7 @@ export class DaemonRuntime {
       logger: logger.child({ component: 'auth' }),
     });
     const health = (this.health = new DaemonHealth(store, config, storeLogger, metrics));
-    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: store.changes, metrics, health, throttle };
+    const context: DaemonContext = { get config() { return runtime.config; }, logger, store, hasher, directory, changes: store.changes, metrics, health, throttle, accessLog: this.accessSink.logger };
     this.context = context;
     for (const factory of factories) {
       const service = await factory(context);
@@ -131,6 +133,7 @@ export class DaemonRuntime {
       }
     }
     this.health?.stop();
+    this.accessSink.close();
     await this.control?.drain(Math.max(0, deadline - Date.now()));
     await this.context?.store.close().catch((err: unknown) => this.logger.error({ err }, 'closing the store failed'));
     // The socket goes last: while it exists, CLI commands wait for the daemon instead of opening PGlite.

@@ -1,3 +1,4 @@
+import type { AccessLogger } from '../log/access-logger.js';
 import type { Config } from '../config/schema.js';
 import type { AuthThrottle } from '../directory/auth/auth-throttle.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
@@ -42,6 +43,8 @@ export interface DaemonContext {
   readonly throttle: AuthThrottle;
   /** The process's one Prometheus registry (GET /metrics): LDAP, HTTP and the connector register on it. */
   readonly metrics: MetricsRegistry;
+  /** The `log.access` writer LDAP and HTTP share (component "access"). */
+  readonly accessLog: AccessLogger;
   /** Readiness (one function for /readyz, healthcheck, status) and the periodic revision check. */
   readonly health: DaemonHealth;
 }

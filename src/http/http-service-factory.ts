@@ -32,7 +32,7 @@ export function httpServiceFactory(options: HttpFactoryOptions = {}): ServiceFac
       version: VERSION,
       defaultAllowlist: config.ldap.allowlist,
       metrics: context.metrics,
-      accessLog: createHttpAccessLog(config.log.access, context.logger.child({ component: 'access' })),
+      accessLog: createHttpAccessLog(config.log.access, context.accessLog),
       ...options,
       pinned: pinnedSettings(config, options.pinned),
     });

@@ -45,7 +45,7 @@ export async function createLdapService(
   const adminSecret = await openAdminSecret({ store, dataDir: config.data_dir, pinnedSecret: ldap.admin_password, logger: log });
   const metrics = createLdapMetrics(context.metrics);
   const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle: context.throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
-  const accessLog = createLdapAccessLog(config.log.access, logger.child({ component: 'access' }));
+  const accessLog = createLdapAccessLog(config.log.access, context.accessLog);
   const handler = createDirectoryHandler({
     view,
     binds,

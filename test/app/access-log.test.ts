@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, InvalidCredentialsError } from 'ldapts';
@@ -11,7 +11,8 @@ import { loggableFilter } from '../../src/ldap/access-log.js';
 import type { LdapService } from '../../src/ldap/ldap-service.js';
 import { createLogger } from '../../src/log/create-logger.js';
 import { DuplicateSuppressor } from '../../src/log/duplicate-suppressor.js';
-import { storeModes, type StoreFixture } from '../helpers/databases.js';
+import { createPGliteDataDir, storeModes, type StoreFixture } from '../helpers/databases.js';
+import { daemonStatus, startServe, waitFor, writeTestConfig } from '../helpers/pgdir-process.js';
 
 const SUFFIX = 'dc=example,dc=com';
 const SECRET = 'alice-Secret-7x!';
@@ -148,4 +149,27 @@ describe('access log of the daemon', () => {
     const summary = access().find((l) => l['suppressed'] !== undefined);
     expect(summary).toMatchObject({ peer: '127.0.0.1', op: 'bind', result: 49, suppressed: 41 });
   });
+});
+
+/** `pgdir serve` writes access lines through its own buffered writer: they leave within a second and at shutdown. */
+describe('access log of pgdir serve', () => {
+  it('flushes buffered access lines within a second, and the last ones at SIGTERM', async () => {
+    const dir = await createPGliteDataDir();
+    try {
+      const config = await writeTestConfig(dir.path, dir.path, 'log_access_placeholder: 0\n');
+      await writeFile(config, (await readFile(config, 'utf8')).replace('log_access_placeholder: 0\n', '').replace('  format: json\n', '  format: json\n  access: all\n'));
+      const serve = startServe(config, dir.path);
+      await waitFor('ready', async () => ((await daemonStatus(dir.path))?.state === 'ready' ? true : undefined), 120_000);
+      const url = `http://${/listen: (127\.0\.0\.1:\d+)\n/.exec(await readFile(config, 'utf8'))?.[1] ?? ''}`;
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const line = await waitFor('the access line', async () => serve.logs().find((l) => l['component'] === 'access' && l['route'] === '/healthz'), 5_000);
+      expect(line).toMatchObject({ method: 'GET', status: 200, msg: 'http request' });
+      await fetch(`${url}/readyz`);
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+      expect(serve.logs().some((l) => l['component'] === 'access' && l['route'] === '/readyz')).toBe(true);
+    } finally {
+      await dir.remove();
+    }
+  }, 180_000);
 });

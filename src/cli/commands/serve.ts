@@ -1,3 +1,4 @@
+import { createAccessLogSink } from '../../log/create-access-logger.js';
 import { startDaemon, type Daemon } from '../../app.js';
 import { checkConfigFiles } from '../../config/check-files.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -42,7 +43,7 @@ export const serveCommand: Command = {
     );
     let daemon: Daemon;
     try {
-      daemon = await startDaemon(config, logger);
+      daemon = await startDaemon(config, logger, { accessLog: createAccessLogSink(config.log, logger) });
     } catch (err) {
       logger.fatal({ err }, 'pgdir could not start');
       // A section only its service parses (connector:) can still be bad input: exit 2 as for the rest.
