@@ -99,7 +99,11 @@ describe.skipIf(missing)('Apache mod_authnz_ldap with the documented configurati
     expect(none.headers.get('www-authenticate')).toBe('Basic realm="Example staff"');
     // bob's password is right: the denial came from the group check, an LDAP Compare of member on
     // the group entry, as pgdir's access log shows (compareTrue 6 for alice, compareFalse 5 for bob).
-    const compares = d.serve.logs().filter((l) => l['op'] === 'compare');
+    // pgdir serve writes access lines in blocks, at least every 500 ms.
+    const compares = await waitFor('both compares in the access log', async () => {
+      const found = d.serve.logs().filter((l) => l['op'] === 'compare');
+      return found.some((l) => l['result'] === 5) && found.some((l) => l['result'] === 6) ? found : undefined;
+    }, 5_000).catch(() => d.serve.logs().filter((l) => l['op'] === 'compare'));
     expect(compares.map((l) => [l['dn'], l['attr'], l['result']])).toEqual(
       expect.arrayContaining([
         ['cn=web,ou=groups,dc=example,dc=com', 'member', 6],
