@@ -13,7 +13,8 @@ import { jsonParam, newId, type TxContext } from './tx-context.js';
  * name the offending row (a concurrent writer took a name after the check).
  */
 
-function userRow(user: NewUser) {
+/** The users row of a new user (one definition for the single and the batch insert). */
+export function newUserRow(user: NewUser) {
   return {
     id: newId(user.id),
     username: user.username,
@@ -34,7 +35,7 @@ function userRow(user: NewUser) {
 export function insertUsers(ctx: TxContext, users: readonly NewUser[]): Promise<User[]> {
   if (users.length === 0) return Promise.resolve([]);
   return ctx.step({ ...users[0] }, async () => {
-    const rows = await ctx.trx.insertInto('users').values(users.map(userRow)).returningAll().execute();
+    const rows = await ctx.trx.insertInto('users').values(users.map(newUserRow)).returningAll().execute();
     await ctx.changed(...rows.map((row) => ({ kind: 'user' as const, key: row.id, op: 'upsert' as const })));
     return rows.map(toUser);
   });

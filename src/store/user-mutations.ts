@@ -6,6 +6,7 @@ import { toUser } from './row-mappers.js';
 import { memberValuesChanged } from '../domain/user-listing.js';
 import { found, newId, requireId, type TxContext } from './tx-context.js';
 import { touchGroupsOfUser, touchRows } from './touch-rows.js';
+import { newUserRow } from './user-batch.js';
 
 function userColumns(patch: UserPatch): Updateable<UsersTable> {
   const set: Updateable<UsersTable> = {};
@@ -23,24 +24,11 @@ function userColumns(patch: UserPatch): Updateable<UsersTable> {
 
 export function insertUser(ctx: TxContext, user: NewUser): Promise<User> {
   return ctx.step({ ...user }, async () => {
-    const id = newId(user.id);
+    const values = newUserRow(user);
+    const id = values.id;
     const row = await ctx.trx
       .insertInto('users')
-      .values({
-        id,
-        username: user.username,
-        email: user.email,
-        fallback_email: user.fallbackEmail ?? null,
-        display_name: user.displayName ?? '',
-        role: user.role ?? 'user',
-        active: user.active ?? true,
-        source: user.source ?? 'local',
-        source_id: user.sourceId ?? null,
-        source_dn: user.sourceDn ?? null,
-        password_hash: user.passwordHash ?? null,
-        password_changed_at: user.passwordHash ? sql<Date>`now()` : null,
-        totp_secret_encrypted: null,
-      })
+      .values(values)
       .returningAll()
       .executeTakeFirstOrThrow();
     await ctx.changed({ kind: 'user', key: id, op: 'upsert' });
