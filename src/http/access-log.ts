@@ -1,5 +1,5 @@
 import type { AccessLogger, AccessLogMode } from '../log/access-logger.js';
-import { DuplicateSuppressor } from '../log/duplicate-suppressor.js';
+import { createFailureGate } from '../log/failure-gate.js';
 
 /**
  * The HTTP half of the access log (`log.access`): method, route pattern (never the raw path or
@@ -24,24 +24,16 @@ export interface HttpAccessLog {
 
 export function createHttpAccessLog(mode: AccessLogMode, logger: AccessLogger, options: { burst?: number; windowMs?: number } = {}): HttpAccessLog | undefined {
   if (mode === 'off') return undefined;
-  const windowMs = options.windowMs ?? 60_000;
-  const suppressor = new DuplicateSuppressor({ burst: options.burst ?? 20, windowMs });
-  const summary = (sample: object, suppressed: number): void =>
-    logger.info({ ...sample, suppressed }, `${suppressed} more like this were not logged`);
-  const timer = setInterval(() => suppressor.flush(summary), windowMs);
-  timer.unref();
+  const gate = createFailureGate(logger, options);
   return {
     record(entry) {
       if (mode === 'binds' && !entry.route.startsWith('/api/v1/auth/') && entry.status !== 401) return;
       if (entry.status >= 400) {
         const sample = { ip: entry.ip, method: entry.method, route: entry.route, status: entry.status };
-        if (!suppressor.admit(`${entry.ip}|${entry.method}|${entry.route}|${entry.status}`, sample, summary)) return;
+        if (!gate.admit(`${entry.ip}|${entry.method}|${entry.route}|${entry.status}`, sample)) return;
       }
       logger.info({ ...entry, ms: Math.round(entry.ms * 100) / 100 }, 'http request');
     },
-    close() {
-      clearInterval(timer);
-      suppressor.flush(summary, true);
-    },
+    close: () => gate.close(),
   };
 }

@@ -1,7 +1,7 @@
 import { formatFilter } from '../domain/filter-format.js';
 import { ResultCode } from '../domain/result-code.js';
 import type { AccessLogger, AccessLogMode } from '../log/access-logger.js';
-import { DuplicateSuppressor } from '../log/duplicate-suppressor.js';
+import { createFailureGate } from '../log/failure-gate.js';
 import type { RequestMessage } from './protocol.js';
 import type { LdapConnection } from './server/ldap-handler.js';
 import { identityOf } from './session.js';
@@ -62,18 +62,13 @@ function details(msg: RequestMessage): Record<string, unknown> {
 
 export function createLdapAccessLog(mode: AccessLogMode, logger: AccessLogger, options: { burst?: number; windowMs?: number } = {}): LdapAccessLog | undefined {
   if (mode === 'off') return undefined;
-  const windowMs = options.windowMs ?? 60_000;
-  const suppressor = new DuplicateSuppressor({ burst: options.burst ?? 20, windowMs });
-  const summary = (sample: object, suppressed: number): void =>
-    logger.info({ ...sample, suppressed }, `${suppressed} more like this were not logged`);
-  const timer = setInterval(() => suppressor.flush(summary), windowMs);
-  timer.unref();
+  const gate = createFailureGate(logger, options);
 
   return {
     record(msg, conn, code, startedAt, entries) {
       const { op } = msg.request;
       if (mode === 'binds' && op !== 'bind') return;
-      if (!ANSWERS.has(code) && !suppressor.admit(`${conn.remoteAddress}|${op}|${code}`, { peer: conn.remoteAddress, op, result: code }, summary)) return;
+      if (!ANSWERS.has(code) && !gate.admit(`${conn.remoteAddress}|${op}|${code}`, { peer: conn.remoteAddress, op, result: code })) return;
       const identity = identityOf(conn);
       logger.info(
         {
@@ -92,9 +87,6 @@ export function createLdapAccessLog(mode: AccessLogMode, logger: AccessLogger, o
         `ldap ${op}`,
       );
     },
-    close() {
-      clearInterval(timer);
-      suppressor.flush(summary, true);
-    },
+    close: () => gate.close(),
   };
 }
