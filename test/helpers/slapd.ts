@@ -56,6 +56,41 @@ export interface TestSlapd {
   cleanup(): Promise<void>;
 }
 
+/**
+ * The DNs an LDIF renames (refint then rewrites the member values naming them). Deletes are left
+ * out: refint cannot remove the last `member` of a groupOfNames (a MUST attribute) without
+ * `refint_nothing`, so the old value may stay for good.
+ */
+function renamedDns(ldif: string): string[] {
+  return ldif
+    .split(/\n\s*\n/)
+    .filter((record) => /^changetype:\s*(modrdn|moddn)\s*$/im.test(record))
+    .map((record) => /^dn:\s*(.+)$/im.exec(record)?.[1]?.trim())
+    .filter((dn): dn is string => dn !== undefined);
+}
+
+const filterValue = (value: string): string => value.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/**
+ * OpenLDAP's refint overlay rewrites member/uniqueMember in a background task after the modrdn
+ * has answered (slapo-refint(5)), so a sync started at once could still read the old DN. Waits
+ * (bounded) until no entry names the old DNs, as the tests expect of a settled source.
+ */
+async function refintSettled(url: string, rootDn: string, suffix: string, dns: readonly string[]): Promise<void> {
+  for (const dn of dns) {
+    const filter = `(|(member=${filterValue(dn)})(uniqueMember=${filterValue(dn)}))`;
+    for (let attempt = 0; ; attempt++) {
+      const proc = spawn('ldapsearch', ['-x', '-LLL', '-H', url, '-D', rootDn, '-w', ROOT_PASSWORD, '-b', suffix, filter, '1.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+      const [code] = (await once(proc, 'exit')) as [number | null];
+      if (code === 0 && out.trim() === '') break;
+      if (attempt >= 100) throw new Error(`refint did not settle for ${dn} (ldapsearch exit ${code}): ${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -176,6 +211,7 @@ export async function startTestSlapd(o: SlapdOptions): Promise<TestSlapd> {
       proc.stdin?.end(ldif);
       const [code] = (await once(proc, 'exit')) as [number | null];
       if (code !== 0) throw new Error(`ldapmodify failed (${code}): ${err}`);
+      await refintSettled(plainUrl, rootDn, o.suffix, renamedDns(ldif));
     },
     stop,
     start,
