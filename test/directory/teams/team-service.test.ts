@@ -171,7 +171,7 @@ describe.each(storeModes)('team service on $mode', ({ create }) => {
     expect(await store.revision()).toBe(before + 1);
     expect((await store.getTeam(a.id))?.name).toBe(`${a.name}-new`);
     await refused(() => dir.teams.updateTeam(a.id, { name: b.name.toUpperCase() }, CLI), { kind: 'conflict', field: 'name' });
-    await refused(() => dir.teams.updateTeam(a.id, { colour: 'red' }, CLI), { kind: 'invalid' });
+    await refused(() => dir.teams.updateTeam(a.id, { colour: 'red' } as never, CLI), { kind: 'invalid' });
   });
 
   it('drops grants with their user or group (foreign keys)', async () => {
