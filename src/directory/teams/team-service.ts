@@ -2,7 +2,7 @@ import { actorLabel, type Actor } from '../../domain/actor.js';
 import { normalizeDescription } from '../../domain/description.js';
 import { conflict, invalid, notFound } from '../../domain/errors.js';
 import { parseLevel } from '../../domain/levels.js';
-import { assertMay, type Action } from '../../domain/permissions.js';
+import { assertMay, may, type Action } from '../../domain/permissions.js';
 import { normalizeTeamName } from '../../domain/team-name.js';
 import { ORGANIZATION, type Team } from '../../domain/team.js';
 import type { Store, StoreReader, StoreTx } from '../../store/store.js';
@@ -70,14 +70,11 @@ export function createTeamService({ store, builtinNames = [] }: { store: Store; 
       const teams = await store.listTeams();
       if (actor.kind === 'system') return teams;
       const levels = await readUserLevels(store, actor.id, teams);
-      return teams.filter((t) => {
-        try {
-          assertMay(actor, 'team.read', { orgLevel: levels.organization.level, teamLevel: levels.teams.get(t.id)?.level ?? null });
-          return true;
-        } catch {
-          return false;
-        }
-      });
+      const org = levels.organization.level;
+      const readable = teams.filter((t) => may(actor, 'team.read', { orgLevel: org, teamLevel: levels.teams.get(t.id)?.level ?? null }).allowed);
+      // Someone who may read no team at all is refused, as for any other list they may not read.
+      if (readable.length === 0) assertMay(actor, 'team.read', { orgLevel: org });
+      return readable;
     },
 
     async getTeam(ref, actor) {
