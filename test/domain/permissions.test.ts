@@ -68,12 +68,14 @@ const UNTARGETED: Partial<Record<Action, Role>> = {
   'settings.write': 'admin',
   'settings.owner': 'owner',
   'serviceAccount.manage': 'admin',
+  'app.read': 'admin',
+  'app.manage': 'admin',
   'audit.read': 'admin',
   'sync.run': 'admin',
   'users.import': 'usermanager',
   'users.export': 'usermanager',
 };
-const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'audit.read', 'users.export'];
+const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'app.read', 'audit.read', 'users.export'];
 
 // user.create: columns = requested role (none given, user, usermanager, mailmanager, admin, owner).
 const CREATE = parse(`
