@@ -90,7 +90,7 @@ export const APP_COMMANDS: readonly ManagementCommand[] = [
       const { app, users } = result as { app: AppSummary; users: AppUser[] };
       if (values.json === true) return void io.stdout.write(`${JSON.stringify({ app, users }, null, 2)}\n`);
       io.stdout.write(`${app.name}${app.description === '' ? '' : ` — ${app.description}`}\n  bind DN: ${app.bindDn}\n  base DN: ${app.baseDn}\n  access:  ${describeAccess(app)} (admins and owners always)\n  allowed sources: ${app.allowedCidrs.length === 0 ? 'anywhere' : app.allowedCidrs.join(', ')}\n\n`);
-      io.stdout.write(renderTable(['USERNAME', 'EMAIL', 'WHY'], users.map((u) => [u.username, u.email, u.reason === 'group' ? `group ${(u.groups ?? []).join(',')}` : u.reason])));
+      io.stdout.write(renderTable(['USERNAME', 'EMAIL', 'WHY'], users.map((u) => [u.username, u.email, u.reason === 'group' ? `group ${(u.groups ?? []).join(',')}` : u.reason === 'team' ? `team ${(u.teams ?? []).join(',')}` : u.reason])));
     },
   },
   {

@@ -8,6 +8,7 @@ import { totpIssuer } from '../crypto/totp.js';
 import { createPasswordHasher, type PasswordHasher } from '../crypto/password-hasher.js';
 import { createUserService, type UserService } from './users/user-service.js';
 import { createAppServices, type AppServices } from './apps/app-access-services.js';
+import { createTeamService, type TeamService } from './teams/team-service.js';
 
 /** The one set of use cases the CLI, the HTTP API and LDAP share (one hasher, one store). */
 export interface DirectoryServices {
@@ -16,6 +17,8 @@ export interface DirectoryServices {
   readonly users: UserService;
   readonly groups: GroupService;
   readonly lifecycle: LifecycleService;
+  /** Teams, grants and permission levels (issue 13). */
+  readonly teams: TeamService;
   /** The use cases behind may(): service accounts, a user's groups (access/actor-services.ts). */
   as(actor: Actor): ActorServices;
   /** Applications (issue 16), behind may(). */
@@ -52,6 +55,7 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     apps: createAppServices(store, hasher, options.ldapSuffix ?? 'dc=example,dc=com'),
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store, builtinNames: options.builtinGroupNames ?? [] }),
+    teams: createTeamService({ store, builtinNames: options.builtinGroupNames ?? [] }),
     lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl, issuer: totpIssuer(options.name) }),
   };
 }

@@ -5,12 +5,14 @@
  * evaluated, app-access.ts), so the rule lists only the others.
  */
 
-/** Team permission levels, lowest first (DESIGN §11); a rule grants "at least" its level. */
-export const TEAM_LEVELS = ['viewer', 'user', 'editor', 'publisher', 'admin'] as const;
-export type TeamLevel = (typeof TEAM_LEVELS)[number];
+import { LEVELS, type Level } from './levels.js';
+
+/** Team permission levels, lowest first (DESIGN §11, levels.ts); a rule grants "at least" its level. */
+export const TEAM_LEVELS = LEVELS;
+export type TeamLevel = Level;
 
 export interface TeamRule {
-  /** The team as the rule names it (the teams feature resolves it). */
+  /** The team's id (resolved from a name or id when the rule is written). */
   readonly team: string;
   readonly level: TeamLevel;
 }

@@ -4,6 +4,7 @@ import { parseAllowlist } from '../../domain/ip-allowlist.js';
 import { normalizeName } from '../../domain/name-syntax.js';
 import type { StoreReader } from '../../store/store.js';
 import { resolveGroup } from '../groups/group-ref.js';
+import { resolveTeam } from '../teams/team-ref.js';
 
 /** The access rule as callers give it (POST/PATCH /api/v1/apps, `pgdir apps`). */
 export interface AccessInput {
@@ -43,7 +44,7 @@ export function checkAccessShape(input: unknown): AccessInput {
 function teamRule(input: unknown, i: number): TeamRule {
   const field = `access.teams[${i}]`;
   if (!isRecord(input)) throw invalid(`${field} must be {team, level}`, field);
-  const team = normalizeName(input['team'], 'team name', `${field}.team`);
+  const team = typeof input['team'] === 'string' ? input['team'].trim() : normalizeName(input['team'], 'team name', `${field}.team`);
   const level = input['level'];
   if (typeof level !== 'string' || !(TEAM_LEVELS as readonly string[]).includes(level.trim().toLowerCase())) {
     throw invalid(`${field}.level must be one of ${TEAM_LEVELS.join(', ')}`, `${field}.level`);
@@ -51,23 +52,28 @@ function teamRule(input: unknown, i: number): TeamRule {
   return { team, level: level.trim().toLowerCase() as TeamLevel };
 }
 
-/** Resolves group names to ids (in the caller's transaction) and checks team rules. */
+/** A group or team that does not exist is bad input in a rule (400), not a missing resource. */
+async function asInput<T>(find: () => Promise<T>, field: string): Promise<T> {
+  try {
+    return await find();
+  } catch (err) {
+    if (err instanceof DirectoryError && err.kind === 'not_found') throw invalid(err.message, field);
+    throw err;
+  }
+}
+
+/** Resolves group and team names to ids (in the caller's transaction) and checks team rules. */
 export async function resolveAccess(reader: StoreReader, input: AccessInput): Promise<AppAccess> {
   if (input.everyone === true) return { everyone: true, groups: [], teams: [] };
   const ids: string[] = [];
   for (const [i, ref] of (input.groups ?? []).entries()) {
-    try {
-      const group = await resolveGroup(reader, ref, 'read', `access.groups[${i}]`);
-      if (!ids.includes(group.id)) ids.push(group.id);
-    } catch (err) {
-      // A group that does not exist is bad input here, not a missing resource.
-      if (err instanceof DirectoryError && err.kind === 'not_found') throw invalid(err.message, `access.groups[${i}]`);
-      throw err;
-    }
+    const group = await asInput(() => resolveGroup(reader, ref, 'read', `access.groups[${i}]`), `access.groups[${i}]`);
+    if (!ids.includes(group.id)) ids.push(group.id);
   }
   const teams: TeamRule[] = [];
   for (const [i, t] of (input.teams ?? []).entries()) {
-    const rule = teamRule(t, i);
+    const named = teamRule(t, i);
+    const rule = { team: (await asInput(() => resolveTeam(reader, named.team, `access.teams[${i}].team`), `access.teams[${i}].team`)).id, level: named.level };
     if (!teams.some((r) => r.team === rule.team && r.level === rule.level)) teams.push(rule);
   }
   return { everyone: false, groups: ids, teams };

@@ -32,9 +32,15 @@ export async function summarizeApp(reader: StoreReader, suffix: string, app: App
     description: app.description,
     bindDn: `cn=${app.name},ou=apps,${suffix}`,
     baseDn: `ou=${app.name},ou=apps,${suffix}`,
-    access: { everyone: app.access.everyone, groups, teams: app.access.teams.map((t) => ({ team: t.team, level: t.level })) },
+    access: { everyone: app.access.everyone, groups, teams: await teamsOf(reader, app) },
     allowedCidrs: [...app.allowedCidrs],
     createdAt: app.createdAt.toISOString(),
     updatedAt: app.updatedAt.toISOString(),
   };
+}
+
+async function teamsOf(reader: StoreReader, app: Application): Promise<{ team: string; level: string }[]> {
+  const out: { team: string; level: string }[] = [];
+  for (const rule of app.access.teams) out.push({ team: (await reader.getTeam(rule.team))?.name ?? '(deleted)', level: rule.level });
+  return out;
 }

@@ -36,7 +36,7 @@ export function resolveAppBindTarget(state: DirectoryState, dn: string): AppBind
   const { app } = place;
   const { entry, totpToken } = userByRdn(state, place.rdn);
   const user = entry === undefined ? undefined : state.records.users.get(entry.id);
-  const allowed = app !== undefined && user !== undefined && hasAppAccess(state.records, app, user);
+  const allowed = app !== undefined && user !== undefined && hasAppAccess(state, app, user);
   const viewDn = app !== undefined && entry !== undefined ? rebaseFor(state.dit, app).dn(entry.dn) : undefined;
   return { kind: 'user', name: place.name, app, user, globalDn: entry?.dn, viewDn, allowed, totpToken };
 }

@@ -61,7 +61,7 @@ function globalBase(state: DirectoryState, app: Application, place: AppPlace): V
       return e.groupsContainer;
     case 'user': {
       const entry = userByRdn(state, place.rdn).entry;
-      return entry?.user !== undefined && hasAppAccess(state.records, app, entry.user) ? entry : undefined;
+      return entry?.user !== undefined && hasAppAccess(state, app, entry.user) ? entry : undefined;
     }
     case 'group': {
       const value = place.rdn.length === 1 && place.rdn[0]?.type === 'cn' ? place.rdn[0].value : undefined;
@@ -77,10 +77,10 @@ function appHooks(state: DirectoryState, ctx: MatchContext, app: Application, re
   const { records, entries } = state;
   const userAllowed = (id: string): boolean => {
     const user = records.users.get(id);
-    return user !== undefined && hasAppAccess(records, app, user);
+    return user !== undefined && hasAppAccess(state, app, user);
   };
   const visible = (e: ViewEntry): boolean => {
-    if (e.kind === 'user') return e.user !== undefined && hasAppAccess(records, app, e.user);
+    if (e.kind === 'user') return e.user !== undefined && hasAppAccess(state, app, e.user);
     if (e.kind === 'container') return e !== entries.systemContainer;
     return e.kind === 'group';
   };

@@ -2,6 +2,7 @@ import type { Change, StoreReader } from '../../store/store.js';
 import type { ChangeTimes, GroupRecord, RecordBatch } from './directory-state.js';
 import type { Group, ServiceAccount, User } from '../../domain/model.js';
 import type { Application } from '../../domain/application.js';
+import type { Grant, Team } from '../../domain/team.js';
 
 /** Parallel reads per step: enough to hide round trips, few enough not to drain a pool. */
 const PARALLEL = 16;
@@ -33,6 +34,8 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
   const groups = new Set<string>();
   const accounts = new Set<string>();
   const apps = new Set<string>();
+  const teams = new Set<string>();
+  const grants = new Set<string>();
   const memberships = new Map<string, Set<string>>(); // group id → user ids
   for (const change of changes) {
     if (change.kind === 'user') users.add(change.key);
@@ -40,6 +43,8 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
     else if (change.kind === 'service_account') accounts.add(change.key);
     else if (change.kind === 'app') apps.add(change.key);
     else if (change.kind === 'membership') addMembership(memberships, change.key);
+    else if (change.kind === 'team') teams.add(change.key);
+    else if (change.kind === 'grant') grants.add(change.key);
   }
   const memberUsers = new Set<string>();
   for (const [groupId, userIds] of memberships) {
@@ -54,6 +59,8 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
     userGroups: await readAll<readonly string[]>(memberUsers, (id) => store.userGroupIds(id)),
     accounts: await readAll<ServiceAccount | undefined>(accounts, (id) => store.getServiceAccount(id)),
     apps: await readAll<Application | undefined>(apps, (id) => store.getApp(id)),
+    teams: await readAll<Team | undefined>(teams, (id) => store.getTeam(id)),
+    grants: await readAll<Grant | undefined>(grants, (id) => store.getGrant(id)),
     changedAt: changeTimes(changes),
   };
 }

@@ -37,8 +37,9 @@ const appUser = z.object({
   username: z.string(),
   email: z.string(),
   role: z.string(),
-  reason: z.enum(['admin', 'everyone', 'group']).describe('why the user has access'),
+  reason: z.enum(['admin', 'everyone', 'group', 'team']).describe('why the user has access'),
   groups: z.array(z.string()).optional().describe("the rule's groups the user is in"),
+  teams: z.array(z.string()).optional().describe("the rule's teams on which the user has at least the level"),
 });
 
 /** Applications (issue 16; admins and owners). `:id` is the id or the name. */
@@ -87,7 +88,7 @@ export function appRoutes(api: ApiContext): AnyRoute[] {
       response: z.object({ app: appView, items: z.array(appUser), total: z.int() }),
       handle: async ({ params, caller }) => {
         const { app, users } = await apps(caller).users(id(params));
-        return { body: { app, items: users.map((u) => ({ ...u, groups: u.groups === undefined ? undefined : [...u.groups] })), total: users.length } };
+        return { body: { app, items: users.map((u) => ({ ...u, groups: u.groups === undefined ? undefined : [...u.groups], teams: u.teams === undefined ? undefined : [...u.teams] })), total: users.length } };
       },
     }),
     defineRoute({
