@@ -101,7 +101,7 @@ describe.each(E2E_MODES)('applications ($mode)', ({ mode }) => {
     const secret = /secret:\s+(\S+)/.exec(cli.stdout)?.[1] ?? '';
     chat = { id: '', name: 'chat', bindDn: appBind('chat'), baseDn: appBase('chat'), secret };
     await until('the apps reach the view', async () => (await bindCode(appBind('chat'), secret)) === 0 && (await bindCode(wiki.bindDn, wiki.secret)) === 0);
-  }, 180_000);
+  }, 400_000);
 
   afterAll(async () => {
     const exit = await directory?.stop();
@@ -225,7 +225,7 @@ describe.each(E2E_MODES)('applications ($mode)', ({ mode }) => {
     } finally {
       await app.unbind();
     }
-  });
+  }, 180_000);
 
   it('deleting a group an access rule uses is refused with 409 naming the apps', async () => {
     const groups = await api('GET', '/api/v1/groups');
@@ -237,7 +237,7 @@ describe.each(E2E_MODES)('applications ($mode)', ({ mode }) => {
     expect(cli.code).not.toBe(0);
     expect(cli.stderr).toContain('wiki');
     expect((await api('GET', '/api/v1/groups')).json.items.some((g: { name: string }) => g.name === 'ops')).toBe(true);
-  });
+  }, 60_000);
 
   it('rotating the secret invalidates the old one at once', async () => {
     const rotated = await api('POST', '/api/v1/apps/wiki/secret');
