@@ -55,7 +55,7 @@ async function runCases(settings: BenchSettings, dataset: Dataset, targets: read
     // Rounds interleave the targets; each keeps its best round (interference only ever slows down).
     for (const conns of c.conns) {
       for (let round = 0; round < settings.rounds; round++) {
-        for (const target of targets.filter((t) => c.trivialOk || !isTrivial(t))) {
+        for (const target of targets.filter((t) => (c.trivialOk || !isTrivial(t)) && (c.pgdirOnly !== true || t.name === 'pgdir'))) {
           const results = await runLoad({ target, groups: c.groups(conns), seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, seed: 7 });
           record(rows, c, target, results);
         }
@@ -73,6 +73,16 @@ function mixedComparison(rows: readonly Row[], targets: readonly Target[]): stri
     const a = alone.byTarget.get(t.name);
     const m = mixed.byTarget.get(t.name);
     return a && m ? [`${t.name}: search p99 ${a.latency.p99.toFixed(2)} ms alone → ${m.latency.p99.toFixed(2)} ms with bcrypt binds (${mixed.conns} search conns)`] : [];
+  });
+}
+
+/** Issue 16: a point search through an application view against the same search under ou=users. */
+function appViewRatios(rows: readonly Row[]): string[] {
+  return rows.filter((r) => r.caseId === 'app-search').flatMap((app) => {
+    const plain = rows.find((r) => r.caseId === 'search' && r.conns === app.conns)?.byTarget.get('pgdir');
+    const via = app.byTarget.get('pgdir');
+    if (plain === undefined || via === undefined) return [];
+    return [`pgdir app view: point search x${app.conns} ${Math.round(via.opsPerSec)} ops/s vs ${Math.round(plain.opsPerSec)} under ou=users (ratio ${(via.opsPerSec / plain.opsPerSec).toFixed(2)}; p50 ${via.latency.p50.toFixed(2)} vs ${plain.latency.p50.toFixed(2)} ms)`];
   });
 }
 
@@ -108,7 +118,7 @@ async function main(): Promise<void> {
 function report(settings: BenchSettings, targets: readonly Target[], rows: readonly Row[], rssAfterLoad: Map<string, number | undefined>): void {
   const names = targets.map((t) => t.name);
   console.log(`\n${resultsTable(rows, names)}\n`);
-  for (const line of [...extrasLines(rows), ...mixedComparison(rows, targets)]) console.log(line);
+  for (const line of [...extrasLines(rows), ...mixedComparison(rows, targets), ...appViewRatios(rows)]) console.log(line);
   console.log('');
   for (const t of targets) {
     const facts = [`start-up ${(t.startupMs / 1000).toFixed(2)} s`, `RSS after load ${mb(rssAfterLoad.get(t.name))}`, `RSS at end ${mb(t.rss())}`, ...t.facts.map(([k, v]) => `${k} ${v}`)];

@@ -105,3 +105,21 @@ export function pagedScan(dataset: Dataset): Workload {
     }),
   };
 }
+
+/**
+ * Issue 16: the same point search through the application view `ou=bench,ou=apps` (its users are
+ * the members of the first groups, pgdir-store-load.ts), for the ratio against `search`.
+ */
+export function appPointSearch(dataset: Dataset, app: string, groups: number): Workload {
+  const members = dataset.groups.slice(0, groups).flatMap((g) => g.members);
+  const placeholder = dataset.users[members[0] ?? 0]?.username ?? '';
+  const names = members.map((m) => Buffer.from(dataset.users[m]?.username ?? ''));
+  return simple('point search (app view)', true, (target, random) => {
+    const op = searchOp({ base: `ou=users,ou=${app},ou=apps,${target.baseDn}`, scope: 2, filter: filter.equals('uid', placeholder), attributes: USER_ATTRS });
+    const t = template(op, placeholder);
+    return {
+      next: (id) => t.render(id, names[Math.floor(random() * names.length)]),
+      done: (r, entries) => r.tag === Tag.searchDone && r.resultCode === 0 && entries === 1,
+    };
+  });
+}

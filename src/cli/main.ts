@@ -14,6 +14,7 @@ import { waitReadyCommand } from './commands/wait-ready.js';
 import { CONNECTOR_COMMANDS, SYNC_COMMANDS } from './connector-commands.js';
 import { DIRECTORY_COMMANDS } from './directory-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
+import { APP_COMMANDS } from './app-commands.js';
 import { CommandFailed } from './run-request.js';
 import { UsageError } from './usage-error.js';
 import { USER_COMMANDS } from './user-commands.js';
@@ -46,6 +47,7 @@ export const COMMANDS: readonly Command[] = [
   managementGroup('users', 'manage users', [...USER_COMMANDS, USER_PERMISSIONS_COMMAND]),
   managementGroup('groups', 'manage groups', GROUP_COMMANDS),
   managementGroup('teams', 'manage teams and permission levels', TEAM_COMMANDS),
+  managementGroup('apps', 'manage applications: their bind DN, secret and who has access', APP_COMMANDS),
   managementGroup('directory', 'manage the LDAP directory server (admin secret)', DIRECTORY_COMMANDS),
   managementGroup('sync', 'mirror users and groups from the external directory', SYNC_COMMANDS),
   managementGroup('connector', 'check the external directory connection', CONNECTOR_COMMANDS),

@@ -11,6 +11,7 @@ import { exportUsers } from '../directory/transfer/user-export.js';
 import { importUsers } from '../directory/transfer/user-import.js';
 import { connectorTest, syncRun, syncStatus, type ConnectorPort } from './connector-commands.js';
 import { TEAM_HANDLERS } from './team-handlers.js';
+import { APP_HANDLERS } from './app-command-handlers.js';
 import { toGroupSummary, toUserSummary, type GroupSummary, type UserSummary } from './summaries.js';
 
 /** The CLI acts as the system actor named `cli` in the audit log (DESIGN §7: every power). */
@@ -92,6 +93,7 @@ const HANDLERS: Record<string, Handler> = {
       args,
     ),
   ...TEAM_HANDLERS,
+  ...APP_HANDLERS,
 };
 
 function need(connector: ConnectorPort | undefined): ConnectorPort {

@@ -10,7 +10,12 @@ export type Visibility =
    * The user's own entry, every group and the containers (ldap.user_search: self); with
    * `ownMembersOnly` (self-only-members) groups list only the user among their members (member-mask.ts).
    */
-  | { readonly kind: 'self'; readonly normDn: string; readonly ownMembersOnly?: true };
+  | { readonly kind: 'self'; readonly normDn: string; readonly ownMembersOnly?: true }
+  /**
+   * An application bound as itself (issue 16): only its own view, whatever the base — users with
+   * access, every group with members limited to them, no service accounts (view/app-search.ts).
+   */
+  | { readonly kind: 'app'; readonly appId: string };
 
 export function searchVisibility(identity: Identity, userSearch: UserSearchPolicy): Visibility {
   switch (identity.kind) {
@@ -19,6 +24,8 @@ export function searchVisibility(identity: Identity, userSearch: UserSearchPolic
     case 'admin':
     case 'service':
       return { kind: 'all' };
+    case 'app':
+      return { kind: 'app', appId: identity.id };
     case 'user':
       if (userSearch === 'all') return { kind: 'all' };
       if (userSearch === 'self') return { kind: 'self', normDn: identity.dn.toLowerCase() };
@@ -36,6 +43,9 @@ export function isVisible(visibility: Visibility, kind: EntryKind, normDn: strin
       return false;
     case 'all':
       return true;
+    case 'app':
+      // Narrowed per entry by the app's access rule (view/app-search.ts); never ou=system.
+      return kind !== 'system';
     case 'self':
       // Service accounts stay hidden from plain users; their own entry, groups and containers
       // are what Gitea, nslcd and Home Assistant read after a user bind (clients.md §1.16).

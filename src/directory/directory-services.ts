@@ -7,6 +7,7 @@ import { createLifecycleService, type LifecycleService } from './lifecycle/lifec
 import { totpIssuer } from '../crypto/totp.js';
 import { createPasswordHasher, type PasswordHasher } from '../crypto/password-hasher.js';
 import { createUserService, type UserService } from './users/user-service.js';
+import { createAppServices, type AppServices } from './apps/app-access-services.js';
 import { createTeamService, type TeamService } from './teams/team-service.js';
 
 /** The one set of use cases the CLI, the HTTP API and LDAP share (one hasher, one store). */
@@ -20,6 +21,8 @@ export interface DirectoryServices {
   readonly teams: TeamService;
   /** The use cases behind may(): service accounts, a user's groups (access/actor-services.ts). */
   as(actor: Actor): ActorServices;
+  /** Applications (issue 16), behind may(). */
+  readonly apps: AppServices;
 }
 
 export interface DirectoryServicesOptions {
@@ -37,6 +40,8 @@ export interface DirectoryServicesOptions {
   readonly name?: string | undefined;
   /** `ldap.builtin_groups`: the built-in groups' LDAP names, reserved for new groups. */
   readonly builtinGroupNames?: readonly string[];
+  /** `ldap.suffix`: applications' bind and base DNs are shown under it. */
+  readonly ldapSuffix?: string;
 }
 
 export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {
@@ -47,6 +52,7 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     store,
     hasher,
     as: (actor) => protectedServices.forActor(actor),
+    apps: createAppServices(store, hasher, options.ldapSuffix ?? 'dc=example,dc=com'),
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store, builtinNames: options.builtinGroupNames ?? [] }),
     teams: createTeamService({ store, builtinNames: options.builtinGroupNames ?? [] }),

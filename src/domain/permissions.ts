@@ -28,6 +28,8 @@ export const ACTIONS = [
   'settings.write',
   'settings.owner',
   'serviceAccount.manage',
+  'app.read',
+  'app.manage',
   'audit.read',
   'sync.run',
   'users.import',
@@ -102,6 +104,9 @@ const RULES: Record<Action, Rule> = {
   'settings.write': { minRole: 'admin' },
   'settings.owner': { minRole: 'owner' },
   'serviceAccount.manage': { minRole: 'admin' },
+  // Applications (issue 16) decide who may sign in where: admins and owners, like service accounts.
+  'app.read': { minRole: 'admin', read: true },
+  'app.manage': { minRole: 'admin' },
   'audit.read': { minRole: 'admin', read: true },
   'sync.run': { minRole: 'admin' },
   'users.import': { minRole: 'usermanager' },

@@ -10,6 +10,7 @@ import { createLdapAccessLog } from './access-log.js';
 import { encodeEntryBody } from './codec/index.js';
 import { createDirectoryHandler } from './directory-handler.js';
 import { createLdapMetrics } from './ldap-metrics.js';
+import { createAppBindRecorder } from '../directory/apps/app-bind-recorder.js';
 import { createLdapServer, type LdapLimits, type LdapServer } from './server/ldap-server.js';
 import { readDirectoryServerState } from '../directory/settings/directory-server-state.js';
 import { pinnedSettings } from '../directory/settings/pinned-settings.js';
@@ -44,7 +45,7 @@ export async function createLdapService(
   });
   const adminSecret = await openAdminSecret({ store, dataDir: config.data_dir, pinnedSecret: ldap.admin_password, logger: log });
   const metrics = createLdapMetrics(context.metrics);
-  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle: context.throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix });
+  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle: context.throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix, appBinds: createAppBindRecorder(store, context.metrics, log) });
   const accessLog = createLdapAccessLog(config.log.access, context.accessLog);
   const handler = createDirectoryHandler({
     view,

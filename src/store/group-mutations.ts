@@ -8,6 +8,7 @@ import { isUuid } from '../domain/uuid.js';
 import { found, newId, requireId, type TxContext } from './tx-context.js';
 import { touchMembersOnRename, touchRows } from './touch-rows.js';
 import { notFound } from '../domain/errors.js';
+import { assertGroupUnused } from './app-store.js';
 
 const membership = (groupId: string, userId: string, op: NewChange['op']): NewChange => ({
   kind: 'membership',
@@ -53,6 +54,7 @@ export function updateGroup(ctx: TxContext, id: string, patch: GroupPatch): Prom
 export function deleteGroup(ctx: TxContext, id: string): Promise<void> {
   return ctx.step({ id }, async () => {
     const key = requireId(id, 'group');
+    await assertGroupUnused(ctx.trx, key); // 409 naming the applications whose access names it
     const users = await ctx.trx.deleteFrom('memberships').where('group_id', '=', key).returning('user_id').execute();
     found(await ctx.trx.deleteFrom('groups').where('id', '=', key).returning('id').executeTakeFirst(), 'group', id);
     await touchRows(ctx, [], users.map((u) => u.user_id)); // their memberOf lost the group

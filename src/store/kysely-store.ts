@@ -10,6 +10,7 @@ import type { ChangeFeed, Changes } from './change-feed.js';
 import { mapDbError } from './db-errors.js';
 import { toChange, toGroup, toNumber, toServiceAccount, toUser } from './row-mappers.js';
 import { createReader } from './store-reader.js';
+import { toApp } from './app-store.js';
 import { toGrant, toTeam } from './team-rows.js';
 import { createStoreTx } from './store-tx.js';
 import { TxContext } from './tx-context.js';
@@ -93,6 +94,9 @@ export class KyselyStore implements Store {
   getServiceAccount = this.#read('getServiceAccount');
   findServiceAccountByName = this.#read('findServiceAccountByName');
   listServiceAccounts = this.#read('listServiceAccounts');
+  getApp = this.#read('getApp');
+  findAppByName = this.#read('findAppByName');
+  listApps = this.#read('listApps');
   listAudit = this.#read('listAudit');
   countAudit = this.#read('countAudit');
   listTeams = this.#read('listTeams');
@@ -153,6 +157,7 @@ export class KyselyStore implements Store {
           const groups = await trx.selectFrom('groups').selectAll().orderBy('gid_number').execute();
           const memberships = await trx.selectFrom('memberships').select(['group_id', 'user_id']).execute();
           const accounts = await trx.selectFrom('service_accounts').selectAll().orderBy('name').execute();
+          const apps = await trx.selectFrom('apps').selectAll().orderBy('name').execute();
           const teams = await trx.selectFrom('teams').selectAll().execute();
           const grants = await trx.selectFrom('grants').selectAll().execute();
           return {
@@ -161,6 +166,7 @@ export class KyselyStore implements Store {
             groups: groups.map(toGroup),
             memberships: memberships.map((m) => ({ groupId: m.group_id, userId: m.user_id })),
             serviceAccounts: accounts.map(toServiceAccount),
+            apps: apps.map(toApp),
             teams: teams.map(toTeam),
             grants: grants.map(toGrant),
           };

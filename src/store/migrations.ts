@@ -214,4 +214,27 @@ const teams: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, teams];
+/**
+ * Applications (issue 16): their own bind identity and an access rule. `access` is jsonb
+ * `{everyone, groups: [group ids], teams: [{team, level}]}`; deleting a group an access rule names
+ * is refused (app-store.ts groupInUse), so the ids stay valid.
+ */
+const apps: Migration = {
+  name: '0006_apps',
+  statements: [
+    `CREATE TABLE apps (
+      id uuid PRIMARY KEY,
+      name text NOT NULL,
+      description text NOT NULL DEFAULT '',
+      secret_hash text NOT NULL,
+      allowed_cidrs text[] NOT NULL DEFAULT '{}',
+      access jsonb NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE UNIQUE INDEX apps_name_lower_key ON apps (lower(name))`,
+  ],
+};
+
+
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, teams, apps];

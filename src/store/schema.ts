@@ -72,6 +72,18 @@ export interface ServiceAccountsTable {
   updated_at: Timestamp;
 }
 
+export interface AppsTable {
+  id: string;
+  name: string;
+  description: Generated<string>;
+  secret_hash: string;
+  allowed_cidrs: ColumnType<string[], string[], string[]>;
+  /** AppAccess as JSON text on write (jsonParam), parsed on read. */
+  access: ColumnType<unknown, string, string>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface AuditLogTable {
   id: Generated<number | string>;
   at: CreatedAt;
@@ -135,6 +147,7 @@ export interface Database {
   memberships: MembershipsTable;
   settings: SettingsTable;
   service_accounts: ServiceAccountsTable;
+  apps: AppsTable;
   audit_log: AuditLogTable;
   change_log: ChangeLogTable;
   store_revision: StoreRevisionTable;

@@ -1,3 +1,4 @@
+import { createAppReader } from './app-store.js';
 import { sql, type Kysely } from 'kysely';
 import type { Group, ServiceAccount, User } from '../domain/model.js';
 import { isUuid } from '../domain/uuid.js';
@@ -55,6 +56,7 @@ async function listAudit(db: Kysely<Database>, query: AuditQuery = {}): Promise<
 }
 
 export function createReader(db: Kysely<Database>): StoreReader {
+  const apps = createAppReader(db);
   const userBy = async (column: 'id' | 'username' | 'email', value: string): Promise<User | undefined> => {
     if (column === 'id' && !isUuid(value)) return undefined;
     const where = column === 'id' ? sql<boolean>`id = ${value}` : sql<boolean>`lower(${sql.ref(column)}) = lower(${value})`;
@@ -74,6 +76,7 @@ export function createReader(db: Kysely<Database>): StoreReader {
     return row && toServiceAccount(row);
   };
   return {
+    ...apps,
     ...createTeamReader(db),
     getUser: (id) => userBy('id', id),
     findUserByUsername: (username) => userBy('username', username),

@@ -1,5 +1,6 @@
 import type { StoreTx } from './store.js';
 import { createReader } from './store-reader.js';
+import { deleteApp, insertApp, updateApp } from './app-store.js';
 import type { TxContext } from './tx-context.js';
 import { addMember, deleteGroup, insertGroup, removeMember, setMembers, updateGroup } from './group-mutations.js';
 import { deleteUser, insertUser, updateUser } from './user-mutations.js';
@@ -33,6 +34,9 @@ export function createStoreTx(ctx: TxContext): StoreTx {
     insertServiceAccount: (account) => insertServiceAccount(ctx, account),
     updateServiceAccount: (id, patch) => updateServiceAccount(ctx, id, patch),
     deleteServiceAccount: (id) => deleteServiceAccount(ctx, id),
+    insertApp: (app) => insertApp(ctx, app),
+    updateApp: (id, patch) => updateApp(ctx, id, patch),
+    deleteApp: (id) => deleteApp(ctx, id),
     appendAudit: (entry) => appendAudit(ctx, entry),
     insertUsers: (users) => insertUsers(ctx, users),
     appendAudits: (entries) => appendAudits(ctx, entries),

@@ -1,6 +1,9 @@
 import type { RetentionStore } from './retention-store.js';
 import type { TableTransfer } from './table-transfer.js';
 import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
+import type { Application } from '../domain/application.js';
+import type { AppPatch, AppReader, NewApp } from './app-types.js';
+export type { AppPatch, NewApp } from './app-types.js';
 import type { ApiTokenStore } from './api-token-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
 import type { Changes } from './change-feed.js';
@@ -16,7 +19,7 @@ export type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js
  * imports kysely, pg or PGlite.
  */
 
-export type EntityKind = 'user' | 'group' | 'membership' | 'setting' | 'service_account' | 'team' | 'grant';
+export type EntityKind = 'user' | 'group' | 'membership' | 'setting' | 'service_account' | 'team' | 'grant' | 'app';
 
 /** One row of the change log: what changed, never the data itself (readers re-read by id). */
 export interface Change {
@@ -108,9 +111,11 @@ export interface Snapshot {
   readonly serviceAccounts: readonly ServiceAccount[];
   readonly teams: readonly Team[];
   readonly grants: readonly Grant[];
+  /** Absent in snapshots built by hand (tests): no applications. */
+  readonly apps?: readonly Application[];
 }
 
-export interface StoreReader extends TeamReader {
+export interface StoreReader extends TeamReader, AppReader {
   getUser(id: string): Promise<User | undefined>;
   /** Case-insensitive. */
   findUserByUsername(username: string): Promise<User | undefined>;
@@ -168,6 +173,9 @@ export interface StoreTx extends StoreReader, TeamMutations {
     patch: Partial<Pick<ServiceAccount, 'secretHash' | 'allowedCidrs' | 'privileged'>>,
   ): Promise<ServiceAccount>;
   deleteServiceAccount(id: string): Promise<void>;
+  insertApp(app: NewApp): Promise<Application>;
+  updateApp(id: string, patch: AppPatch): Promise<Application>;
+  deleteApp(id: string): Promise<void>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Bulk forms for the users import (user-batch.ts): one savepoint, all or none of the rows. */
   insertUsers(users: readonly NewUser[]): Promise<User[]>;

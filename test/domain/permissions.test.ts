@@ -68,6 +68,8 @@ const UNTARGETED: Partial<Record<Action, Role>> = {
   'settings.write': 'admin',
   'settings.owner': 'owner',
   'serviceAccount.manage': 'admin',
+  'app.read': 'admin',
+  'app.manage': 'admin',
   'audit.read': 'admin',
   'sync.run': 'admin',
   'users.import': 'usermanager',
@@ -82,7 +84,7 @@ const UNTARGETED: Partial<Record<Action, Role>> = {
   'org.grant': 'admin',
   'permissions.read': 'admin',
 };
-const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'audit.read', 'users.export', 'team.read', 'org.read', 'permissions.read'];
+const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'audit.read', 'users.export', 'team.read', 'org.read', 'permissions.read', 'app.read'];
 
 // user.create: columns = requested role (none given, user, usermanager, mailmanager, admin, owner).
 const CREATE = parse(`

@@ -13,6 +13,7 @@ import type { LifecycleService } from '../lifecycle/lifecycle-service.js';
 import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import type { DirectoryView } from '../view/index.js';
 import { userDn } from '../view/dit.js';
+import { appBindOutcome, appIdentity, resolveAppBindAccount, type AppBindRecorder } from '../apps/app-bind.js';
 
 export type { AutoCreator } from './auto-create-credential.js';
 export type { ExternalPasswordVerifier } from './pass-through-credential.js';
@@ -30,6 +31,8 @@ export interface BindServiceDeps {
   readonly lifecycle?: Pick<LifecycleService, 'twoFactor' | 'temporary'>;
   /** `ldap.totp_suffix`: an enrolled user may append the 6-digit code to the password. */
   readonly totpSuffix?: boolean;
+  /** Audit and metrics of binds under ou=apps (issue 16); none when absent. */
+  readonly appBinds?: AppBindRecorder | undefined;
 }
 
 export interface BindService {
@@ -82,7 +85,9 @@ export function createBindService(deps: BindServiceDeps): BindService {
 
   return {
     async authenticate(dn, password, ip, options = {}) {
-      const { rdnCode, ...resolved } = resolveBindAccount(view, dn);
+      // DNs under ou=apps (issue 16): the app itself, or a user through the app's view.
+      const appTarget = view.resolveAppBind(dn);
+      const { rdnCode, ...resolved } = appTarget === undefined ? resolveBindAccount(view, dn) : resolveAppBindAccount(appTarget, dn);
       const twoFactor = lifecycle?.twoFactor;
       const result = await signIn({
         via: 'ldap',
@@ -98,6 +103,14 @@ export function createBindService(deps: BindServiceDeps): BindService {
         },
         urgent: options.urgent === true,
       });
+      if (appTarget !== undefined) {
+        const identity = result.ok ? appIdentity(appTarget, result.signedIn) : undefined;
+        const outcome = result.ok && identity === undefined ? 'invalid_credentials' : appBindOutcome(appTarget, result);
+        const userId = appTarget.kind === 'user' ? appTarget.user?.id : undefined;
+        deps.appBinds?.record({ app: appTarget.app, as: appTarget.kind === 'app' ? 'app' : 'user', userId, outcome, ip });
+        if (identity !== undefined) return identity;
+        if (result.ok) throw failure();
+      }
       if (result.ok) return identityOf(result.signedIn);
       throw result.reason === 'throttled' ? new ThrottledBindFailure() : failure();
     },

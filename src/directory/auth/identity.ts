@@ -9,7 +9,10 @@ export type Identity =
       readonly name: string;
       readonly privileged: boolean;
     }
-  | { readonly kind: 'user'; readonly dn: string; readonly id: string };
+  /** `app`: signed in through an application's view (issue 16); WhoAmI then answers `app.dn`. */
+  | { readonly kind: 'user'; readonly dn: string; readonly id: string; readonly app?: { readonly id: string; readonly name: string; readonly dn: string } }
+  /** An application bound as `cn=<app>,ou=apps,<suffix>` (issue 16): sees only its own view. */
+  | { readonly kind: 'app'; readonly dn: string; readonly id: string; readonly name: string };
 
 export const ANONYMOUS: Identity = Object.freeze({ kind: 'anonymous' });
 

@@ -1,4 +1,5 @@
 import type { Group, ServiceAccount, User } from '../../domain/model.js';
+import type { Application } from '../../domain/application.js';
 import { isBuiltinGroupName } from '../../domain/reserved-names.js';
 import type { Snapshot } from '../../store/store.js';
 import { isListed, memberValuesChanged } from '../../domain/user-listing.js';
@@ -36,6 +37,8 @@ export interface RecordBatch {
   /** user id → the ids of every stored group it is in now. */
   readonly userGroups: ReadonlyMap<string, readonly string[]>;
   readonly accounts: ReadonlyMap<string, ServiceAccount | undefined>;
+  /** Applications re-read (issue 16); absent: none changed. */
+  readonly apps?: ReadonlyMap<string, Application | undefined>;
   /** Teams and grants re-read (issue 13); absent: none changed. */
   readonly teams?: ReadonlyMap<string, Team | undefined>;
   readonly grants?: ReadonlyMap<string, Grant | undefined>;
@@ -127,6 +130,7 @@ export class DirectoryState {
       else this.records.accounts.set(id, account);
       this.rebuildAccount(id);
     }
+    for (const [id, app] of batch.apps ?? []) this.records.apps.set(id, app);
     this.stamp(batch.changedAt, affected);
     this.rebuild(affected);
     this.revision = Math.max(this.revision, batch.revision);

@@ -11,6 +11,10 @@ import { EncodedCache, type EncodedCacheOptions, type EntryEncoder } from './enc
 import { searchState, type SearchOptions, type SearchOutcome, type SearchScope } from './view-search.js';
 import { RevisionWaiters } from './revision-waiters.js';
 import { viewStats, type ViewStats } from './view-stats.js';
+import { searchWithApps } from './app-search.js';
+import { isTransient } from './app-entries.js';
+import { resolveAppBindTarget, type AppBindTarget } from './app-bind-target.js';
+import type { Application } from '../../domain/application.js';
 import type { ViewEntry } from './view-entry.js';
 import type { Level } from '../../domain/levels.js';
 
@@ -43,6 +47,10 @@ export interface DirectoryView {
   /** The entry a DN designates (any case/spacing; user DNs also by DESIGN §4's rule). */
   findEntry(dn: string): ViewEntry | undefined;
   resolveBind(dn: string): BindTarget | undefined;
+  /** A bind DN under `ou=apps` (issue 16); undefined for every other DN. */
+  resolveAppBind(dn: string): AppBindTarget | undefined;
+  /** The applications as the view last read them. */
+  apps(): readonly Application[];
   /** resolveDn and inChain for the filter evaluator (Compare uses it too). */
   readonly matchContext: MatchContext;
   selection(attributes: readonly string[], typesOnly?: boolean): AttributeSelection;
@@ -131,14 +139,18 @@ export function createDirectoryView(options: DirectoryViewOptions): DirectoryVie
     },
     catchUp: () => follower.request(),
     reload: () => reload('requested'),
-    search: (base, scope, filter, searchOptions) => searchState(current(), matchContext, base, scope, filter, searchOptions),
+    search: (base, scope, filter, searchOptions) =>
+      searchWithApps(current(), matchContext, base, scope, filter, searchOptions) ?? searchState(current(), matchContext, base, scope, filter, searchOptions),
     findEntry: (dn) => resolveEntry(current(), dn),
     resolveBind: (dn) => resolveBindTarget(current(), dn),
+    resolveAppBind: (dn) => resolveAppBindTarget(current(), dn),
+    apps: () => [...current().records.apps.values()],
     matchContext,
     selection: compileSelection,
     encoded(entry, selection) {
       if (cache === undefined) throw new Error('directory view created without an encoder');
-      return cache.get(entry, selection);
+      // Entries made for one search (application views) are encoded but never kept.
+      return isTransient(entry) ? cache.encodeOnly(entry, selection) : cache.get(entry, selection);
     },
     stats: () => viewStats(state, follower, cache, timings),
     levelOnTeam: (userId, team) => current().teams.levelOnTeam(userId.toLowerCase(), team),

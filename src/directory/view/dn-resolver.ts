@@ -28,7 +28,7 @@ function tryParse(dn: string): Rdn[] | undefined {
  * a value with `@` or the type `mail` is the email, `uid-<id>` the id, anything else the username;
  * case and spaces are ignored. A `totpToken` AVA in the same RDN carries a TOTP code.
  */
-function userByRdn(state: DirectoryState, rdn: Rdn): { entry: ViewEntry | undefined; totpToken: string | undefined } {
+export function userByRdn(state: DirectoryState, rdn: Rdn): { entry: ViewEntry | undefined; totpToken: string | undefined } {
   const totpToken = rdn.find((a) => a.type === 'totptoken')?.value;
   const ava = rdn.find((a) => a.type !== 'totptoken');
   if (ava === undefined) return { entry: undefined, totpToken };

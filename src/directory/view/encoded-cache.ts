@@ -50,6 +50,11 @@ export class EncodedCache {
     return body;
   }
 
+  /** Encodes without keeping the bytes (entries made for one search). */
+  encodeOnly(entry: ViewEntry, selection: AttributeSelection): Buffer {
+    return this.encode({ objectName: entry.dn, attributes: selectAttributes(entry, selection) }, selection.typesOnly);
+  }
+
   /** An entry left the view: its cached bytes no longer count. */
   release(entry: ViewEntry): void {
     this.released.add(entry);

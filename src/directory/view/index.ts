@@ -8,3 +8,6 @@ export type { EntryEncoder } from './encoded-cache.js';
 export type { BindTarget } from './dn-resolver.js';
 export type { ViewStats } from './view-stats.js';
 export { USERS_GROUP_GID, ADMINS_GROUP_GID } from './builtin-groups.js';
+export type { AppBindTarget } from './app-bind-target.js';
+export { hasAppAccess, appAccessReason, type AccessReason } from './app-access.js';
+export { appBindDn, appViewDn } from './app-dit.js';

@@ -1,6 +1,7 @@
 import type { Change, StoreReader } from '../../store/store.js';
 import type { ChangeTimes, GroupRecord, RecordBatch } from './directory-state.js';
 import type { Group, ServiceAccount, User } from '../../domain/model.js';
+import type { Application } from '../../domain/application.js';
 import type { Grant, Team } from '../../domain/team.js';
 
 /** Parallel reads per step: enough to hide round trips, few enough not to drain a pool. */
@@ -32,6 +33,7 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
   const users = new Set<string>();
   const groups = new Set<string>();
   const accounts = new Set<string>();
+  const apps = new Set<string>();
   const teams = new Set<string>();
   const grants = new Set<string>();
   const memberships = new Map<string, Set<string>>(); // group id → user ids
@@ -39,6 +41,7 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
     if (change.kind === 'user') users.add(change.key);
     else if (change.kind === 'group') groups.add(change.key);
     else if (change.kind === 'service_account') accounts.add(change.key);
+    else if (change.kind === 'app') apps.add(change.key);
     else if (change.kind === 'membership') addMembership(memberships, change.key);
     else if (change.kind === 'team') teams.add(change.key);
     else if (change.kind === 'grant') grants.add(change.key);
@@ -55,6 +58,7 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
     groups: await readAll<GroupRecord | undefined>(groups, (id) => readGroup(store, id)),
     userGroups: await readAll<readonly string[]>(memberUsers, (id) => store.userGroupIds(id)),
     accounts: await readAll<ServiceAccount | undefined>(accounts, (id) => store.getServiceAccount(id)),
+    apps: await readAll<Application | undefined>(apps, (id) => store.getApp(id)),
     teams: await readAll<Team | undefined>(teams, (id) => store.getTeam(id)),
     grants: await readAll<Grant | undefined>(grants, (id) => store.getGrant(id)),
     changedAt: changeTimes(changes),

@@ -19,6 +19,8 @@ export class SearchCursor implements Iterable<ViewEntry> {
     private readonly accept: (entry: ViewEntry) => boolean,
     /** What the requester is shown of an entry (member-mask.ts); `accept` judges that, not the original. */
     private readonly present: (entry: ViewEntry) => ViewEntry = (entry) => entry,
+    /** What is handed out for an accepted entry (an application's re-based view, app-entries.ts). */
+    private readonly output?: (entry: ViewEntry) => ViewEntry,
   ) {}
 
   /** Up to `max` further matching entries; fewer only when the search is exhausted. */
@@ -39,12 +41,10 @@ export class SearchCursor implements Iterable<ViewEntry> {
   }
 
   next(): ViewEntry | undefined {
-    if (this.peeked !== undefined) {
-      const held = this.peeked;
-      this.peeked = undefined;
-      return held;
-    }
-    return this.advance();
+    let entry = this.peeked;
+    if (entry !== undefined) this.peeked = undefined;
+    else entry = this.advance();
+    return entry === undefined || this.output === undefined ? entry : this.output(entry);
   }
 
   *[Symbol.iterator](): Iterator<ViewEntry> {

@@ -1,3 +1,4 @@
+import { AppRecords } from './app-records.js';
 import type { Group, ServiceAccount, User } from '../../domain/model.js';
 import type { Snapshot } from '../../store/store.js';
 
@@ -10,6 +11,8 @@ export class StateRecords {
   readonly users = new Map<string, User>();
   readonly groups = new Map<string, Group>();
   readonly accounts = new Map<string, ServiceAccount>();
+  /** Applications by id and by lower-case name (issue 16). */
+  readonly apps = new AppRecords();
   /** user id → ids of the stored groups it is in. */
   readonly userGroups = new Map<string, Set<string>>();
   /** group id → ids of its member users. */
@@ -20,6 +23,7 @@ export class StateRecords {
     for (const user of snapshot.users) records.users.set(user.id, user);
     for (const group of snapshot.groups) records.groups.set(group.id, group);
     for (const account of snapshot.serviceAccounts) records.accounts.set(account.id, account);
+    for (const app of snapshot.apps ?? []) records.apps.set(app.id, app);
     for (const m of snapshot.memberships) records.link(m.groupId, m.userId);
     return records;
   }

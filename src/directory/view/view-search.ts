@@ -19,6 +19,19 @@ export interface SearchOptions {
   readonly visibility?: Visibility;
 }
 
+/** How an application's view narrows and re-bases a search (app-search.ts). */
+export interface SearchHooks {
+  /** Checked with the visibility: entries the app may not see count as absent. */
+  readonly visible: (entry: ViewEntry) => boolean;
+  /** What the filter judges (members limited to users with access). */
+  readonly present: (entry: ViewEntry) => ViewEntry;
+  /** What is sent (DNs re-based under the app's view). */
+  readonly output?: (entry: ViewEntry) => ViewEntry;
+  /** Resolves filter DNs, for the evaluator and the index planner. */
+  readonly ctx: MatchContext;
+  readonly resolve: (dn: string) => ViewEntry | undefined;
+}
+
 export type SearchOutcome =
   | { readonly found: true; readonly base: ViewEntry; readonly cursor: SearchCursor }
   /** noSuchObject (32): `matchedDn` is the closest existing, visible ancestor ('' for none). */
@@ -42,17 +55,21 @@ export function searchState(
   scope: SearchScope,
   filter: Filter,
   options: SearchOptions = {},
+  hooks?: SearchHooks,
 ): SearchOutcome {
   const visibility = options.visibility ?? ALL;
-  const visible = (e: ViewEntry): boolean => isVisible(visibility, e.kind, e.normDn);
+  const visible = hooks === undefined
+    ? (e: ViewEntry): boolean => isVisible(visibility, e.kind, e.normDn)
+    : (e: ViewEntry): boolean => isVisible(visibility, e.kind, e.normDn) && hooks.visible(e);
   const base = resolveEntry(state, baseDn);
   if (base === undefined || !visible(base)) return { found: false, matchedDn: matchedDn(state, baseDn, visible) };
-  const match = compileFilter(filter, maskedContext(ctx, visibility));
+  const match = compileFilter(filter, maskedContext(hooks?.ctx ?? ctx, visibility));
   const accept = (e: ViewEntry): boolean => visible(e) && match(e);
-  const mask = memberMask(visibility);
+  const mask = composeMask(memberMask(visibility), hooks?.present);
+  const output = hooks?.output;
   const segments = scopeSegments(state, base, scope, visibility);
   const scopeSize = segments.reduce((n, s) => n + s.length, 0);
-  const plan = planCandidates(filter, state, (dn) => resolveEntry(state, dn));
+  const plan = planCandidates(filter, state, hooks?.resolve ?? ((dn) => resolveEntry(state, dn)));
   if (plan !== undefined && (plan.size <= SMALL_PLAN || plan.size * 4 <= scopeSize)) {
     const seen = new Set<ViewEntry>();
     const list: ViewEntry[] = [];
@@ -63,9 +80,17 @@ export function searchState(
         if (inScope(state, e, base, scope)) list.push(e);
       }
     }
-    return { found: true, base, cursor: new SearchCursor([list.sort(compareEntries)], accept, mask) };
+    return { found: true, base, cursor: new SearchCursor([list.sort(compareEntries)], accept, mask, output) };
   }
-  return { found: true, base, cursor: new SearchCursor(segments, accept, mask) };
+  return { found: true, base, cursor: new SearchCursor(segments, accept, mask, output) };
+}
+
+function composeMask(
+  first: ((e: ViewEntry) => ViewEntry) | undefined,
+  second: ((e: ViewEntry) => ViewEntry) | undefined,
+): ((e: ViewEntry) => ViewEntry) | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  return (e) => second(first(e));
 }
 
 function matchedDn(state: DirectoryState, baseDn: string, visible: (e: ViewEntry) => boolean): string {

@@ -1,6 +1,7 @@
 import type { ApiContext } from '../api-context.js';
 import { JobRegistry } from '../job-registry.js';
 import type { AnyRoute } from '../route.js';
+import { appRoutes } from './app-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { groupRoutes } from './group-routes.js';
@@ -33,6 +34,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...profileRoutes(api),
     ...settingsRoutes(api),
     ...serviceAccountRoutes(api),
+    ...appRoutes(api),
     ...auditRoutes(api),
     ...syncRoutes(api.connector, jobs),
     ...jobRoutes(jobs),

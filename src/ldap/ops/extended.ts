@@ -30,7 +30,8 @@ export async function extended(req: ExtendedRequest, conn: LdapConnection, deps:
   if (req.name === Oid.whoAmI) {
     // RFC 4532 §2: `dn:<authzId>`, or an empty value for anonymous.
     const identity = identityOf(conn);
-    const value = identity.kind === 'anonymous' ? '' : `dn:${identity.dn}`;
+    // A user signed in through an application's view is told that view's DN (issue 16).
+    const value = identity.kind === 'anonymous' ? '' : `dn:${identity.kind === 'user' && identity.app !== undefined ? identity.app.dn : identity.dn}`;
     return { result: { resultCode: ResultCode.success }, value: Buffer.from(value, 'utf8') };
   }
   if (req.name === Oid.passwordModify) return passwordModify(req, identityOf(conn), deps);

@@ -1,0 +1,40 @@
+import type { Application } from '../../domain/application.js';
+
+/**
+ * The applications the view knows (issue 16), by id and by lower-case name: an app's DNs
+ * (`cn=<name>,ou=apps`, `ou=<name>,ou=apps`) name it, so a lookup by name runs on every app
+ * search and bind. Records are replaced, never mutated.
+ */
+export class AppRecords {
+  private readonly byId = new Map<string, Application>();
+  private readonly byName = new Map<string, Application>();
+
+  /** `app` undefined: the app was deleted. */
+  set(id: string, app: Application | undefined): void {
+    const old = this.byId.get(id);
+    if (old !== undefined && this.byName.get(old.name.toLowerCase()) === old) this.byName.delete(old.name.toLowerCase());
+    if (app === undefined) {
+      this.byId.delete(id);
+      return;
+    }
+    this.byId.set(id, app);
+    this.byName.set(app.name.toLowerCase(), app);
+  }
+
+  get(id: string): Application | undefined {
+    return this.byId.get(id);
+  }
+
+  /** `name` as it appears in a normalised DN (already lower case). */
+  named(name: string): Application | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  values(): IterableIterator<Application> {
+    return this.byId.values();
+  }
+}

@@ -1,0 +1,121 @@
+import type { Application } from '../../domain/application.js';
+import type { MatchContext } from '../../domain/entry.js';
+import type { Filter } from '../../domain/filter.js';
+import type { Visibility } from '../access-policy.js';
+import { hasAppAccess } from './app-access.js';
+import { appPlace, type AppPlace } from './app-dit.js';
+import { markTransient, rebaseFor, type AppRebase } from './app-entries.js';
+import type { DirectoryState } from './directory-state.js';
+import { groupNorm } from './dit.js';
+import { resolveEntry, userByRdn } from './dn-resolver.js';
+import { searchState, type SearchHooks, type SearchOptions, type SearchOutcome, type SearchScope } from './view-search.js';
+import { ViewEntry } from './view-entry.js';
+
+const MEMBER_KEYS = ['member', 'uniquemember', 'memberuid'] as const;
+const UID_PREFIX = 'cn=uid-';
+const NOT_FOUND: SearchOutcome = Object.freeze({ found: false, matchedDn: '' });
+
+/**
+ * Searches through applications (issue 16). A base under `ou=<app>,ou=apps,<suffix>` searches
+ * the global entries that app may see and sends them re-based under its view; an application
+ * bound as itself gets the same narrowing whatever the base (global DNs kept for a global base).
+ * Unknown apps, and other apps' views for an app, answer 32 like a missing entry.
+ */
+export function searchWithApps(
+  state: DirectoryState,
+  ctx: MatchContext,
+  baseDn: string,
+  scope: SearchScope,
+  filter: Filter,
+  options: SearchOptions = {},
+): SearchOutcome | undefined {
+  const place = appPlace(state, baseDn);
+  const visibility = options.visibility;
+  const bound = visibility?.kind === 'app' ? state.records.apps.get(visibility.appId) : undefined;
+  if (place === undefined) {
+    if (visibility?.kind !== 'app') return undefined; // the ordinary search
+    if (bound === undefined) return NOT_FOUND; // deleted since the bind
+    return searchState(state, ctx, baseDn, scope, filter, options, appHooks(state, ctx, bound, undefined));
+  }
+  const app = 'app' in place ? place.app : undefined;
+  if (app === undefined || place.kind === 'apps' || place.kind === 'bind' || place.kind === 'nothing') return NOT_FOUND;
+  if (visibility?.kind === 'none' || (visibility?.kind === 'app' && bound?.id !== app.id)) return NOT_FOUND;
+  const rebase = rebaseFor(state.dit, app);
+  const global = globalBase(state, app, place);
+  if (global === undefined) return NOT_FOUND;
+  const inner: SearchOptions = visibility?.kind === 'app' ? {} : options;
+  const outcome = searchState(state, ctx, global.dn, scope, filter, inner, appHooks(state, ctx, app, rebase));
+  if (!outcome.found) return { found: false, matchedDn: outcome.matchedDn === '' ? '' : rebase.dn(outcome.matchedDn) };
+  return { ...outcome, base: rebase.entry(outcome.base) };
+}
+
+/** The global entry an app-view base stands for (the suffix stands for the app's root). */
+function globalBase(state: DirectoryState, app: Application, place: AppPlace): ViewEntry | undefined {
+  const e = state.entries;
+  switch (place.kind) {
+    case 'root':
+      return e.suffix;
+    case 'users':
+      return e.usersContainer;
+    case 'groups':
+      return e.groupsContainer;
+    case 'user': {
+      const entry = userByRdn(state, place.rdn).entry;
+      return entry?.user !== undefined && hasAppAccess(state, app, entry.user) ? entry : undefined;
+    }
+    case 'group': {
+      const value = place.rdn.length === 1 && place.rdn[0]?.type === 'cn' ? place.rdn[0].value : undefined;
+      return value === undefined ? undefined : e.byNorm.get(groupNorm(state.dit, value));
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** What an app may see: users with access, every group (members narrowed), the suffix and ou=users/ou=groups. */
+function appHooks(state: DirectoryState, ctx: MatchContext, app: Application, rebase: AppRebase | undefined): SearchHooks {
+  const { records, entries } = state;
+  const userAllowed = (id: string): boolean => {
+    const user = records.users.get(id);
+    return user !== undefined && hasAppAccess(state, app, user);
+  };
+  const visible = (e: ViewEntry): boolean => {
+    if (e.kind === 'user') return e.user !== undefined && hasAppAccess(state, app, e.user);
+    if (e.kind === 'container') return e !== entries.systemContainer;
+    return e.kind === 'group';
+  };
+  const resolve = (dn: string): ViewEntry | undefined => {
+    const place = rebase === undefined ? undefined : appPlace(state, dn);
+    const entry = place === undefined ? resolveEntry(state, dn) : place.kind === 'user' || place.kind === 'group' ? (place.app?.id === app.id ? globalBase(state, app, place) : undefined) : undefined;
+    return entry !== undefined && visible(entry) ? entry : undefined;
+  };
+  return {
+    visible,
+    present: (e) => (e.kind === 'group' ? narrowMembers(e, userAllowed) : rebase !== undefined && e === entries.suffix ? rebase.root : e),
+    ...(rebase === undefined ? {} : { output: (e: ViewEntry) => rebase.entry(e) }),
+    ctx: { ...ctx, resolveDn: (value) => resolve(value)?.normDn },
+    resolve,
+  };
+}
+
+/** A group as the app sees it: member, uniqueMember and memberUid of users with access only. */
+function narrowMembers(entry: ViewEntry, allowed: (userId: string) => boolean): ViewEntry {
+  const dns = entry.attributes.get('member');
+  if (dns === undefined || dns.length === 0) return entry;
+  const keep: number[] = [];
+  for (let i = 0; i < dns.length; i++) {
+    const dn = dns[i] as string;
+    // Member DNs are the view's own `cn=uid-<uuid>,ou=users,...` (user-entry.ts).
+    if (dn.startsWith(UID_PREFIX) && allowed(dn.slice(UID_PREFIX.length, UID_PREFIX.length + 36))) keep.push(i);
+  }
+  if (keep.length === dns.length) return entry;
+  const attrs = new Map(entry.attributes);
+  // member, uniqueMember and memberUid are index-aligned (group-entry.ts memberValues).
+  for (const key of MEMBER_KEYS) {
+    const values = entry.attributes.get(key);
+    if (values === undefined) continue;
+    if (keep.length === 0) attrs.delete(key);
+    else attrs.set(key, Object.freeze(keep.map((i) => values[i] as string)));
+  }
+  return markTransient(new ViewEntry(entry.dn, entry.normDn, attrs, entry.kind, entry.id, entry.parent, entry.sortKey));
+}
