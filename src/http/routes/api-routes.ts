@@ -11,6 +11,8 @@ import { lifecyclePages } from './lifecycle-pages.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 import { profileRoutes } from './profile-routes.js';
 import { registrationRoutes } from './registration-routes.js';
+import { samlRoutes } from './saml-routes.js';
+import { samlSettingsRoutes } from './saml-settings-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { smtpSettingsRoutes } from './smtp-settings-routes.js';
@@ -41,6 +43,8 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...enrolPage(api),
     ...smtpSettingsRoutes(api),
     ...registrationRoutes(api),
+    ...samlSettingsRoutes(api),
+    ...samlRoutes(api),
   );
   return routes;
 }
