@@ -17,6 +17,11 @@ command -v pg_ctlcluster >/dev/null 2>&1 || need="$need postgresql"
 command -v zbarimg >/dev/null 2>&1 || need="$need zbar-tools"
 command -v zsh >/dev/null 2>&1 || need="$need zsh"
 command -v fish >/dev/null 2>&1 || need="$need fish"
+# SAML (test/e2e/saml-sso.test.ts): SimpleSAMLphp as the IdP under php -S (it needs php-xml's DOM and
+# mbstring), xmlsec1 as the independent signer of crafted responses (test/helpers/saml-responses.ts).
+[ -d /usr/share/simplesamlphp/www ] || need="$need simplesamlphp"
+php -r 'exit(class_exists("DOMDocument") && function_exists("mb_strlen") ? 0 : 1);' >/dev/null 2>&1 || need="$need php-cli php-xml php-mbstring"
+command -v xmlsec1 >/dev/null 2>&1 || need="$need xmlsec1"
 clients=""
 /usr/bin/python3 -c 'import ldap' >/dev/null 2>&1 || clients="$clients python3-ldap"
 php -r 'exit(function_exists("ldap_connect") ? 0 : 1);' >/dev/null 2>&1 || clients="$clients php-cli php-ldap"

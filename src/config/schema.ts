@@ -166,6 +166,10 @@ export const configSchema = mapping({
     interval: duration().default(3_600_000),
   }).prefault({}),
   smtp: smtp.optional(),
+  /** Single sign-on (docs/sso.md): `sso.saml.metadata_file` pins the identity provider's metadata XML. */
+  sso: mapping({
+    saml: mapping({ metadata: text().optional() }).prefault({}),
+  }).prefault({}),
   /** Validated by src/connector when it starts; only its shape (a mapping) is checked here. */
   connector: z.record(z.string(), z.unknown(), { error: 'must be a mapping' }).optional(),
 });
@@ -197,6 +201,7 @@ export const SECRET_KEYS: readonly (readonly string[])[] = [
   ['database', 'url'],
   ['ldap', 'admin_password'],
   ['smtp', 'password'],
+  ['sso', 'saml', 'metadata'],
   ['smtp', 'oauth2', 'client_secret'],
   ['smtp', 'oauth2', 'refresh_token'],
   ['connector', 'bind_password'],

@@ -17,6 +17,7 @@ import { TxContext } from './tx-context.js';
 import { authKeyState, blockedAuthKeys, clearAuthFailures, recordAuthFailure, releaseAuthAttempt, reserveAuthAttempt, type AuthKeyState, type AuthReservation, type AuthRule } from './auth-failures.js';
 import { createApiTokenStore, type ApiTokenStore } from './api-token-store.js';
 import { createLifecycleStore, type LifecycleStore } from './lifecycle-store.js';
+import { createSsoStore, type SsoStore } from './sso-store.js';
 
 /** What differs between PostgreSQL and PGlite; everything else is the same kysely code. */
 export interface StoreBackend {
@@ -48,6 +49,7 @@ export class KyselyStore implements Store {
   readonly #heldLocks = new Set<string>();
   readonly apiTokens: ApiTokenStore;
   readonly lifecycle: LifecycleStore;
+  readonly sso: SsoStore;
   readonly tables: TableTransfer;
   readonly retention: RetentionStore;
   #closed = false;
@@ -58,6 +60,7 @@ export class KyselyStore implements Store {
     this.#reader = createReader(backend.db);
     this.apiTokens = createApiTokenStore(backend.db, (fn) => this.#run(fn));
     this.lifecycle = createLifecycleStore(backend.db, (fn) => this.#run(fn));
+    this.sso = createSsoStore(backend.db, (fn) => this.#run(fn));
     this.tables = createTableTransfer(backend.db, (fn) => this.#run(fn));
     this.retention = createRetentionStore(backend.db, (fn) => this.#run(fn));
   }

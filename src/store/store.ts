@@ -1,11 +1,12 @@
 import type { RetentionStore } from './retention-store.js';
 import type { TableTransfer } from './table-transfer.js';
-import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
+import type { Group, GroupSource, Membership, Role, ServiceAccount, User, UserSource } from '../domain/model.js';
 import type { Application } from '../domain/application.js';
 import type { AppPatch, AppReader, NewApp } from './app-types.js';
 export type { AppPatch, NewApp } from './app-types.js';
 import type { ApiTokenStore } from './api-token-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
+import type { SsoStore } from './sso-store.js';
 import type { Changes } from './change-feed.js';
 import type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js';
 import type { Grant, Team } from '../domain/team.js';
@@ -43,7 +44,7 @@ export interface NewUser {
   readonly displayName?: string;
   readonly role?: Role;
   readonly active?: boolean;
-  readonly source?: Source;
+  readonly source?: UserSource;
   readonly sourceId?: string | null;
   readonly sourceDn?: string | null;
   readonly passwordHash?: string | null;
@@ -68,7 +69,7 @@ export interface NewGroup {
   readonly id?: string;
   readonly name: string;
   readonly description?: string;
-  readonly source?: Source;
+  readonly source?: GroupSource;
   readonly sourceId?: string | null;
 }
 export type GroupPatch = Partial<Pick<Group, 'name' | 'description' | 'sourceId'>>;
@@ -242,6 +243,8 @@ export interface Store extends StoreReader {
   readonly apiTokens: ApiTokenStore;
   /** Invite/reset/impersonation tokens and TOTP secrets (DESIGN §7); outside `write` too. */
   readonly lifecycle: LifecycleStore;
+  /** SAML request IDs and accepted assertion IDs, shared by replicas (issue 14); outside `write` too. */
+  readonly sso: SsoStore;
   /** Every table as JSON rows and back (backup, restore, migrate-store). */
   readonly tables: TableTransfer;
   /** Deletes old audit and change-log rows and expired tokens (retention). */

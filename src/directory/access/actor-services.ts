@@ -8,6 +8,8 @@ import type { ServiceAccountInput, ServiceAccountService } from '../service-acco
 import { createServiceAccounts } from '../service-accounts/service-account-service.js';
 import type { DirectoryServerSettings, Effective, UserDirectorySettings } from '../settings/directory-settings.js';
 import type { SettingsUseCases } from '../settings/settings-service.js';
+import type { RegistrationSettings } from '../sso/registration-settings.js';
+import type { EffectiveSaml, SamlChanges } from '../sso/saml-settings.js';
 
 /**
  * The directory's use cases as one actor may call them (lldap's AccessControlledBackendHandler is
@@ -38,6 +40,11 @@ export interface ActorSettings {
   ldapTotpRequired(): Promise<boolean>;
   setLdapTotpRequired(required: boolean, ip: string): Promise<void>;
   rotateAdminSecret(): Promise<string>;
+  /** Allowed domains of self-registration (issue 14: the organisation admin's). */
+  registration(): Promise<RegistrationSettings>;
+  setRegistration(changes: { allowedDomains?: unknown }): Promise<RegistrationSettings>;
+  saml(): Promise<EffectiveSaml>;
+  setSaml(changes: SamlChanges): Promise<EffectiveSaml>;
 }
 
 /** `fn` behind may(actor, action): the check runs first, before any argument is looked at. */
@@ -84,5 +91,9 @@ export function settingsForActor(settings: SettingsUseCases, actor: Actor): Acto
     ldapTotpRequired: read(settings.ldapTotpRequired),
     setLdapTotpRequired: write((required: boolean, ip: string) => settings.setLdapTotpRequired(required, actor, ip)),
     rotateAdminSecret: write(() => settings.rotateAdminSecret(actor)),
+    registration: read(settings.registration),
+    setRegistration: write((changes: { allowedDomains?: unknown }) => settings.setRegistration(changes, actor)),
+    saml: read(settings.saml),
+    setSaml: write((changes: SamlChanges) => settings.setSaml(changes, actor)),
   };
 }

@@ -28,6 +28,8 @@ export interface PinnedSettings {
   readonly userDirectory?: Partial<UserDirectorySettings>;
   /** `ldap.admin_password(_file)` is set: the secret cannot be rotated through the API. */
   readonly adminSecret?: boolean;
+  /** `sso.saml.metadata(_file)`: the SAML identity provider's metadata XML (issue 14). */
+  readonly samlMetadata?: string | undefined;
 }
 
 export interface Effective<T> {

@@ -6,5 +6,5 @@ import type { PinnedSettings } from './directory-settings.js';
  * only the directory admin secret (`ldap.admin_password(_file)`); a new pinned key is added here.
  */
 export function pinnedSettings(config: Config, extra: PinnedSettings = {}): PinnedSettings {
-  return { adminSecret: config.ldap.admin_password !== undefined, ...extra };
+  return { adminSecret: config.ldap.admin_password !== undefined, samlMetadata: config.sso.saml.metadata, ...extra };
 }

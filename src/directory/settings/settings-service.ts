@@ -14,6 +14,8 @@ import {
   type UserDirectorySettings,
 } from './directory-settings.js';
 import { readLdapTotpRequired, writeLdapTotpRequired } from './ldap-totp.js';
+import { readSamlSettings, writeSamlSettings, type EffectiveSaml, type SamlChanges } from '../sso/saml-settings.js';
+import { readRegistrationSettings, writeRegistrationSettings, type RegistrationSettings } from '../sso/registration-settings.js';
 
 export interface SettingsServiceOptions {
   readonly store: Store;
@@ -40,6 +42,12 @@ export function createSettingsUseCases(options: SettingsServiceOptions) {
     setUserDirectory: (changes: Partial<UserDirectorySettings>, actor: Actor) => writeUserDirectory(store, userSection, changes, actor),
     ldapTotpRequired: (): Promise<boolean> => readLdapTotpRequired(store),
     setLdapTotpRequired: (required: boolean, actor: Actor, ip: string): Promise<void> => writeLdapTotpRequired(store, required, actor, ip),
+    /** Self-registration's allowed domains (issue 14). */
+    registration: (): Promise<RegistrationSettings> => readRegistrationSettings(store),
+    setRegistration: (changes: { allowedDomains?: unknown }, actor: Actor): Promise<RegistrationSettings> => writeRegistrationSettings(store, changes, actor),
+    /** SAML single sign-on (issue 14); the YAML may pin the metadata. */
+    saml: (): Promise<EffectiveSaml> => readSamlSettings(store, pinned.samlMetadata),
+    setSaml: (changes: SamlChanges, actor: Actor): Promise<EffectiveSaml> => writeSamlSettings(store, changes, pinned.samlMetadata, actor),
     /** A new secret for cn=admin,ou=system, shown once; 409 while the YAML pins it. */
     async rotateAdminSecret(actor: Actor): Promise<string> {
       if (pinned.adminSecret === true) throw conflict('the directory admin secret is set in the configuration file', 'secret');

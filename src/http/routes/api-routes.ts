@@ -11,6 +11,9 @@ import { enrolPage } from './enrol-page.js';
 import { lifecyclePages } from './lifecycle-pages.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 import { profileRoutes } from './profile-routes.js';
+import { registrationRoutes } from './registration-routes.js';
+import { samlRoutes } from './saml-routes.js';
+import { samlSettingsRoutes } from './saml-settings-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { smtpSettingsRoutes } from './smtp-settings-routes.js';
@@ -43,6 +46,9 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...lifecyclePages(api),
     ...enrolPage(api),
     ...smtpSettingsRoutes(api),
+    ...registrationRoutes(api),
+    ...samlSettingsRoutes(api),
+    ...samlRoutes(api),
   );
   return routes;
 }
