@@ -1,0 +1,73 @@
+/**
+ * Every sentence the console shows, in one catalog (English now; a translation is another object
+ * of the same shape). `{name}` placeholders are filled by `t`; the layout escapes the result.
+ */
+export const MESSAGES = {
+  'app.name': 'pgdir',
+  'nav.label': 'Main',
+  'nav.skip': 'Skip to content',
+  'nav.signOut': 'Sign out',
+  'nav.signedInAs': 'Signed in as {name} ({role})',
+  'signIn.title': 'Sign in',
+  'signIn.identifier': 'Username or email',
+  'signIn.password': 'Password',
+  'signIn.submit': 'Sign in',
+  'signIn.forgot': 'Forgot your password?',
+  'signIn.firstRun': 'No owner exists yet: set up the first owner.',
+  'signIn.totpTitle': 'Two-factor code',
+  'signIn.totpIntro': 'Enter the 6-digit code your authenticator app shows.',
+  'signIn.totpField': 'Code',
+  'signIn.totpSubmit': 'Verify',
+  'signIn.totpWrong': 'The code is wrong or was already used.',
+  'signIn.expired': 'That took too long; sign in again.',
+  'signIn.signedOut': 'You are signed out.',
+  'signIn.welcome': 'You are signed in as {name}. Nothing here needs your role yet.',
+  'forgot.title': 'Forgot your password',
+  'forgot.intro': 'Enter your username or email. If the account exists and mail is set up, a reset link is on its way.',
+  'forgot.submit': 'Send the reset link',
+  'forgot.sent': 'If the account exists, a reset link was mailed to it. Ask an administrator if nothing arrives.',
+  'forgot.back': 'Back to sign in',
+  'enrol.title': 'Set up two-factor authentication',
+  'enrol.mandatory': 'Two-factor authentication is required here: set it up to continue.',
+  'enrol.scan': 'Scan this code with your authenticator app, or type the key below into it.',
+  'enrol.qrAlt': 'QR code of your two-factor key',
+  'enrol.key': 'Key',
+  'enrol.code': 'The 6-digit code the app shows',
+  'enrol.submit': 'Turn on two-factor authentication',
+  'enrol.done': 'Two-factor authentication is on.',
+  'enrol.already': 'Two-factor authentication is already on for your account.',
+  'enrol.continue': 'Continue',
+  'setup.title': 'Set up the first owner',
+  'setup.intro': 'No owner exists yet. The owner has every power; this page works only from this machine and only until an owner exists.',
+  'setup.username': 'Username (letters, digits, . and -)',
+  'setup.email': 'Email',
+  'setup.password': 'Password (at least 8 characters)',
+  'setup.submit': 'Create the owner and sign in',
+  'setup.gone': 'This page is only for setting up the first owner, from the server itself.',
+  'error.title': 'Something went wrong',
+  'error.notFound': 'There is no such page.',
+  'error.forbidden': 'You may not do this.',
+  'error.unexpected': 'The server could not answer. Try again; if it persists, look at the server log.',
+  'error.back': 'Back',
+  'common.save': 'Save',
+  'common.cancel': 'Cancel',
+  'common.search': 'Search',
+  'common.filter': 'Filter',
+  'common.any': 'Any',
+  'common.yes': 'Yes',
+  'common.no': 'No',
+  'common.previous': 'Previous page',
+  'common.next': 'Next page',
+  'common.pageOf': 'Page {page} of {pages} ({total} in all)',
+  'common.saved': 'Saved.',
+  'common.source': 'Source',
+  'common.name': 'Name',
+  'common.actions': 'Actions',
+} as const;
+
+export type MessageKey = keyof typeof MESSAGES;
+
+/** A catalog entry with its `{name}` placeholders filled in. */
+export function t(key: MessageKey, vars: Readonly<Record<string, string | number>> = {}): string {
+  return MESSAGES[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
