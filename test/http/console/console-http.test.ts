@@ -166,6 +166,16 @@ describe.each(storeModes)('web console over HTTP on $mode', (mode) => {
     expect((await browser.get('/users')).location).toBe('/?next=%2Fusers');
   });
 
+  it('a browser asking for a page that does not exist gets an HTML 404; the API keeps JSON', async () => {
+    const html = await fetch(`${api.base}/no-such-page`, { headers: { accept: 'text/html,*/*' } });
+    expect(html.status).toBe(404);
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await html.text()).toContain('There is no such page.');
+    const json = await fetch(`${api.base}/api/v1/nothing`, { headers: { accept: 'text/html' } });
+    expect(json.status).toBe(404);
+    expect(((await json.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+
   it('the first-run set-up page is closed once an owner exists', async () => {
     const page = await new ConsoleClient(api.base).get('/setup');
     expect(page.status).toBe(404);
