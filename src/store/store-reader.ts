@@ -87,6 +87,10 @@ export function createReader(db: Kysely<Database>): StoreReader {
       const rows = await db.selectFrom('memberships').select('user_id').where('group_id', '=', groupId).orderBy('user_id').execute();
       return rows.map((row) => row.user_id);
     },
+    groupMemberCounts: async () => {
+      const rows = await db.selectFrom('memberships').select((eb) => ['group_id', eb.fn.countAll<number | string>().as('n')]).groupBy('group_id').execute();
+      return new Map(rows.map((row) => [row.group_id, toNumber(row.n)]));
+    },
     userGroupIds: async (userId) => {
       if (!isUuid(userId)) return [];
       const rows = await db.selectFrom('memberships').select('group_id').where('user_id', '=', userId).orderBy('group_id').execute();

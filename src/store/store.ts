@@ -118,6 +118,8 @@ export interface StoreReader {
   findGroupByName(name: string): Promise<Group | undefined>;
   listGroups(): Promise<Group[]>;
   groupMemberIds(groupId: string): Promise<string[]>;
+  /** How many members each group has (groups without members are absent): one query for a listing. */
+  groupMemberCounts(): Promise<Map<string, number>>;
   userGroupIds(userId: string): Promise<string[]>;
   getSetting<T = unknown>(key: string): Promise<T | undefined>;
   getServiceAccount(id: string): Promise<ServiceAccount | undefined>;

@@ -15,11 +15,11 @@ const FIND_LIMIT = 20;
 /** The Groups page: search by name, one page of groups with their source and member count. */
 export async function groupsListPage(console: ConsoleContext, caller: Caller, query: { search?: string | undefined; page?: string | undefined; done?: string | undefined; name?: string | undefined }): Promise<Reply> {
   const needle = (query.search ?? '').trim().toLowerCase();
-  const all = (await console.api.directory.groups.listGroups(caller.actor)).filter((g) => g.name.includes(needle));
+  const all = (await console.api.directory.groups.listGroupSummaries(caller.actor)).filter((g) => g.name.includes(needle));
   const page = pageNumber(query.page);
   const shown = all.slice((page - 1) * PER_PAGE, page * PER_PAGE);
   const rows = shown
-    .map((g) => `<tr><td><a href="/groups/${g.id}">${escapeHtml(g.name)}</a></td><td>${escapeHtml(g.description)}</td><td>${sourceLabel(g.source)}</td><td>${g.memberIds.length}</td></tr>`)
+    .map((g) => `<tr><td><a href="/groups/${g.id}">${escapeHtml(g.name)}</a></td><td>${escapeHtml(g.description)}</td><td>${sourceLabel(g.source)}</td><td>${g.memberCount}</td></tr>`)
     .join('');
   const table = shown.length === 0 ? `<p>${t('groups.none')}</p>` : `<div class="table-wrap"><table><thead><tr><th scope="col">${t('common.name')}</th><th scope="col">${t('groups.description')}</th><th scope="col">${t('common.source')}</th><th scope="col">${t('groups.members')}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   const create = may(caller.actor, 'group.create').allowed ? `<div class="actions"><a class="button" href="/groups/new">${t('groups.new')}</a></div>` : '';

@@ -79,7 +79,7 @@ function securitySection(caller: Caller, user: User): string {
 export async function userEditPage(console: ConsoleContext, caller: Caller, ref: string, notice: EditNotice = {}): Promise<Reply> {
   const { users, groups } = console.api.directory;
   const user = await users.getUser(ref, caller.actor);
-  const all = may(caller.actor, 'group.read').allowed ? await groups.listGroups(caller.actor) : [];
+  const all = may(caller.actor, 'group.read').allowed ? await groups.listGroupSummaries(caller.actor) : [];
   const memberOf = new Set((await groups.groupsOfUser(user.id, caller.actor)).map((g) => g.id));
   const groupRows = all.map((g) => ({ id: g.id, name: g.name, source: g.source, member: memberOf.has(g.id) }));
   const done = notice.done !== undefined && DONE.has(notice.done) ? alert('ok', t(`done.${notice.done}` as MessageKey)) : '';
