@@ -37,14 +37,14 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
   }, 60_000);
   afterAll(async () => {
     await api?.close();
-  });
+  }, 120_000);
   beforeEach(async () => {
     ({ context, page, violations } = await openContext(browser));
-  });
+  }, 120_000);
   afterEach(async () => {
     expect(violations).toEqual([]);
     await context?.close();
-  });
+  }, 120_000);
 
   it('keyboard only: skip link first, then sign in with Tab and Enter; the cookie is HttpOnly and SameSite=Strict', async () => {
     await page.goto(`${api.base}/`);
@@ -65,7 +65,7 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
     expect(outline).toBe('solid'); // visible focus
-  });
+  }, 120_000);
 
   it('forgot password and the sign-in errors', async () => {
     await page.goto(`${api.base}/forgot-password`);
@@ -76,7 +76,7 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
     expect(await signIn('owner', 'wrong password')).toBe(401);
     expect(await page.getByRole('alert').innerText()).toBe('invalid username, email or password');
     await checkPage(page, shotName('sign-in-error'));
-  });
+  }, 120_000);
 
   it('Users: search with htmx, filters, paging, new user, edit, groups, reset link, impersonate, delete', async () => {
     await signIn('owner');
@@ -151,7 +151,7 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
     expect(await csv.text()).toMatch(/^id,username,email,fallback email,full name,role,active\r?\n[\s\S]*imp1@example\.com/);
     const json = await page.request.get(`${api.base}/api/v1/users/export?format=json`);
     expect(((await json.json()) as unknown[]).length).toBeGreaterThan(60);
-  });
+  }, 120_000);
 
   it('Groups: new, add a member by search, remove, delete; source shown', async () => {
     await signIn('owner');
@@ -178,7 +178,7 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
     await checkPage(page, shotName('group-delete'));
     expect(await submit(page, 'Yes, delete this group')).toBe(303);
     expect(await page.getByRole('status').innerText()).toBe('The group ops was deleted.');
-  });
+  }, 120_000);
 
   it('usermanager: the role control is absent and a forged POST from the page is refused', async () => {
     const { user: target } = await api.userWithToken('umtarget', 'user');
@@ -193,7 +193,7 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
     const forged = await page.request.post(`${api.base}/users/${target.id}/role`, { form: { _csrf: await csrf(), role: 'admin' }, headers: { origin: api.base } });
     expect(forged.status()).toBe(403);
     expect((await api.call('GET', `/api/v1/users/${target.id}`, { token: api.ownerToken })).body.role).toBe('user');
-  });
+  }, 120_000);
 
   it('CSRF: a POST carrying the session cookie but no token is refused', async () => {
     await signIn('owner');
@@ -201,7 +201,7 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
     expect(res.status()).toBe(403);
     expect(await res.text()).toContain('the form is out of date or came from another site');
     expect((await api.call('GET', '/api/v1/groups/forged', { token: api.ownerToken })).status).toBe(404);
-  });
+  }, 120_000);
 
   it('mandatory 2FA sends a signed-in user without 2FA to enrolment', async () => {
     await api.userWithToken('no2fa', 'usermanager');
@@ -216,5 +216,5 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
     } finally {
       await api.call('PUT', '/api/v1/settings/user-directory', { token: api.ownerToken, body: { mandatory2fa: false } });
     }
-  });
+  }, 120_000);
 });
