@@ -10,6 +10,7 @@ import { readJson, readText } from './request-body.js';
 import type { AnyRoute, Caller, Reply, RequestContext } from './route.js';
 import type { Match } from './router.js';
 import { check, invalidRequest, type Invalid } from './validate.js';
+import { checkCsrf } from './console/csrf.js';
 
 export interface DispatchDeps {
   readonly match: (method: string, path: string) => Match;
@@ -24,6 +25,8 @@ export interface DispatchDeps {
   readonly maxBodyBytes: number;
   /** `log.access`; none when off. */
   readonly accessLog?: HttpAccessLog | undefined;
+  /** How a console page (`route.page`) answers an error: a redirect to sign-in or an HTML page. */
+  readonly pageError?: ((error: unknown, req: IncomingMessage) => Reply | Promise<Reply>) | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -36,18 +39,22 @@ const SECURITY_HEADERS = {
 export async function dispatch(deps: DispatchDeps, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
   const started = performance.now();
   let label = 'unmatched';
-  const seen: { caller?: Caller } = {};
+  const seen: { caller?: Caller; page?: boolean } = {};
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // A browser asking for a page that does not exist gets the console's HTML 404, not JSON.
+    seen.page = !url.pathname.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
     const { route, params, successor } = deps.match(req.method ?? 'GET', url.pathname);
     label = route.path;
+    seen.page = route.page === true;
     if (successor !== undefined) for (const [name, value] of Object.entries(deprecationHeaders(successor))) res.setHeader(name, value);
     const ctx = await prepare(deps, route, req, url, params, ip, seen);
     send(req, res, await route.handle(ctx));
   } catch (error) {
     const response = toErrorResponse(error);
     if (response.unexpected) deps.logger.error({ err: error, method: req.method, url: req.url }, 'request failed');
-    send(req, res, { status: response.status, body: response.body, headers: response.headers });
+    if (seen.page === true && deps.pageError !== undefined) send(req, res, await deps.pageError(error, req));
+    else send(req, res, { status: response.status, body: response.body, headers: response.headers });
   } finally {
     const seconds = (performance.now() - started) / 1000;
     deps.metrics.observe(req.method ?? 'GET', label, res.statusCode, seconds);
@@ -62,7 +69,7 @@ async function prepare(
   url: URL,
   params: Record<string, string>,
   ip: string,
-  seen: { caller?: Caller },
+  seen: { caller?: Caller; page?: boolean },
 ): Promise<RequestContext> {
   const caller = route.auth === 'user' ? await deps.authenticate(req) : undefined;
   if (caller !== undefined) seen.caller = caller; // for the access log
@@ -73,6 +80,7 @@ async function prepare(
     throw new DirectoryError('forbidden', 'a read-only token cannot make changes');
   }
   const { query, body } = await readInput(deps, route, req, url);
+  checkCsrf(route, req, caller, body); // the one CSRF check, for pages and cookie-authenticated API calls
   return {
     req,
     params,

@@ -16,6 +16,7 @@ import { parseListen } from './parse-listen.js';
 import type { AnyRoute } from './route.js';
 import { createRouter } from './router.js';
 import { apiRoutes } from './routes/api-routes.js';
+import { createConsole } from './console/console-routes.js';
 import { endSessionsOfDisabledUsers } from './session-reaper.js';
 import { settingsForActor } from '../directory/access/actor-services.js';
 import type { DirectoryServerSettings, PinnedSettings } from '../directory/settings/directory-settings.js';
@@ -97,7 +98,8 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
     totp: deps.totp,
     connector: deps.connector,
   };
-  const routes = apiRoutes(api);
+  const webConsole = createConsole(api);
+  const routes = apiRoutes(api, webConsole.routes);
   const { host, port } = parseListen(deps.listen);
   let server: HttpServer | undefined;
   let stopReaper: (() => void) | undefined;
@@ -119,6 +121,7 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
         logger: deps.logger,
         maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
         accessLog: deps.accessLog,
+        pageError: webConsole.pageError,
         ...(deps.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: deps.headersTimeoutMs }),
         ...(deps.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: deps.requestTimeoutMs }),
       });

@@ -11,6 +11,8 @@ export interface Caller {
   readonly user: User;
   readonly actor: Actor;
   readonly token: ApiToken;
+  /** Set when the browser's session cookie authenticated the request: the CSRF token it must send. */
+  readonly csrf?: string;
 }
 
 export interface RequestContext<B = unknown, Q = unknown> {
@@ -48,6 +50,8 @@ export interface Route<B = unknown, Q = unknown> {
   readonly tag: string;
   /** `user`: a valid session or API token is required (roles are checked by the use cases). */
   readonly auth: 'none' | 'user';
+  /** A console page (src/http/console/): errors answer as HTML or a redirect to sign-in, not JSON. */
+  readonly page?: boolean;
   /** JSON request body; validated before the handler runs (400 with the field). */
   readonly body?: z.ZodType<B>;
   /** Accepted media types for a text body (the handler parses it). */

@@ -92,6 +92,7 @@ export class KyselyStore implements Store {
   findGroupByName = this.#read('findGroupByName');
   listGroups = this.#read('listGroups');
   groupMemberIds = this.#read('groupMemberIds');
+  groupMemberCounts = this.#read('groupMemberCounts');
   userGroupIds = this.#read('userGroupIds');
   getSetting = this.#read('getSetting');
   getServiceAccount = this.#read('getServiceAccount');

@@ -25,6 +25,7 @@ async function listUsers(db: Kysely<Database>, query: UserQuery = {}): Promise<{
   }
   if (query.active !== undefined) base = base.where('active', '=', query.active);
   if (query.role !== undefined) base = base.where('role', '=', query.role);
+  if (query.source !== undefined) base = base.where('source', '=', query.source);
   const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
   let rows = base
     .selectAll()
@@ -90,6 +91,10 @@ export function createReader(db: Kysely<Database>): StoreReader {
       if (!isUuid(groupId)) return [];
       const rows = await db.selectFrom('memberships').select('user_id').where('group_id', '=', groupId).orderBy('user_id').execute();
       return rows.map((row) => row.user_id);
+    },
+    groupMemberCounts: async () => {
+      const rows = await db.selectFrom('memberships').select((eb) => ['group_id', eb.fn.countAll<number | string>().as('n')]).groupBy('group_id').execute();
+      return new Map(rows.map((row) => [row.group_id, toNumber(row.n)]));
     },
     userGroupIds: async (userId) => {
       if (!isUuid(userId)) return [];

@@ -99,6 +99,8 @@ export interface UserQuery {
   readonly search?: string; // substring over username, email, display name (case-insensitive)
   readonly active?: boolean;
   readonly role?: Role;
+  /** Where the users come from (local, or mirrored from an external directory). */
+  readonly source?: Source;
   readonly limit?: number;
   readonly offset?: number;
 }
@@ -127,6 +129,8 @@ export interface StoreReader extends TeamReader, AppReader {
   findGroupByName(name: string): Promise<Group | undefined>;
   listGroups(): Promise<Group[]>;
   groupMemberIds(groupId: string): Promise<string[]>;
+  /** How many members each group has (groups without members are absent): one query for a listing. */
+  groupMemberCounts(): Promise<Map<string, number>>;
   userGroupIds(userId: string): Promise<string[]>;
   getSetting<T = unknown>(key: string): Promise<T | undefined>;
   getServiceAccount(id: string): Promise<ServiceAccount | undefined>;

@@ -30,6 +30,8 @@ export interface GroupService {
   addGroup(input: AddGroupInput, actor: Actor): Promise<GroupWithMembers>;
   getGroup(ref: string, actor?: Actor): Promise<GroupWithMembers>;
   listGroups(actor?: Actor): Promise<GroupWithMembers[]>;
+  /** Every group with its member count, in two queries (listings that need no member ids). */
+  listGroupSummaries(actor?: Actor): Promise<(Group & { readonly memberCount: number })[]>;
   /** The stored groups a user is in (built-in ones excluded). A user may read their own. */
   groupsOfUser(user: string, actor?: Actor): Promise<Group[]>;
   updateGroup(ref: string, changes: UpdateGroupInput, actor: Actor): Promise<GroupWithMembers>;
@@ -82,6 +84,12 @@ export function createGroupService({ store, builtinNames = [] }: GroupServiceOpt
       if (actor !== undefined) assertMay(actor, 'group.read');
       const groups = await store.listGroups();
       return Promise.all(groups.map((g) => withMembers(store, g)));
+    },
+
+    async listGroupSummaries(actor) {
+      if (actor !== undefined) assertMay(actor, 'group.read');
+      const [groups, counts] = await Promise.all([store.listGroups(), store.groupMemberCounts()]);
+      return groups.map((g) => ({ ...g, memberCount: counts.get(g.id) ?? 0 }));
     },
 
     async groupsOfUser(userRef, actor) {

@@ -5,7 +5,9 @@ import type { User } from '../../domain/model.js';
 import type { ApiToken } from '../../store/api-token-store.js';
 import type { Store } from '../../store/store.js';
 import type { Caller } from '../route.js';
+import { csrfTokenFor } from '../console/csrf.js';
 import { bearerOf, hashBearerToken } from './bearer-token.js';
+import { sessionTokenOf } from './session-cookie.js';
 
 const TOUCH_EVERY_MS = 60_000;
 
@@ -21,14 +23,21 @@ export function tokenIsLive(token: ApiToken, user: User | undefined): user is Us
   return user.passwordChangedAt === null || token.createdAt.getTime() >= user.passwordChangedAt.getTime();
 }
 
-/** Resolves `Authorization: Bearer` to the caller, acting with their current role. */
+/**
+ * Resolves `Authorization: Bearer` — or, without one, the browser's session cookie
+ * (session-cookie.ts) — to the caller, acting with their current role. A cookie caller carries
+ * the CSRF token its state changes must send (console/csrf.ts checks it in dispatch).
+ */
 export function createAuthenticator(store: Store): (req: IncomingMessage) => Promise<Caller> {
   return async (req) => {
     const bearer = bearerOf(req);
-    if (bearer === undefined) throw rejected('sign in: send Authorization: Bearer <token>');
-    const hash = hashBearerToken(bearer);
+    const cookie = bearer === undefined ? sessionTokenOf(req) : undefined;
+    const secret = bearer ?? cookie;
+    if (secret === undefined) throw rejected('sign in: send Authorization: Bearer <token>');
+    const hash = hashBearerToken(secret);
     const token = await store.apiTokens.findByHash(hash);
-    if (token === undefined) throw rejected('the token is invalid or has expired');
+    // Only login sessions travel in the cookie; API tokens are for scripts.
+    if (token === undefined || (cookie !== undefined && token.kind !== 'session')) throw rejected('the token is invalid or has expired');
     const user = await store.getUser(token.userId);
     if (!tokenIsLive(token, user)) {
       await store.apiTokens.deleteByHash(hash);
@@ -37,6 +46,7 @@ export function createAuthenticator(store: Store): (req: IncomingMessage) => Pro
     if (token.lastUsedAt === null || Date.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
       await store.apiTokens.touch(token.id);
     }
-    return { user, token, actor: userActor(user, { readOnly: token.scope === 'read' }) };
+    const actor = userActor(user, { readOnly: token.scope === 'read' });
+    return cookie === undefined ? { user, token, actor } : { user, token, actor, csrf: csrfTokenFor(cookie) };
   };
 }

@@ -5,7 +5,7 @@ import type { Caller } from '../route.js';
 import { readSettings, userDirectorySection, type PinnedSettings } from '../../directory/settings/directory-settings.js';
 
 /** What a user without 2FA may still do while 2FA is mandatory: look at themselves, enrol, leave. */
-const ENROLMENT_PATHS = new Set(['/api/v1/profile', '/api/v1/profile/2fa/secret', '/api/v1/profile/2fa/enable', '/api/v1/auth/logout']);
+const ENROLMENT_PATHS = new Set(['/api/v1/profile', '/api/v1/profile/2fa/secret', '/api/v1/profile/2fa/enable', '/api/v1/auth/logout', '/two-factor', '/sign-out']);
 
 export async function mustEnroll2fa(store: StoreReader, pinned: PinnedSettings, user: { totpEnabled: boolean }): Promise<boolean> {
   if (user.totpEnabled) return false;

@@ -1,28 +1,19 @@
 import { escapeHtml } from '../../domain/escape-html.js';
 import type { Reply } from '../route.js';
+import { ASSETS } from '../console/console-assets.js';
+import { PAGE_HEADERS } from '../console/console-layout.js';
 
 export { escapeHtml };
-
-/** No scripts, no outside resources, forms post only back here. */
-const PAGE_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'",
-  'x-frame-options': 'DENY',
-};
-
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}
-label{display:block;margin-top:1rem;font-weight:600}input{width:100%;padding:.5rem;margin-top:.25rem;font-size:1rem;box-sizing:border-box}
-button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem}.error{color:#a00;border-left:4px solid #a00;padding-left:.75rem}
-.ok{color:#060;border-left:4px solid #060;padding-left:.75rem}`;
 
 /** A complete, accessible HTML page (lang, title, labelled fields, messages as alerts). */
 export function page(title: string, body: string, status = 200): Reply {
   const text = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · pgdir</title><style>${STYLE}</style></head>
-<body><main><h1>${escapeHtml(title)}</h1>
+<title>${escapeHtml(title)} · pgdir</title><link rel="stylesheet" href="${ASSETS.css}"></head>
+<body><main class="narrow"><h1>${escapeHtml(title)}</h1>
 ${body}
 </main></body></html>`;
-  return { status, text, contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS };
+  return { status, text, contentType: 'text/html; charset=utf-8', headers: { ...PAGE_HEADERS, 'referrer-policy': 'no-referrer' } }; // the URL holds a token
 }
 
 export const message = (kind: 'error' | 'ok', text: string): string =>

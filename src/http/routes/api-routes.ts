@@ -23,8 +23,8 @@ import { twoFactorRoutes } from './two-factor-routes.js';
 import { userRoutes } from './user-routes.js';
 import { teamRoutes } from './team-routes.js';
 
-/** Every route, in match order (literal paths such as /users/export before /users/:id). */
-export function apiRoutes(api: ApiContext): AnyRoute[] {
+/** Every route (the console's `pages` last), in match order (literal paths such as /users/export before /users/:id). */
+export function apiRoutes(api: ApiContext, pages: readonly AnyRoute[] = []): AnyRoute[] {
   const routes: AnyRoute[] = [];
   const jobs = new JobRegistry(); // long imports and syncs run with ?async=1 (job-registry.ts)
   routes.push(
@@ -49,6 +49,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...registrationRoutes(api),
     ...samlSettingsRoutes(api),
     ...samlRoutes(api),
+    ...pages, // the web console (src/http/console/)
   );
   return routes;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../api-context.js';
 import { bearerOf, hashBearerToken } from '../auth/bearer-token.js';
 import { login } from '../auth/login.js';
+import { sessionTokenOf } from '../auth/session-cookie.js';
 import { mustEnroll2fa } from '../auth/mandatory-enrolment.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { toTokenView, toUserView, tokenView, userView } from '../views.js';
@@ -48,7 +49,7 @@ export function authRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       status: 204,
       handle: async ({ req }) => {
-        await store.apiTokens.deleteByHash(hashBearerToken(bearerOf(req) ?? ''));
+        await store.apiTokens.deleteByHash(hashBearerToken(bearerOf(req) ?? sessionTokenOf(req) ?? ''));
         return { status: 204 };
       },
     }),

@@ -77,13 +77,7 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       body: z.strictObject({ identifier: z.string().max(320).describe('username or email') }),
       status: 202,
       handle: async ({ req, body }) => {
-        // The answer never depends on the account (DESIGN §7); the mail goes out in the background.
-        const issued = await tokens.requestReset(body.identifier);
-        const mailer = issued === undefined ? undefined : await mail.current().catch(() => undefined);
-        const base = await mail.publicUrl();
-        if (issued !== undefined && mailer !== undefined && base !== undefined) {
-          mailer.send(lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret, base), issued.expiresAt)).catch(() => undefined);
-        }
+        await requestResetMail(api, req, body.identifier);
         return { status: 202, body: { accepted: true } };
       },
     }),
@@ -141,6 +135,37 @@ export function lifecycleRoutes(api: ApiContext): AnyRoute[] {
       },
     }),
   ];
+}
+
+/**
+ * "Forgot password" (the API route and the console's page): the answer never depends on the
+ * account (DESIGN §7); the mail goes out in the background.
+ */
+export async function requestResetMail(api: ApiContext, req: IncomingMessage, identifier: string): Promise<void> {
+  const { tokens, mail } = api.directory.lifecycle;
+  const issued = await tokens.requestReset(identifier);
+  const mailer = issued === undefined ? undefined : await mail.current().catch(() => undefined);
+  const base = await mail.publicUrl();
+  if (issued !== undefined && mailer !== undefined && base !== undefined) {
+    mailer.send(lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret, base), issued.expiresAt)).catch(() => undefined);
+  }
+}
+
+/**
+ * The console's "mail a password reset link": the same checks and steps as
+ * POST /api/v1/users/:id/send-password-reset-email, in the same order. Returns the recipient.
+ */
+export async function mailResetLink(api: ApiContext, req: IncomingMessage, ref: string, actor: Actor): Promise<string> {
+  const { tokens, mail } = api.directory.lifecycle;
+  const target = await api.directory.users.getUser(ref, actor);
+  assertMay(actor, 'user.sendLink', { id: target.id, role: target.role });
+  await tokens.resetTarget(ref, actor);
+  const mailer = await mail.current();
+  needsMailer(mailer);
+  const issued = await tokens.resetLinkFor(ref, actor);
+  const message = lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret, await mail.publicUrl()), issued.expiresAt);
+  await deliver(mailer, message);
+  return message.to;
 }
 
 /** For POST /api/v1/users without a password: the invite link to pass on. */
