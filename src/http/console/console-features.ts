@@ -2,6 +2,13 @@ import type { ConsoleFeature } from './console-feature.js';
 import { accountFeature } from './pages/account-pages.js';
 import { firstRunFeature } from './pages/first-run-page.js';
 import { signInFeature } from './pages/sign-in-pages.js';
+import { auditFeature } from './pages/audit-page.js';
+import { directoryServerFeature } from './pages/directory-server-page.js';
+import { externalDirectoryFeature } from './pages/external-directory-page.js';
+import { profileFeature } from './pages/profile-page.js';
+import { serviceAccountsFeature } from './pages/service-accounts-page.js';
+import { smtpFeature } from './pages/smtp-page.js';
+import { userSettingsFeature } from './pages/user-settings-page.js';
 
 /**
  * Every console feature, one line each: a new feature (settings, audit log, profile, teams, SSO,
@@ -11,4 +18,11 @@ export const CONSOLE_FEATURES: readonly ConsoleFeature[] = [
   signInFeature,
   accountFeature,
   firstRunFeature,
+  directoryServerFeature,
+  userSettingsFeature,
+  smtpFeature,
+  serviceAccountsFeature,
+  externalDirectoryFeature,
+  auditFeature,
+  profileFeature,
 ];

@@ -55,8 +55,10 @@ export function checkCsrf(route: Route<unknown, unknown>, req: IncomingMessage, 
 }
 
 function sameSite(req: IncomingMessage): boolean {
+  // Sec-Fetch-Site is set by the browser and cannot be set by a page (a forbidden header name),
+  // so when present it decides; Origin is the fallback (it is "null" under some referrer policies).
   const site = req.headers['sec-fetch-site'];
-  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return false;
+  if (typeof site === 'string') return site === 'same-origin' || site === 'none';
   const origin = req.headers.origin;
   if (origin === undefined) return true; // not a browser, or an old one: SameSite cookies still hold
   try {
