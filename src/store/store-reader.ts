@@ -23,6 +23,7 @@ async function listUsers(db: Kysely<Database>, query: UserQuery = {}): Promise<{
   }
   if (query.active !== undefined) base = base.where('active', '=', query.active);
   if (query.role !== undefined) base = base.where('role', '=', query.role);
+  if (query.source !== undefined) base = base.where('source', '=', query.source);
   const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
   let rows = base
     .selectAll()

@@ -92,6 +92,8 @@ export interface UserQuery {
   readonly search?: string; // substring over username, email, display name (case-insensitive)
   readonly active?: boolean;
   readonly role?: Role;
+  /** Where the users come from (local, or mirrored from an external directory). */
+  readonly source?: Source;
   readonly limit?: number;
   readonly offset?: number;
 }

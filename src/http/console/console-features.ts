@@ -1,7 +1,9 @@
 import type { ConsoleFeature } from './console-feature.js';
 import { accountFeature } from './pages/account-pages.js';
 import { firstRunFeature } from './pages/first-run-page.js';
+import { groupsFeature } from './pages/groups-feature.js';
 import { signInFeature } from './pages/sign-in-pages.js';
+import { usersFeature } from './pages/users-feature.js';
 import { auditFeature } from './pages/audit-page.js';
 import { directoryServerFeature } from './pages/directory-server-page.js';
 import { externalDirectoryFeature } from './pages/external-directory-page.js';
@@ -18,6 +20,8 @@ export const CONSOLE_FEATURES: readonly ConsoleFeature[] = [
   signInFeature,
   accountFeature,
   firstRunFeature,
+  usersFeature,
+  groupsFeature,
   directoryServerFeature,
   userSettingsFeature,
   smtpFeature,

@@ -151,6 +151,23 @@ export async function requestResetMail(api: ApiContext, req: IncomingMessage, id
   }
 }
 
+/**
+ * The console's "mail a password reset link": the same checks and steps as
+ * POST /api/v1/users/:id/send-password-reset-email, in the same order. Returns the recipient.
+ */
+export async function mailResetLink(api: ApiContext, req: IncomingMessage, ref: string, actor: Actor): Promise<string> {
+  const { tokens, mail } = api.directory.lifecycle;
+  const target = await api.directory.users.getUser(ref, actor);
+  assertMay(actor, 'user.sendLink', { id: target.id, role: target.role });
+  await tokens.resetTarget(ref, actor);
+  const mailer = await mail.current();
+  needsMailer(mailer);
+  const issued = await tokens.resetLinkFor(ref, actor);
+  const message = lifecycleMails.reset(recipient(issued.user), linkFor(req, 'reset-password', issued.secret, await mail.publicUrl()), issued.expiresAt);
+  await deliver(mailer, message);
+  return message.to;
+}
+
 /** For POST /api/v1/users without a password: the invite link to pass on. */
 export async function inviteLinkOf(api: ApiContext, req: IncomingMessage, userId: string, actor: Actor): Promise<{ inviteLink: string; inviteEmailSent?: boolean }> {
   const { tokens, mail } = api.directory.lifecycle;

@@ -55,7 +55,7 @@ export async function shots(page: Page, name: string): Promise<void> {
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     // At 390 px nothing may overflow sideways (the tables scroll inside their own box).
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow, `${name} at ${width}px scrolls sideways`).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
   }
@@ -83,3 +83,9 @@ export async function postForm(page: Page, path: string, fields: Record<string, 
   const res = await page.request.post(path, { form: fields, maxRedirects: 0 });
   return { status: res.status(), text: await res.text() };
 }
+
+/** The focused element's id, text and outline (strings evaluated in the page: the tests have no DOM types). */
+export const focused = (page: Page) =>
+  page.evaluate<{ id: string; text: string; outline: string }>(
+    '({ id: document.activeElement?.id ?? "", text: document.activeElement?.textContent ?? "", outline: getComputedStyle(document.activeElement).outlineStyle })',
+  );

@@ -6,7 +6,7 @@ import { createConnector, type Connector } from '../../../src/connector/connecto
 import { ensureSelfSignedCert } from '../../../src/tls/self-signed-cert.js';
 import { createTempDir, storeModes } from '../../helpers/databases.js';
 import { PASSWORD, startApi, type Api } from '../http-fixture.js';
-import { csrfOf, expectAccessible, launch, newPage, postForm, shots, signIn, submit } from './admin-pages-kit.js';
+import { csrfOf, expectAccessible, focused, launch, newPage, postForm, shots, signIn, submit } from './admin-pages-kit.js';
 
 /**
  * The settings pages (directory server, users, SMTP, service accounts, external directory) as an
@@ -217,19 +217,18 @@ describe('settings pages in Chromium (PGlite)', () => {
     await signIn(page, api.base, 'owner', PASSWORD);
     await page.goto(`${api.base}/settings/service-accounts`);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect((await focused(page)).text).toBe('Skip to content');
     let guard = 0;
-    while ((await page.evaluate(() => document.activeElement?.id)) !== 'f-name' && guard++ < 40) await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-name');
-    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
-    expect(outline).not.toBe('none'); // visible focus
+    while ((await focused(page)).id !== 'f-name' && guard++ < 40) await page.keyboard.press('Tab');
+    expect((await focused(page)).id).toBe('f-name');
+    expect((await focused(page)).outline).not.toBe('none'); // visible focus
     await page.keyboard.type('keyboard-app');
     await page.keyboard.press('Tab');
     await page.keyboard.type('127.0.0.1');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Space'); // the privileged checkbox
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Add service account');
+    expect((await focused(page)).text).toBe('Add service account');
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     expect(await page.locator('#new-secret').count()).toBe(1);
     const items = (await api.call('GET', '/api/v1/service-accounts', { token: api.ownerToken })).body.items;
