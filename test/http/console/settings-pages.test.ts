@@ -4,6 +4,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { systemActor } from '../../../src/domain/actor.js';
 import { createConnector, type Connector } from '../../../src/connector/connector.js';
 import { ensureSelfSignedCert } from '../../../src/tls/self-signed-cert.js';
+import { settingsForActor } from '../../../src/directory/access/actor-services.js';
+import { createSettingsUseCases } from '../../../src/directory/settings/settings-service.js';
 import { createTempDir, storeModes } from '../../helpers/databases.js';
 import { PASSWORD, startApi, type Api } from '../http-fixture.js';
 import { csrfOf, expectAccessible, focused, launch, newPage, postForm, shots, signIn, submit } from './admin-pages-kit.js';
@@ -64,7 +66,8 @@ describe('settings pages in Chromium (PGlite)', () => {
     await expectAccessible(page, 'directory server');
     await shots(page, 'settings-directory-server');
 
-    await page.getByLabel('The LDAP server answers').check();
+    expect(await page.getByLabel('The LDAP server answers').isChecked()).toBe(true); // on by default
+    await page.getByLabel('The LDAP server answers').uncheck();
     await page.getByLabel('Allowed client addresses').fill('10.0.0.0/8\n# office\n300.1.1.1\n192.168.1.0/24\nnot-an-ip');
     expect(await submit(page, 'Save')).toBe(400);
     const errors = await page.getByRole('alert').innerText();
@@ -75,13 +78,17 @@ describe('settings pages in Chromium (PGlite)', () => {
     expect(await page.getByLabel('Allowed client addresses').inputValue()).toContain('not-an-ip'); // kept for fixing
     await shots(page, 'settings-directory-server-errors');
     const unchanged = await api.call('GET', '/api/v1/settings/directory-server', { token: api.ownerToken });
-    expect(unchanged.body).toMatchObject({ enabled: false, allowlist: '127.0.0.1\n::1' });
+    expect(unchanged.body).toMatchObject({ enabled: true, allowlist: '127.0.0.1\n::1' });
+    expect(await page.getByLabel('The LDAP server answers').isChecked()).toBe(false); // the form as sent
 
     await page.getByLabel('Allowed client addresses').fill('127.0.0.1\n10.0.0.0/8');
     expect(await submit(page, 'Save')).toBe(200);
     expect(await page.getByRole('status').innerText()).toBe('Saved.');
     const saved = await api.call('GET', '/api/v1/settings/directory-server', { token: api.ownerToken });
-    expect(saved.body).toMatchObject({ enabled: true, allowlist: '127.0.0.1\n10.0.0.0/8' });
+    expect(saved.body).toMatchObject({ enabled: false, allowlist: '127.0.0.1\n10.0.0.0/8' });
+    await page.getByLabel('The LDAP server answers').check();
+    expect(await submit(page, 'Save')).toBe(200);
+    expect((await api.call('GET', '/api/v1/settings/directory-server', { token: api.ownerToken })).body).toMatchObject({ enabled: true, allowlist: '127.0.0.1\n10.0.0.0/8' });
   });
 
   it('directory server: the rotated admin secret is shown once', async () => {
@@ -113,7 +120,10 @@ describe('settings pages in Chromium (PGlite)', () => {
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Sign in');
     const owner = await api.login('owner', PASSWORD);
     expect((await api.call('GET', '/api/v1/settings/user-directory', { token: owner })).status).toBe(403); // only enrolment now
-    await api.call('PUT', '/api/v1/settings/user-directory', { token: owner, body: { mandatory2fa: false, lockProfiles: false } });
+    // Back to normal from the server's side (the owner could only enrol now).
+    const system = settingsForActor(createSettingsUseCases({ store: api.store, pinned: {}, defaultAllowlist: '127.0.0.1\n::1' }), systemActor());
+    expect((await system.setUserDirectory({ mandatory2fa: false, lockProfiles: false })).values).toEqual({ mandatory2fa: false, lockProfiles: false });
+    api = { ...api, ownerToken: await api.login('owner', PASSWORD) }; // the old session ended with the switch
   });
 
   it('SMTP: a bad port is refused with its field named, a good server saved, the test mail reports the failure', async () => {
@@ -121,8 +131,8 @@ describe('settings pages in Chromium (PGlite)', () => {
     await page.goto(`${api.base}/settings/smtp`);
     await expectAccessible(page, 'smtp');
     await shots(page, 'settings-smtp');
-    await page.getByLabel('Host').fill('127.0.0.1');
-    await page.getByLabel('Port').fill('70000');
+    await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await page.getByLabel('Port', { exact: true }).fill('70000');
     await page.getByLabel('From address').fill('pgdir@example.com');
     // The browser's own range check would stop the form; the server's must hold without it.
     await page.locator('form[action="/settings/smtp"]').evaluate((f) => f.setAttribute('novalidate', ''));
@@ -130,10 +140,10 @@ describe('settings pages in Chromium (PGlite)', () => {
     expect(await page.getByRole('alert').innerText()).toMatch(/^Port: /);
     expect((await api.call('GET', '/api/v1/settings/smtp', { token: api.ownerToken })).body.configured).toBe(false);
 
-    await page.getByLabel('Port').fill('1'); // nothing listens on port 1: the test mail must fail, not hang
+    await page.getByLabel('Port', { exact: true }).fill('1'); // nothing listens on port 1: the test mail must fail, not hang
     expect(await submit(page, 'Save')).toBe(200);
     expect((await api.call('GET', '/api/v1/settings/smtp', { token: api.ownerToken })).body.settings).toMatchObject({ host: '127.0.0.1', port: 1, from: 'pgdir@example.com' });
-    await page.getByLabel('To').fill('me@example.com');
+    await page.getByLabel('To', { exact: true }).fill('me@example.com');
     expect(await submit(page, 'Send the test mail')).toBe(503);
     expect(await page.getByRole('alert').innerText()).toContain('the mail could not be sent');
     expect(await submit(page, 'Remove the mail server')).toBe(200);
@@ -266,7 +276,7 @@ describe('external directory page (PGlite, with a connector)', () => {
     await expectAccessible(page, 'external directory');
     await shots(page, 'settings-external-directory');
 
-    await page.getByLabel('Provider').selectOption('ad');
+    await page.getByLabel('Provider', { exact: true }).selectOption('ad');
     await page.getByLabel('URL (ldaps://host:636 or ldap://host:389)').fill('ldap://127.0.0.1:1');
     await page.getByLabel('Bind DN (the account pgdir reads with)').fill('cn=reader,dc=corp,dc=example');
     await page.getByLabel('Bind password (leave empty to keep the stored one)').fill('reader secret');
