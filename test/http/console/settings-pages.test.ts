@@ -51,7 +51,7 @@ describe('settings pages in Chromium (PGlite)', () => {
   afterEach(async () => {
     expect(violations).toEqual([]);
     await context?.close();
-  });
+  }, 90_000);
 
   it('directory server: line-numbered allowlist errors save nothing, a good list and "on" are saved, ldapsearch line and certificate shown', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -89,7 +89,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     await page.getByLabel('The LDAP server answers').check();
     expect(await submit(page, 'Save')).toBe(200);
     expect((await api.call('GET', '/api/v1/settings/directory-server', { token: api.ownerToken })).body).toMatchObject({ enabled: true, allowlist: '127.0.0.1\n10.0.0.0/8' });
-  });
+  }, 90_000);
 
   it('directory server: the rotated admin secret is shown once', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -101,7 +101,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     // Shown once: the page read again does not carry it.
     await page.goto(`${api.base}/settings/directory-server`);
     expect(await page.content()).not.toContain(secret);
-  });
+  }, 90_000);
 
   it('users settings: mandatory 2FA warns, and saving it signs out the owner who has no 2FA', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -124,7 +124,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     const system = settingsForActor(createSettingsUseCases({ store: api.store, pinned: {}, defaultAllowlist: '127.0.0.1\n::1' }), systemActor());
     expect((await system.setUserDirectory({ mandatory2fa: false, lockProfiles: false })).values).toEqual({ mandatory2fa: false, lockProfiles: false });
     api = { ...api, ownerToken: await api.login('owner', PASSWORD) }; // the old session ended with the switch
-  });
+  }, 90_000);
 
   it('SMTP: a bad port is refused with its field named, a good server saved, the test mail reports the failure', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -148,7 +148,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     expect(await page.getByRole('alert').innerText()).toContain('the mail could not be sent');
     expect(await submit(page, 'Remove the mail server')).toBe(200);
     expect((await api.call('GET', '/api/v1/settings/smtp', { token: api.ownerToken })).body.configured).toBe(false);
-  });
+  }, 90_000);
 
   it('service accounts: add shows the secret once (it binds), a bad name is refused, delete asks first', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -175,7 +175,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     expect(await submit(page, 'Delete nextcloud')).toBe(200);
     expect(await page.getByRole('status').innerText()).toBe('The service account was deleted.');
     expect((await api.call('GET', '/api/v1/service-accounts', { token: api.ownerToken })).body.items).toEqual([]);
-  });
+  }, 90_000);
 
   it('a plain user sees no Settings link, gets 403 pages, and a forged POST with their own valid CSRF token changes nothing', async () => {
     await signIn(page, api.base, 'plain', PASSWORD);
@@ -202,7 +202,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     expect(ds.body.allowlist).not.toContain('0.0.0.0/0');
     expect((await api.call('GET', '/api/v1/service-accounts', { token: api.ownerToken })).body.items).toEqual([]);
     expect((await api.call('GET', '/api/v1/settings/smtp', { token: api.ownerToken })).body.configured).toBe(false);
-  });
+  }, 90_000);
 
   it('CSRF: an owner\'s POST without the token, or with another session\'s, is refused and changes nothing', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -221,7 +221,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     expect((await postForm(page, `${api.base}/settings/users`, { _csrf: own, lockProfiles: '1' })).status).toBe(303);
     expect((await api.call('GET', '/api/v1/settings/user-directory', { token: api.ownerToken })).body.lockProfiles).toBe(true);
     await api.call('PUT', '/api/v1/settings/user-directory', { token: api.ownerToken, body: { lockProfiles: false } });
-  });
+  }, 90_000);
 
   it('keyboard only: the service-account form is reached with Tab, filled and sent with Enter', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -244,7 +244,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     const items = (await api.call('GET', '/api/v1/service-accounts', { token: api.ownerToken })).body.items;
     expect(items).toMatchObject([{ name: 'keyboard-app', allowedCidrs: ['127.0.0.1'], privileged: true }]);
     await api.call('DELETE', `/api/v1/service-accounts/${items[0].id}`, { token: api.ownerToken });
-  });
+  }, 90_000);
 });
 
 describe('external directory page (PGlite, with a connector)', () => {
@@ -267,7 +267,7 @@ describe('external directory page (PGlite, with a connector)', () => {
   });
   afterEach(async () => {
     await context?.close();
-  });
+  }, 90_000);
 
   it('a bad filter is refused naming the key; saved settings keep the password; test and sync report an unreachable source', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -312,5 +312,5 @@ describe('external directory page (PGlite, with a connector)', () => {
     await page.goto(`${api.base}/settings/external-directory`);
     expect(await page.locator('main').innerText()).toContain('Last synchronization');
     expect(await page.locator('main').innerText()).toContain('The synchronization failed');
-  });
+  }, 90_000);
 });
