@@ -42,6 +42,8 @@ export async function dispatch(deps: DispatchDeps, req: IncomingMessage, res: Se
   const seen: { caller?: Caller; page?: boolean } = {};
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // A browser asking for a page that does not exist gets the console's HTML 404, not JSON.
+    seen.page = !url.pathname.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
     const { route, params, successor } = deps.match(req.method ?? 'GET', url.pathname);
     label = route.path;
     seen.page = route.page === true;

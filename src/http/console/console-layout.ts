@@ -18,6 +18,8 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
   'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  // Same-origin requests keep their Origin header (csrf.ts checks it); nothing leaks to other sites.
+  'referrer-policy': 'same-origin',
 };
 
 /** htmx 4 reads its settings from this meta tag: no injected indicator style (the CSP refuses it). */

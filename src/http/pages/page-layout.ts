@@ -13,7 +13,7 @@ export function page(title: string, body: string, status = 200): Reply {
 <body><main class="narrow"><h1>${escapeHtml(title)}</h1>
 ${body}
 </main></body></html>`;
-  return { status, text, contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS };
+  return { status, text, contentType: 'text/html; charset=utf-8', headers: { ...PAGE_HEADERS, 'referrer-policy': 'no-referrer' } }; // the URL holds a token
 }
 
 export const message = (kind: 'error' | 'ok', text: string): string =>

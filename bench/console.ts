@@ -1,0 +1,81 @@
+/**
+ * `npm run bench:console`: server time of each web console page at 10,000 users (issue 15: under
+ * 50 ms each). A store (PGlite, and PostgreSQL when reachable) is loaded with the bench dataset, the
+ * HTTP service runs in this process on an ephemeral port, the owner signs in through the sign-in
+ * form, and every page is fetched sequentially over loopback (warm-up first). The time quoted is the
+ * response time on loopback: server time plus well under a millisecond of transport.
+ * Options: `--users N` (default 10000), `--runs N` (default 30), `--store pglite|postgres|both`.
+ */
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { systemActor } from '../src/domain/actor.js';
+import { createAuthThrottle } from '../src/directory/auth/auth-throttle.js';
+import { createDirectoryServices } from '../src/directory/directory-services.js';
+import { createHttpService } from '../src/http/http-service.js';
+import { openStore } from '../src/store/open-store.js';
+import { storeModes } from '../test/helpers/databases.js';
+import { generateDataset } from './dataset.js';
+import { loadStore } from './pgdir-store-load.js';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const USERS = Number(arg('users', '10000'));
+const RUNS = Number(arg('runs', '30'));
+const STORES = arg('store', 'both');
+const PASSWORD = 'bench console password';
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+
+async function measure(base: string, cookie: string, path: string): Promise<{ median: number; p95: number; bytes: number; status: number }> {
+  const once = async () => {
+    const started = performance.now();
+    const res = await fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' });
+    const text = await res.text();
+    return { ms: performance.now() - started, bytes: Buffer.byteLength(text), status: res.status };
+  };
+  for (let i = 0; i < 5; i++) await once();
+  const runs: { ms: number; bytes: number; status: number }[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await once());
+  const times = runs.map((r) => r.ms).sort((a, b) => a - b);
+  return { median: pct(times, 50), p95: pct(times, 95), bytes: runs[0]?.bytes ?? 0, status: runs[0]?.status ?? 0 };
+}
+
+async function benchStore(mode: (typeof storeModes)[number]): Promise<void> {
+  const fixture = await mode.create();
+  const store = await openStore({ ...fixture.options });
+  try {
+    const dataset = await generateDataset({ users: USERS, bcryptUsers: 1 });
+    const loading = performance.now();
+    await loadStore(store, dataset);
+    const directory = createDirectoryServices({ store, bcryptCost: 4 });
+    await directory.users.addUser({ username: 'benchowner', email: 'owner@bench.example', password: PASSWORD, role: 'owner' }, systemActor());
+    console.log(`${mode.mode}: loaded ${USERS} users and ${dataset.groups.length} groups in ${((performance.now() - loading) / 1000).toFixed(1)} s`);
+    const throttle = createAuthThrottle({ store, maxFailures: 5, windowMs: 60_000 });
+    const service = createHttpService({ listen: '127.0.0.1:0', directory, throttle, logger: quiet, version: 'bench' });
+    await service.start();
+    const base = service.address().url;
+    const signIn = await fetch(`${base}/`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base }, body: new URLSearchParams({ identifier: 'benchowner', password: PASSWORD }) });
+    const cookie = (signIn.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const someUser = dataset.users[Math.floor(USERS / 2)];
+    const someGroup = (await directory.groups.listGroups())[0];
+    const lastPage = Math.ceil((USERS + 1) / 50);
+    const pages = ['/', '/users', `/users?search=${someUser?.username.slice(0, -1) ?? ''}`, '/users?role=admin&active=true&source=local', `/users?page=${lastPage}`, '/users/new', `/users/${someUser?.id}`, '/users/import', '/groups', `/groups/${someGroup?.id}`, `/groups/${someGroup?.id}?find=user`];
+    console.log(`| ${mode.mode} page | status | median ms | p95 ms | KB |`);
+    console.log('| --- | --- | --- | --- | --- |');
+    for (const path of pages) {
+      const r = await measure(base, cookie, path);
+      console.log(`| ${path} | ${r.status} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${(r.bytes / 1024).toFixed(1)} |`);
+    }
+    await service.close(1000);
+  } finally {
+    await store.close();
+    await fixture.cleanup();
+  }
+}
+
+console.log(`console bench: ${USERS} users, ${RUNS} runs per page, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+for (const mode of storeModes.filter((m) => STORES === 'both' || m.mode === STORES)) await benchStore(mode);
+console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
