@@ -93,8 +93,14 @@ function routes(console: ConsoleContext) {
     post(`${PATH}/test`, 'send a test mail', async ({ caller }, form) => {
       const to = (form['to'] ?? '').trim().slice(0, 320);
       if (!z.email().safeParse(to).success) return render(console, caller, {}, { error: new DirectoryError('invalid', t('smtp.testBadAddress'), { field: 'to' }) });
-      const sent = await attempt(() => sendTestMail(console.api, caller.actor, to));
-      return render(console, caller, {}, sent.ok ? { sent: to } : { error: sent.error });
+      try {
+        await sendTestMail(console.api, caller.actor, to);
+        return await render(console, caller, {}, { sent: to });
+      } catch (error) {
+        // The mail server's refusal (503) is what the admin needs to read, unlike other 5xx.
+        if (!(error instanceof DirectoryError) || error.kind === 'internal') throw error;
+        return render(console, caller, {}, { error });
+      }
     }),
   ];
 }
