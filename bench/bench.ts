@@ -77,6 +77,8 @@ function mixedComparison(rows: readonly Row[], targets: readonly Target[]): stri
 }
 
 async function main(): Promise<void> {
+  // `npm run bench -- teams`: the teams case (issue 13) on its own (bench/teams.ts).
+  if (process.argv.includes('teams')) return (await import('./teams.js')).runTeamsBench();
   const settings = readSettings();
   const cpu = cpus();
   console.log(`pgdir benchmark: ${settings.users} users, ${settings.seconds} s per case (+${settings.warmupSeconds} s warm-up)${settings.rounds > 1 ? `, best of ${settings.rounds} rounds` : ''}, LDAPS on 127.0.0.1`);

@@ -17,6 +17,7 @@ import { GROUP_COMMANDS } from './group-commands.js';
 import { CommandFailed } from './run-request.js';
 import { UsageError } from './usage-error.js';
 import { USER_COMMANDS } from './user-commands.js';
+import { TEAM_COMMANDS, USER_PERMISSIONS_COMMAND } from './team-commands.js';
 import { VERSION } from './version.js';
 
 /**
@@ -42,8 +43,9 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   certificateCommand,
   ownerLoginCommand,
-  managementGroup('users', 'manage users', USER_COMMANDS),
+  managementGroup('users', 'manage users', [...USER_COMMANDS, USER_PERMISSIONS_COMMAND]),
   managementGroup('groups', 'manage groups', GROUP_COMMANDS),
+  managementGroup('teams', 'manage teams and permission levels', TEAM_COMMANDS),
   managementGroup('directory', 'manage the LDAP directory server (admin secret)', DIRECTORY_COMMANDS),
   managementGroup('sync', 'mirror users and groups from the external directory', SYNC_COMMANDS),
   managementGroup('connector', 'check the external directory connection', CONNECTOR_COMMANDS),

@@ -18,6 +18,8 @@ export interface ManagementCommand {
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig['options']>;
   readonly positionals: readonly string[];
+  /** The fewest positionals accepted when flags can stand in for some (`teams grant --org`). */
+  readonly minPositionals?: number;
   /** Use-case field → the flag or argument that supplies it, for error messages. */
   readonly fieldFlags?: Readonly<Record<string, string>>;
   /** Long work: the command gets `--progress` and shows progress on standard error (progress-renderer.ts). */

@@ -15,6 +15,8 @@ export interface CommandSpec<O extends Options> {
   readonly options: O;
   /** Names of the required positional arguments, in order. */
   readonly positionals?: readonly string[];
+  /** When some positionals are optional (flags stand in for them): the fewest accepted. */
+  readonly minPositionals?: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export function parseOptions<O extends Options>(argv: readonly string[], spec: C
   }
   const expected = spec.positionals ?? [];
   if ((parsed.values as Record<string, unknown>).help !== true) {
-    if (parsed.positionals.length < expected.length) {
+    if (parsed.positionals.length < (spec.minPositionals ?? expected.length)) {
       throw new UsageError(`missing ${expected.slice(parsed.positionals.length).map((p) => `<${p}>`).join(' ')}`, spec.name);
     }
     if (parsed.positionals.length > expected.length) {

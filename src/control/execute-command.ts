@@ -10,6 +10,7 @@ import { createBackup, writeBackup } from '../directory/backup/backup-file.js';
 import { exportUsers } from '../directory/transfer/user-export.js';
 import { importUsers } from '../directory/transfer/user-import.js';
 import { connectorTest, syncRun, syncStatus, type ConnectorPort } from './connector-commands.js';
+import { TEAM_HANDLERS } from './team-handlers.js';
 import { toGroupSummary, toUserSummary, type GroupSummary, type UserSummary } from './summaries.js';
 
 /** The CLI acts as the system actor named `cli` in the audit log (DESIGN §7: every power). */
@@ -90,6 +91,7 @@ const HANDLERS: Record<string, Handler> = {
       (secret) => saveAdminSecret(directory.store, secret, actor),
       args,
     ),
+  ...TEAM_HANDLERS,
 };
 
 function need(connector: ConnectorPort | undefined): ConnectorPort {

@@ -7,6 +7,7 @@ import { createLifecycleService, type LifecycleService } from './lifecycle/lifec
 import { totpIssuer } from '../crypto/totp.js';
 import { createPasswordHasher, type PasswordHasher } from '../crypto/password-hasher.js';
 import { createUserService, type UserService } from './users/user-service.js';
+import { createTeamService, type TeamService } from './teams/team-service.js';
 
 /** The one set of use cases the CLI, the HTTP API and LDAP share (one hasher, one store). */
 export interface DirectoryServices {
@@ -15,6 +16,8 @@ export interface DirectoryServices {
   readonly users: UserService;
   readonly groups: GroupService;
   readonly lifecycle: LifecycleService;
+  /** Teams, grants and permission levels (issue 13). */
+  readonly teams: TeamService;
   /** The use cases behind may(): service accounts, a user's groups (access/actor-services.ts). */
   as(actor: Actor): ActorServices;
 }
@@ -46,6 +49,7 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     as: (actor) => protectedServices.forActor(actor),
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store, builtinNames: options.builtinGroupNames ?? [] }),
+    teams: createTeamService({ store, builtinNames: options.builtinGroupNames ?? [] }),
     lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl, issuer: totpIssuer(options.name) }),
   };
 }

@@ -74,6 +74,10 @@ export const OBJECT_CLASSES: readonly ObjectClass[] = [
   oc('2.5.6.17', 'groupOfUniqueNames', S, 'top', ['cn'], [
     'uniqueMember', 'businessCategory', 'seeAlso', 'owner', 'ou', 'o', 'description',
   ]),
+  // Issue 13: a team under ou=teams (structural organizationalUnit, named by cn) and the derived
+  // groups of its levels (groupOfNames + groupOfUniqueNames, with memberUid but no gidNumber).
+  oc(`${PGDIR_OID_ARC}.2.13`, 'pgdirTeam', A, 'top', [], ['cn', 'description'], 'pgdir: a team'),
+  oc(`${PGDIR_OID_ARC}.2.14`, 'pgdirTeamGroup', A, 'top', [], ['memberUid', 'description'], 'pgdir: a derived team-level group'),
   oc('1.3.6.1.1.1.2.2', 'posixGroup', A, 'top', ['gidNumber'], ['cn', 'userPassword', 'memberUid', 'description']),
   oc('1.3.6.1.4.1.1466.344', 'dcObject', A, 'top', ['dc']),
   oc('2.5.6.4', 'organization', S, 'top', ['o'], ORG_MAY),

@@ -1,5 +1,6 @@
 import type { Actor } from './actor.js';
 import { DirectoryError } from './errors.js';
+import type { Level } from './levels.js';
 import type { Role } from './model.js';
 import { ResultCode } from './result-code.js';
 import { isAtLeast, isHigherRole } from './roles.js';
@@ -31,6 +32,16 @@ export const ACTIONS = [
   'sync.run',
   'users.import',
   'users.export',
+  // Teams and permission levels (issue 13).
+  'team.read',
+  'team.create',
+  'team.update',
+  'team.delete',
+  'team.grant',
+  'team.grantEveryone',
+  'org.read',
+  'org.grant',
+  'permissions.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -42,6 +53,10 @@ export interface Target {
   readonly id?: string;
   readonly role?: Role;
   readonly newRole?: Role;
+  /** Team actions: the actor's effective level on the team concerned (null: none). */
+  readonly teamLevel?: Level | null;
+  /** Team and organisation actions: the actor's organisation level (null: none). */
+  readonly orgLevel?: Level | null;
 }
 
 export type Decision =
@@ -57,6 +72,12 @@ interface Rule {
   readonly self?: 'free' | 'refused';
   /** Whether the target user's role must not be higher than the actor's. */
   readonly ranked?: boolean;
+  /**
+   * Issue 13: who holds the power through a permission level instead of a role. 'org' — an
+   * organisation admin; 'team' — an admin of the team concerned (an organisation admin is one of
+   * every team, since effective levels include organisation grants).
+   */
+  readonly level?: 'org' | 'team';
 }
 
 const RULES: Record<Action, Rule> = {
@@ -85,6 +106,18 @@ const RULES: Record<Action, Rule> = {
   'sync.run': { minRole: 'admin' },
   'users.import': { minRole: 'usermanager' },
   'users.export': { minRole: 'usermanager', read: true },
+  // pgdir admin/owner and organisation admins do everything with teams; a team admin renames
+  // and describes their team and manages its user and group grants (up to admin). Grants to
+  // everyone are default permissions: organisation admins only. Anyone reads their own levels.
+  'team.read': { minRole: 'admin', read: true, level: 'team' },
+  'team.create': { minRole: 'admin', level: 'org' },
+  'team.update': { minRole: 'admin', level: 'team' },
+  'team.delete': { minRole: 'admin', level: 'org' },
+  'team.grant': { minRole: 'admin', level: 'team' },
+  'team.grantEveryone': { minRole: 'admin', level: 'org' },
+  'org.read': { minRole: 'admin', read: true, level: 'org' },
+  'org.grant': { minRole: 'admin', level: 'org' },
+  'permissions.read': { minRole: 'admin', read: true, self: 'free', level: 'org' },
 };
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
@@ -102,12 +135,28 @@ export function may(actor: Actor, action: Action, target: Target = {}): Decision
   const self = target.id !== undefined && target.id === actor.id;
   if (actor.readOnly === true && rule.read !== true) return deny('a read-only token cannot make changes');
   if (self && rule.self === 'free') return ALLOWED;
-  if (!isAtLeast(actor.role, rule.minRole)) return deny(`${action} needs role ${rule.minRole} or higher`);
+  if (!isAtLeast(actor.role, rule.minRole)) {
+    if (holdsByLevel(rule, target)) return ALLOWED;
+    return deny(`${action} needs role ${rule.minRole} or higher${levelHint(rule)}`);
+  }
   if (self && rule.self === 'refused') return deny(selfReason(action), 409);
   if (rule.ranked === true && target.role !== undefined && isHigherRole(target.role, actor.role)) {
     return deny(`cannot act on a user with the higher role ${target.role}`);
   }
   return checkNewRole(actor.role, action, target.newRole);
+}
+
+/** Issue 13: an organisation admin, or for team rules an admin of the team, holds the power. */
+function holdsByLevel(rule: Rule, target: Target): boolean {
+  if (rule.level === undefined) return false;
+  if (target.orgLevel === 'admin') return true;
+  return rule.level === 'team' && target.teamLevel === 'admin';
+}
+
+function levelHint(rule: Rule): string {
+  if (rule.level === 'org') return ', or organisation admin';
+  if (rule.level === 'team') return ', or admin of the team';
+  return '';
 }
 
 function checkNewRole(actorRole: Role, action: Action, newRole: Role | undefined): Decision {

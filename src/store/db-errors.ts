@@ -19,6 +19,9 @@ const UNIQUE_RULES: Record<string, UniqueRule> = {
   groups_name_lower_key: { field: 'name', message: (v) => `group name "${v}" is already taken` },
   groups_source_id_key: { field: 'sourceId', message: (v) => `a group with source id "${v}" already exists` },
   groups_pkey: { field: 'id', message: (v) => `a group with id "${v}" already exists` },
+  teams_name_lower_key: { field: 'name', message: (v) => `team name "${v}" is already taken` },
+  teams_pkey: { field: 'id', message: (v) => `a team with id "${v}" already exists` },
+  grants_principal_scope_key: { field: 'principal', message: () => 'that principal already has a grant in this scope' },
   service_accounts_name_lower_key: {
     field: 'name',
     message: (v) => `service account "${v}" already exists`,

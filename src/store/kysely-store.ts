@@ -10,6 +10,7 @@ import type { ChangeFeed, Changes } from './change-feed.js';
 import { mapDbError } from './db-errors.js';
 import { toChange, toGroup, toNumber, toServiceAccount, toUser } from './row-mappers.js';
 import { createReader } from './store-reader.js';
+import { toGrant, toTeam } from './team-rows.js';
 import { createStoreTx } from './store-tx.js';
 import { TxContext } from './tx-context.js';
 import { authKeyState, blockedAuthKeys, clearAuthFailures, recordAuthFailure, releaseAuthAttempt, reserveAuthAttempt, type AuthKeyState, type AuthReservation, type AuthRule } from './auth-failures.js';
@@ -94,6 +95,12 @@ export class KyselyStore implements Store {
   listServiceAccounts = this.#read('listServiceAccounts');
   listAudit = this.#read('listAudit');
   countAudit = this.#read('countAudit');
+  listTeams = this.#read('listTeams');
+  getTeam = this.#read('getTeam');
+  findTeamByName = this.#read('findTeamByName');
+  listGrants = this.#read('listGrants');
+  getGrant = this.#read('getGrant');
+  findGrant = this.#read('findGrant');
 
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.#run(async () => {
@@ -146,12 +153,16 @@ export class KyselyStore implements Store {
           const groups = await trx.selectFrom('groups').selectAll().orderBy('gid_number').execute();
           const memberships = await trx.selectFrom('memberships').select(['group_id', 'user_id']).execute();
           const accounts = await trx.selectFrom('service_accounts').selectAll().orderBy('name').execute();
+          const teams = await trx.selectFrom('teams').selectAll().execute();
+          const grants = await trx.selectFrom('grants').selectAll().execute();
           return {
             revision: toNumber(revision.revision),
             users: users.map(toUser),
             groups: groups.map(toGroup),
             memberships: memberships.map((m) => ({ groupId: m.group_id, userId: m.user_id })),
             serviceAccounts: accounts.map(toServiceAccount),
+            teams: teams.map(toTeam),
+            grants: grants.map(toGrant),
           };
         }),
     );

@@ -177,4 +177,41 @@ const auditIndexes: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes];
+/**
+ * Teams and grants (issue 13). A grant's principal is a user, a group or everyone; its scope a
+ * team or, with team_id NULL, the organisation. Principals are two nullable foreign keys rather
+ * than one polymorphic id, so deleting a user, group or team takes its grants with it. One grant
+ * per principal and scope: the unique index folds NULLs into a fixed uuid (NULLs never collide).
+ */
+const NIL = `'00000000-0000-0000-0000-000000000000'::uuid`;
+const teams: Migration = {
+  name: '0005_teams',
+  statements: [
+    `CREATE TABLE teams (
+      id uuid PRIMARY KEY,
+      name text NOT NULL,
+      description text NOT NULL DEFAULT '',
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE UNIQUE INDEX teams_name_lower_key ON teams (lower(name))`,
+    `CREATE TABLE grants (
+      id uuid PRIMARY KEY,
+      team_id uuid REFERENCES teams (id) ON DELETE CASCADE,
+      principal_type text NOT NULL CHECK (principal_type IN ('user', 'group', 'everyone')),
+      user_id uuid REFERENCES users (id) ON DELETE CASCADE,
+      group_id uuid REFERENCES groups (id) ON DELETE CASCADE,
+      level text NOT NULL CHECK (level IN ('viewer', 'user', 'editor', 'publisher', 'admin')),
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      CHECK ((principal_type = 'user') = (user_id IS NOT NULL)),
+      CHECK ((principal_type = 'group') = (group_id IS NOT NULL))
+    )`,
+    `CREATE UNIQUE INDEX grants_principal_scope_key ON grants
+      (coalesce(team_id, ${NIL}), principal_type, coalesce(user_id, group_id, ${NIL}))`,
+    `CREATE INDEX grants_user_id_idx ON grants (user_id) WHERE user_id IS NOT NULL`,
+    `CREATE INDEX grants_group_id_idx ON grants (group_id) WHERE group_id IS NOT NULL`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, teams];

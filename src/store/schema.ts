@@ -108,6 +108,27 @@ export interface SchemaMigrationsTable {
   applied_at: CreatedAt;
 }
 
+/** Teams and grants (issue 13, migration 0005_teams). */
+export interface TeamsTable {
+  id: string;
+  name: string;
+  description: Generated<string>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface GrantsTable {
+  id: string;
+  /** null: an organisation grant. */
+  team_id: string | null;
+  principal_type: string;
+  user_id: string | null;
+  group_id: string | null;
+  level: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -119,4 +140,6 @@ export interface Database {
   store_revision: StoreRevisionTable;
   auth_failures: AuthFailuresTable;
   schema_migrations: SchemaMigrationsTable;
+  teams: TeamsTable;
+  grants: GrantsTable;
 }

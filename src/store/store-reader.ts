@@ -3,6 +3,7 @@ import type { Group, ServiceAccount, User } from '../domain/model.js';
 import { isUuid } from '../domain/uuid.js';
 import type { AuditQuery, AuditRecord, StoreReader, UserQuery } from './store.js';
 import type { Database } from './schema.js';
+import { createTeamReader } from './team-store.js';
 import { toAuditRecord, toGroup, toNumber, toServiceAccount, toUser } from './row-mappers.js';
 
 /** Reads shared by the Store (outside transactions) and by StoreTx (inside one). */
@@ -74,6 +75,7 @@ export function createReader(db: Kysely<Database>): StoreReader {
     return row && toServiceAccount(row);
   };
   return {
+    ...createTeamReader(db),
     getUser: (id) => userBy('id', id),
     findUserByUsername: (username) => userBy('username', username),
     findUserByEmail: (email) => userBy('email', email),

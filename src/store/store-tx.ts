@@ -11,12 +11,14 @@ import {
   setSetting,
   updateServiceAccount,
 } from './other-mutations.js';
+import { createTeamMutations } from './team-mutations.js';
 import { appendAudits, insertUsers, takenUserKeys } from './user-batch.js';
 
 /** The StoreTx handed to `Store.write` callbacks: reads and mutators over one transaction. */
 export function createStoreTx(ctx: TxContext): StoreTx {
   return {
     ...createReader(ctx.trx),
+    ...createTeamMutations(ctx),
     insertUser: (user) => insertUser(ctx, user),
     updateUser: (id, patch) => updateUser(ctx, id, patch),
     deleteUser: (id) => deleteUser(ctx, id),

@@ -5,6 +5,9 @@ import type { ApiTokenStore } from './api-token-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
 import type { Changes } from './change-feed.js';
 import type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js';
+import type { Grant, Team } from '../domain/team.js';
+import type { TeamMutations, TeamReader } from './team-store-types.js';
+export type { GrantQuery, NewGrant, NewTeam, PutGrantResult, TeamPatch } from './team-store-types.js';
 export type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js';
 
 /**
@@ -13,13 +16,13 @@ export type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js
  * imports kysely, pg or PGlite.
  */
 
-export type EntityKind = 'user' | 'group' | 'membership' | 'setting' | 'service_account';
+export type EntityKind = 'user' | 'group' | 'membership' | 'setting' | 'service_account' | 'team' | 'grant';
 
 /** One row of the change log: what changed, never the data itself (readers re-read by id). */
 export interface Change {
   readonly revision: number;
   readonly kind: EntityKind;
-  /** user id, group id, `<groupId>:<userId>` for memberships, setting key, service account id. */
+  /** user id, group id, `<groupId>:<userId>` for memberships, setting key, service account, team or grant id. */
   readonly key: string;
   readonly op: 'upsert' | 'delete';
   /**
@@ -105,9 +108,11 @@ export interface Snapshot {
   readonly groups: readonly Group[];
   readonly memberships: readonly Membership[];
   readonly serviceAccounts: readonly ServiceAccount[];
+  readonly teams: readonly Team[];
+  readonly grants: readonly Grant[];
 }
 
-export interface StoreReader {
+export interface StoreReader extends TeamReader {
   getUser(id: string): Promise<User | undefined>;
   /** Case-insensitive. */
   findUserByUsername(username: string): Promise<User | undefined>;
@@ -147,7 +152,7 @@ export interface AuditQuery {
  * A write transaction. Every mutating method also appends the matching change-log row in the same
  * transaction; unique violations surface as DirectoryError('conflict', ..., { field }).
  */
-export interface StoreTx extends StoreReader {
+export interface StoreTx extends StoreReader, TeamMutations {
   insertUser(user: NewUser): Promise<User>; // allocates uidNumber (from 10000, never reused)
   updateUser(id: string, patch: UserPatch): Promise<User>; // bumps updatedAt; passwordChangedAt when passwordHash changes
   deleteUser(id: string): Promise<void>; // also removes its memberships

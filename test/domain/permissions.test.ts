@@ -72,8 +72,17 @@ const UNTARGETED: Partial<Record<Action, Role>> = {
   'sync.run': 'admin',
   'users.import': 'usermanager',
   'users.export': 'usermanager',
+  'team.read': 'admin',
+  'team.create': 'admin',
+  'team.update': 'admin',
+  'team.delete': 'admin',
+  'team.grant': 'admin',
+  'team.grantEveryone': 'admin',
+  'org.read': 'admin',
+  'org.grant': 'admin',
+  'permissions.read': 'admin',
 };
-const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'audit.read', 'users.export'];
+const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'audit.read', 'users.export', 'team.read', 'org.read', 'permissions.read'];
 
 // user.create: columns = requested role (none given, user, usermanager, mailmanager, admin, owner).
 const CREATE = parse(`
@@ -152,6 +161,39 @@ describe('may: the DESIGN §7 matrix', () => {
   it.each(setRoles)('$actorRole user.setRole $targetRole → $newRole (self: $self) → $expected', (c) => {
     const target: Target = { id: c.self ? ME : OTHER, role: c.targetRole, newRole: c.newRole };
     expect(outcome(userActor(c.actorRole), 'user.setRole', target)).toBe(c.expected);
+  });
+});
+
+/**
+ * Issue 13: levels that stand in for a role. Columns: no level, team admin (level admin on the
+ * team concerned), team editor, organisation admin; for a plain user.
+ */
+const BY_LEVEL: Record<string, string> = {
+  'team.read': '403 ok 403 ok',
+  'team.update': '403 ok 403 ok',
+  'team.grant': '403 ok 403 ok',
+  'team.grantEveryone': '403 403 403 ok',
+  'team.create': '403 403 403 ok',
+  'team.delete': '403 403 403 ok',
+  'org.read': '403 403 403 ok',
+  'org.grant': '403 403 403 ok',
+  'permissions.read': '403 403 403 ok',
+  'user.update': '403 403 403 403',
+  'group.create': '403 403 403 403',
+};
+describe('may: permission levels (issue 13)', () => {
+  const targets: Target[] = [{}, { teamLevel: 'admin' }, { teamLevel: 'editor' }, { orgLevel: 'admin', teamLevel: 'admin' }];
+  const cases = Object.entries(BY_LEVEL).flatMap(([action, row]) =>
+    row.split(' ').map((expected, i) => ({ action: action as Action, column: i, expected })),
+  );
+  it.each(cases)('user with level column $column: $action → $expected', (c) => {
+    expect(outcome(userActor('user'), c.action, { id: OTHER, ...targets[c.column] })).toBe(c.expected);
+  });
+  it('lets anyone read their own permissions, and a read-only token of a team admin only read', () => {
+    expect(outcome(userActor('user'), 'permissions.read', { id: ME })).toBe('ok');
+    expect(outcome(userActor('user', true), 'team.read', { teamLevel: 'admin' })).toBe('ok');
+    expect(outcome(userActor('user', true), 'team.update', { teamLevel: 'admin' })).toBe('403');
+    expect(may(userActor('usermanager'), 'team.grant', {})).toMatchObject({ reason: 'team.grant needs role admin or higher, or admin of the team' });
   });
 });
 

@@ -45,7 +45,7 @@ const PROGRESS_HELP = [
 
 async function runManagement(command: ManagementCommand, argv: readonly string[], io: CliIo): Promise<number> {
   const options = command.progress === true ? { ...command.options, progress: { type: 'string' as const } } : command.options;
-  const parsed = parseOptions(argv, { name: command.name, options, positionals: command.positionals });
+  const parsed = parseOptions(argv, { name: command.name, options, positionals: command.positionals, ...(command.minPositionals === undefined ? {} : { minPositionals: command.minPositionals }) });
   const values = parsed.values as OptionValues;
   if (values.help === true) {
     const usage = command.progress === true && !command.usage.includes('--progress') ? `${command.usage}${PROGRESS_HELP}` : command.usage;

@@ -94,7 +94,8 @@ function equalityHit(key: string, value: string, state: DirectoryState, resolve:
     return hit(index.get(k), user === undefined ? [] : [user]);
   }
   if (key === 'gidnumber' && k === state.builtins[0].gidNumber) return hit(index.get(k), lists.user);
-  if (key === 'memberuid') return hit(index.get(k), builtinsOfUid(value, state));
+  // Derived team groups' memberUid is not indexed either (index-values.ts): a few hundred entries.
+  if (key === 'memberuid') return hit(index.get(k), builtinsOfUid(value, state), lists.team);
   return hit(index.get(k));
 }
 
@@ -103,7 +104,7 @@ function entryUuidHit(value: string, state: DirectoryState): Hit | undefined {
   const k = uuidKey(value);
   if (k === undefined) return undefined;
   const { byId, lists } = state.entries;
-  const found = [byId.user.get(k), byId.group.get(k)].filter((e): e is ViewEntry => e !== undefined);
+  const found = [byId.user.get(k), byId.group.get(k), byId.team.get(k)].filter((e): e is ViewEntry => e !== undefined);
   const others = smallEntries(state).filter((e) => e.attributes.get('entryuuid')?.[0] === k);
   return hit(found, others);
 }
@@ -123,7 +124,7 @@ function builtinsOfUid(value: string, state: DirectoryState): ViewEntry[] {
 /** The suffix, the containers and the service accounts: a handful, checked one by one. */
 function smallEntries(state: DirectoryState): ViewEntry[] {
   const e = state.entries;
-  return [e.suffix, e.usersContainer, e.groupsContainer, e.systemContainer, ...e.lists.system];
+  return [e.suffix, e.usersContainer, e.groupsContainer, e.systemContainer, ...e.lists.system, e.teamsContainer];
 }
 
 const USER_CLASS_KEYS = new Set([...USER_OBJECT_CLASSES].map(oidKey));
@@ -140,6 +141,8 @@ function objectClassHit(value: string, state: DirectoryState): Hit | undefined {
   const parts: (readonly ViewEntry[])[] = [];
   if (USER_CLASS_KEYS.has(want)) parts.push(entries.lists.user);
   if (GROUP_CLASS_KEYS.has(want)) parts.push(entries.lists.group);
+  // ou=teams holds teams and derived groups (issue 13): a few hundred entries, re-checked anyway.
+  parts.push(entries.lists.team);
   parts.push(smallEntries(state).filter((e) => (e.attributes.get('objectclass') ?? []).some((c) => oidKey(c) === want)));
   return hit(...parts);
 }
@@ -150,6 +153,8 @@ function membersOf(state: DirectoryState, group: ViewEntry): readonly ViewEntry[
   const { lists, byId } = state.entries;
   if (group.id === users.id) return lists.user;
   if (group.id === admins.id) return lists.user.filter((e) => e.user !== undefined && admins.includes(e.user));
+  const derived = state.teams.memberEntries(state.entries, group);
+  if (derived !== undefined) return derived;
   const out: ViewEntry[] = [];
   for (const id of state.records.groupUsers.get(group.id) ?? []) {
     const entry = byId.user.get(id);
@@ -171,5 +176,6 @@ function groupsOf(state: DirectoryState, user: ViewEntry): readonly ViewEntry[] 
     const entry = byId.group.get(id);
     if (entry !== undefined) out.push(entry);
   }
+  out.push(...state.teams.groupsOf(state.entries, user.id));
   return out;
 }

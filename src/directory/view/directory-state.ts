@@ -12,6 +12,10 @@ import { BuiltinState, membershipRelevant } from './builtin-entries.js';
 import { StateRecords } from './state-records.js';
 import { buildUserEntry, userEntryShared, type UserEntryShared } from './user-entry.js';
 import { compareEntries, type ViewEntry } from './view-entry.js';
+import type { Grant, Team } from '../../domain/team.js';
+import { teamsNorm } from './team-entries.js';
+import { TeamState } from './team-state.js';
+import type { MemberValues } from './group-entry.js';
 
 export interface GroupRecord {
   readonly group: Group;
@@ -32,6 +36,9 @@ export interface RecordBatch {
   /** user id → the ids of every stored group it is in now. */
   readonly userGroups: ReadonlyMap<string, readonly string[]>;
   readonly accounts: ReadonlyMap<string, ServiceAccount | undefined>;
+  /** Teams and grants re-read (issue 13); absent: none changed. */
+  readonly teams?: ReadonlyMap<string, Team | undefined>;
+  readonly grants?: ReadonlyMap<string, Grant | undefined>;
   /** Rows touched but not re-read (memberships) take these times: the store wrote the same. */
   readonly changedAt: ChangeTimes;
 }
@@ -53,6 +60,8 @@ interface Affected {
 export class DirectoryState {
   readonly entries: EntryStore;
   readonly builtins: readonly [BuiltinGroup, BuiltinGroup];
+  /** Teams, grants, levels and the ou=teams entries (issue 13). */
+  readonly teams: TeamState;
   private readonly shared: UserEntryShared;
   private readonly groupDns = new Map<string, { name: string; dn: string }>();
   private readonly plainMemberOf: readonly string[];
@@ -66,11 +75,14 @@ export class DirectoryState {
     readonly records: StateRecords,
     public revision: number,
     onRemove?: (entry: ViewEntry) => void,
+    teams: readonly Team[] = [],
+    grants: readonly Grant[] = [],
   ) {
     this.builtins = builtinGroups(dit);
     this.reservedExtra = this.builtins.map((b) => b.name);
     this.builtinState = new BuiltinState(dit, this.builtins);
-    const indexes = indexPolicy(new Set(this.builtins.map((b) => b.id)));
+    const indexes = indexPolicy(new Set(this.builtins.map((b) => b.id)), teamsNorm(dit));
+    this.teams = new TeamState(dit, records, teams, grants);
     this.entries = new EntryStore(dit, { indexes, ...(onRemove ? { onRemove } : {}) });
     this.shared = userEntryShared(dit, this.builtins[0].gidNumber);
     const [users, admins] = this.builtins.map((b) => groupDn(dit, b.name)) as [string, string];
@@ -80,7 +92,7 @@ export class DirectoryState {
 
   /** `floor`: the built-ins' modifyTimestamp of the state this one replaces (builtin-entries.ts). */
   static load(dit: Dit, snapshot: Snapshot, onRemove?: (entry: ViewEntry) => void, floor?: Date): DirectoryState {
-    const state = new DirectoryState(dit, StateRecords.fromSnapshot(snapshot), snapshot.revision, onRemove);
+    const state = new DirectoryState(dit, StateRecords.fromSnapshot(snapshot), snapshot.revision, onRemove, snapshot.teams, snapshot.grants);
     state.builtinState.changedAt(floor);
     for (const user of snapshot.users) state.builtinState.changedAt(user.updatedAt);
     state.rebuild({
@@ -109,6 +121,7 @@ export class DirectoryState {
       for (const g of this.records.setUserGroups(id, groupIds)) affected.groups.add(g);
       affected.users.add(id);
     }
+    this.applyTeams(batch);
     for (const [id, account] of batch.accounts) {
       if (account === undefined) this.records.accounts.delete(id);
       else this.records.accounts.set(id, account);
@@ -117,6 +130,16 @@ export class DirectoryState {
     this.stamp(batch.changedAt, affected);
     this.rebuild(affected);
     this.revision = Math.max(this.revision, batch.revision);
+  }
+
+  /** Issue 13: teams and grants, and what users and memberships change in everyone's levels. */
+  private applyTeams(batch: RecordBatch): void {
+    for (const [id, team] of batch.teams ?? []) this.teams.applyTeam(id, team);
+    for (const [id, grant] of batch.grants ?? []) this.teams.applyGrant(id, grant);
+    // Grants of a deleted user or group went with it (ON DELETE CASCADE, no change rows).
+    for (const [id, user] of batch.users) if (user === undefined) this.teams.dropPrincipal(id);
+    for (const [id, group] of batch.groups) if (group === undefined) this.teams.dropPrincipal(id);
+    if (batch.users.size + batch.groups.size + batch.userGroups.size > 0) this.teams.touch();
   }
 
   /** `at`: when the batch last changed the user (the time of a deletion). */
@@ -169,12 +192,26 @@ export class DirectoryState {
 
   /** Users first (groups read their entries), each part published with its own commit. */
   private rebuild(affected: Affected): void {
+    const moved = this.teams.recompute();
+    for (const id of moved === 'all' ? this.records.users.keys() : moved) affected.users.add(id);
     for (const id of affected.users) this.rebuildUser(id);
     this.entries.commit();
     for (const id of affected.groups) this.rebuildGroup(id);
     if (affected.builtins || affected.builtinTime) this.rebuildBuiltins(affected.builtins);
+    // Derived team groups last: they share the built-in users group's member values.
+    this.teams.rebuildEntries(this.entries, this.everyone(), affected.users);
     this.entries.commit();
   }
+
+  /** Every listed user as member values (the built-in users group's, shared by identity). */
+  private everyone(): MemberValues | undefined {
+    const entry = this.entries.byId.group.get(this.builtins[0].id);
+    if (entry === undefined) return undefined;
+    const dns = entry.attributes.get('member') ?? [];
+    const uids = entry.attributes.get('memberuid') ?? [];
+    return this.everyoneHeld?.dns === dns && this.everyoneHeld.uids === uids ? this.everyoneHeld : (this.everyoneHeld = { dns, uids });
+  }
+  private everyoneHeld: MemberValues | undefined;
 
   private rebuildUser(id: string): void {
     const user = this.records.users.get(id);
@@ -186,7 +223,7 @@ export class DirectoryState {
   private memberOf(user: User): readonly string[] {
     const builtin = this.builtins[1].includes(user) ? this.adminMemberOf : this.plainMemberOf;
     const ids = this.records.userGroups.get(user.id);
-    if (ids === undefined || ids.size === 0) return builtin;
+    if (ids === undefined || ids.size === 0) return this.teams.memberOf(builtin, user.id, true);
     const groups: Group[] = [];
     for (const id of ids) {
       const group = this.records.groups.get(id);
@@ -194,7 +231,7 @@ export class DirectoryState {
     }
     groups.sort((a, b) => a.gidNumber - b.gidNumber);
     // Frozen: the evaluator caches match keys of frozen arrays only (match-values.ts).
-    return Object.freeze([...builtin, ...groups.map((g) => this.groupDnOf(g))]);
+    return this.teams.memberOf(Object.freeze([...builtin, ...groups.map((g) => this.groupDnOf(g))]), user.id, false);
   }
 
   /** One DN string per group, shared by every member's memberOf. */

@@ -12,6 +12,7 @@ import { searchState, type SearchOptions, type SearchOutcome, type SearchScope }
 import { RevisionWaiters } from './revision-waiters.js';
 import { viewStats, type ViewStats } from './view-stats.js';
 import type { ViewEntry } from './view-entry.js';
+import type { Level } from '../../domain/levels.js';
 
 export interface DirectoryViewOptions extends FollowerOptions {
   readonly store: Store;
@@ -48,6 +49,13 @@ export interface DirectoryView {
   /** The encoded SearchResultEntry body, cached per selection; needs `encode`. */
   encoded(entry: ViewEntry, selection: AttributeSelection): Buffer;
   stats(): ViewStats;
+  /**
+   * Issue 13, a stable interface for other features (applications' "at least level L on team T"
+   * rules): the user's effective level on the team given by id or name, from the view's records
+   * (no query): null for no level, an unknown team or user, or an inactive user. Compare with
+   * `atLeast(level, L)` from domain/levels.ts.
+   */
+  levelOnTeam(userId: string, team: string): Level | null;
 }
 
 /** Creates the in-memory directory view (DESIGN §2.3); call load() before searching. */
@@ -133,5 +141,6 @@ export function createDirectoryView(options: DirectoryViewOptions): DirectoryVie
       return cache.get(entry, selection);
     },
     stats: () => viewStats(state, follower, cache, timings),
+    levelOnTeam: (userId, team) => current().teams.levelOnTeam(userId.toLowerCase(), team),
   };
 }

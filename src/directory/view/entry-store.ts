@@ -4,9 +4,11 @@ import { INDEXED } from './index-values.js';
 import { updateOrdered } from './ordered-list.js';
 import { buildContainerEntry, buildSuffixEntry } from './container-entries.js';
 import type { Dit } from './dit.js';
+import { buildTeamsContainer } from './team-entries.js';
 import type { ViewEntry } from './view-entry.js';
 
-type ListKind = Exclude<EntryKind, 'container'>;
+/** `team`: the entries under ou=teams (teams are containers, derived groups groups: issue 13). */
+type ListKind = Exclude<EntryKind, 'container'> | 'team';
 
 export interface EntryStoreOptions {
   /** Told about every entry that leaves the view (the encoded cache frees its bytes). */
@@ -27,14 +29,16 @@ export class EntryStore {
     user: new Map(),
     group: new Map(),
     system: new Map(),
+    team: new Map(),
   };
   readonly indexes = new Map<string, EqualityIndex>([...INDEXED.keys()].map((k) => [k, new EqualityIndex()]));
   readonly suffix: ViewEntry;
   readonly usersContainer: ViewEntry;
   readonly groupsContainer: ViewEntry;
   readonly systemContainer: ViewEntry;
+  readonly teamsContainer: ViewEntry;
   /** Sorted by ViewEntry.sortKey; replaced (never mutated) at commit. */
-  lists: Readonly<Record<ListKind, readonly ViewEntry[]>> = { user: [], group: [], system: [] };
+  lists: Readonly<Record<ListKind, readonly ViewEntry[]>> = { user: [], group: [], system: [], team: [] };
   private pending: Record<ListKind, { removed: ViewEntry[]; added: ViewEntry[] }> = emptyPending();
 
   constructor(
@@ -45,7 +49,8 @@ export class EntryStore {
     this.usersContainer = buildContainerEntry(dit, 'users');
     this.groupsContainer = buildContainerEntry(dit, 'groups');
     this.systemContainer = buildContainerEntry(dit, 'system');
-    for (const e of [this.suffix, this.usersContainer, this.groupsContainer, this.systemContainer]) this.link(e);
+    this.teamsContainer = buildTeamsContainer(dit);
+    for (const e of [this.suffix, this.usersContainer, this.groupsContainer, this.systemContainer, this.teamsContainer]) this.link(e);
   }
 
   /** Replaces the entry of `kind`/`id` (undefined removes it). */
@@ -74,6 +79,7 @@ export class EntryStore {
       user: updateOrdered(this.lists.user, p.user.removed, p.user.added),
       group: updateOrdered(this.lists.group, p.group.removed, p.group.added),
       system: updateOrdered(this.lists.system, p.system.removed, p.system.added),
+      team: updateOrdered(this.lists.team, p.team.removed, p.team.added),
     };
   }
 
@@ -108,5 +114,5 @@ export class EntryStore {
 }
 
 function emptyPending(): Record<ListKind, { removed: ViewEntry[]; added: ViewEntry[] }> {
-  return { user: { removed: [], added: [] }, group: { removed: [], added: [] }, system: { removed: [], added: [] } };
+  return { user: { removed: [], added: [] }, group: { removed: [], added: [] }, system: { removed: [], added: [] }, team: { removed: [], added: [] } };
 }

@@ -35,9 +35,11 @@ export const INDEXED: ReadonlyMap<string, IndexKeyFn> = new Map(
 );
 const NOT_INDEXED_FOR_USERS: ReadonlySet<string> = new Set(['cn', 'gidnumber']);
 
-export function indexPolicy(builtinIds: ReadonlySet<string>): (entry: ViewEntry, key: string) => boolean {
+export function indexPolicy(builtinIds: ReadonlySet<string>, teamsNorm?: string): (entry: ViewEntry, key: string) => boolean {
   return (entry, key) => {
     if (entry.kind === 'user') return !NOT_INDEXED_FOR_USERS.has(key);
+    // Derived team groups list up to every user, like the built-ins (candidate-plan.ts adds them).
+    if (key === 'memberuid' && entry.parent === teamsNorm) return false;
     return !(key === 'memberuid' && entry.kind === 'group' && builtinIds.has(entry.id));
   };
 }

@@ -1,6 +1,7 @@
 import type { Change, StoreReader } from '../../store/store.js';
 import type { ChangeTimes, GroupRecord, RecordBatch } from './directory-state.js';
 import type { Group, ServiceAccount, User } from '../../domain/model.js';
+import type { Grant, Team } from '../../domain/team.js';
 
 /** Parallel reads per step: enough to hide round trips, few enough not to drain a pool. */
 const PARALLEL = 16;
@@ -31,12 +32,16 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
   const users = new Set<string>();
   const groups = new Set<string>();
   const accounts = new Set<string>();
+  const teams = new Set<string>();
+  const grants = new Set<string>();
   const memberships = new Map<string, Set<string>>(); // group id → user ids
   for (const change of changes) {
     if (change.kind === 'user') users.add(change.key);
     else if (change.kind === 'group') groups.add(change.key);
     else if (change.kind === 'service_account') accounts.add(change.key);
     else if (change.kind === 'membership') addMembership(memberships, change.key);
+    else if (change.kind === 'team') teams.add(change.key);
+    else if (change.kind === 'grant') grants.add(change.key);
   }
   const memberUsers = new Set<string>();
   for (const [groupId, userIds] of memberships) {
@@ -50,6 +55,8 @@ export async function readBatch(store: StoreReader, changes: readonly Change[]):
     groups: await readAll<GroupRecord | undefined>(groups, (id) => readGroup(store, id)),
     userGroups: await readAll<readonly string[]>(memberUsers, (id) => store.userGroupIds(id)),
     accounts: await readAll<ServiceAccount | undefined>(accounts, (id) => store.getServiceAccount(id)),
+    teams: await readAll<Team | undefined>(teams, (id) => store.getTeam(id)),
+    grants: await readAll<Grant | undefined>(grants, (id) => store.getGrant(id)),
     changedAt: changeTimes(changes),
   };
 }

@@ -22,7 +22,7 @@ export class ViewEntry implements Entry {
     readonly parent: string | null,
     /**
      * Global result order (suffix, ou=users, users by uidNumber, ou=groups, groups by gidNumber,
-     * ou=system, service accounts): stable across changes so that paged searches are consistent.
+     * ou=system, service accounts, ou=teams, teams and derived groups): stable across changes so that paged searches are consistent.
      */
     readonly sortKey: number,
     /** The store record behind a user entry (read by the view, never encoded). */
@@ -44,6 +44,8 @@ export const Rank = {
   group: 4,
   systemContainer: 5,
   system: 6,
+  teamsContainer: 7,
+  team: 8,
 } as const;
 
 const RANK_SPAN = 2 ** 44; // larger than any uidNumber/gidNumber or millisecond timestamp in use

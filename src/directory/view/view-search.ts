@@ -103,10 +103,11 @@ function scopeSegments(state: DirectoryState, base: ViewEntry, scope: SearchScop
     if (c === e.usersContainer) return [users()];
     if (c === e.groupsContainer) return [e.lists.group];
     if (c === e.systemContainer) return [e.lists.system];
-    if (c === e.suffix) return [[e.usersContainer, e.groupsContainer, e.systemContainer]];
+    if (c === e.teamsContainer) return [e.lists.team];
+    if (c === e.suffix) return [[e.usersContainer, e.groupsContainer, e.systemContainer, e.teamsContainer]];
     return [];
   };
   if (scope === SearchScope.one) return children(base);
   if (base !== e.suffix) return [[base], ...children(base)];
-  return [[base], [e.usersContainer], users(), [e.groupsContainer], e.lists.group, [e.systemContainer], e.lists.system];
+  return [[base], [e.usersContainer], users(), [e.groupsContainer], e.lists.group, [e.systemContainer], e.lists.system, [e.teamsContainer], e.lists.team];
 }

@@ -17,6 +17,7 @@ import { syncRoutes } from './sync-routes.js';
 import { transferRoutes } from './transfer-routes.js';
 import { twoFactorRoutes } from './two-factor-routes.js';
 import { userRoutes } from './user-routes.js';
+import { teamRoutes } from './team-routes.js';
 
 /** Every route (the console's `pages` last), in match order (literal paths such as /users/export before /users/:id). */
 export function apiRoutes(api: ApiContext, pages: readonly AnyRoute[] = []): AnyRoute[] {
@@ -28,6 +29,7 @@ export function apiRoutes(api: ApiContext, pages: readonly AnyRoute[] = []): Any
     ...transferRoutes(api, jobs),
     ...userRoutes(api),
     ...groupRoutes(api),
+    ...teamRoutes(api),
     ...profileRoutes(api),
     ...settingsRoutes(api),
     ...serviceAccountRoutes(api),

@@ -119,7 +119,7 @@ function runChild(script: string, options: object): Promise<Measured> {
 
 function check(mode: string, m: Measured): void {
   console.log(`directory view, ${USERS} users on ${mode}: ${JSON.stringify(m)}`);
-  expect(m.entries).toBe(USERS + 200 + 2 + 4 + 1); // users, groups, built-ins, suffix and containers, cn=admin
+  expect(m.entries).toBe(USERS + 200 + 2 + 5 + 1); // users, groups, built-ins, suffix and containers (ou=teams too), cn=admin
   expect(m.found).toBe(2000);
   expect(m.groups).toBe(201); // 200 groups and admins
   expect(m.scanned).toBe(USERS);

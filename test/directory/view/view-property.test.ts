@@ -90,7 +90,7 @@ function toSnapshot(d: Directory): Snapshot {
   d.accounts.forEach((present, k) => {
     if (present) serviceAccounts.push({ id: accountId(k), name: `app${k}`, secretHash: 's', allowedCidrs: [], privileged: false, createdAt: new Date(T0 + k) });
   });
-  return { revision: d.revision, users, groups, memberships, serviceAccounts };
+  return { revision: d.revision, users, groups, memberships, serviceAccounts, teams: [], grants: [] };
 }
 
 /** Values worth asserting on: the directory's own values in other spellings, plus junk. */

@@ -57,10 +57,10 @@ describe('directory view search', () => {
     const users = [alice, bob].map(userDn);
     const all = dns(S, SUB) as string[];
     expect(all.slice(0, 4)).toEqual([S, `ou=users,${S}`, ...users]);
-    expect(all.slice(-6)).toEqual([`cn=users,ou=groups,${S}`, `cn=admins,ou=groups,${S}`, `cn=devs,ou=groups,${S}`, `ou=system,${S}`, `cn=admin,ou=system,${S}`, `cn=gitea,ou=system,${S}`]);
-    expect(all).toHaveLength(1 + 1 + 7 + 1 + 3 + 1 + 2);
+    expect(all.slice(-7)).toEqual([`cn=users,ou=groups,${S}`, `cn=admins,ou=groups,${S}`, `cn=devs,ou=groups,${S}`, `ou=system,${S}`, `cn=admin,ou=system,${S}`, `cn=gitea,ou=system,${S}`, `ou=teams,${S}`]);
+    expect(all).toHaveLength(1 + 1 + 7 + 1 + 3 + 1 + 2 + 1);
     expect(dns(S, BASE)).toEqual([S]);
-    expect(dns(S, ONE)).toEqual([`ou=users,${S}`, `ou=groups,${S}`, `ou=system,${S}`]);
+    expect(dns(S, ONE)).toEqual([`ou=users,${S}`, `ou=groups,${S}`, `ou=system,${S}`, `ou=teams,${S}`]);
     expect((dns(`ou=users,${S}`, ONE) as string[]).slice(0, 2)).toEqual(users);
     expect(dns(`ou=groups,${S}`, SUB)).toEqual([`ou=groups,${S}`, `cn=users,ou=groups,${S}`, `cn=admins,ou=groups,${S}`, `cn=devs,ou=groups,${S}`]);
   });
@@ -92,7 +92,7 @@ describe('directory view search', () => {
 
   it('applies visibility: self sees itself, groups and containers; others count as absent', () => {
     const self: SearchOptions = { visibility: { kind: 'self', normDn: userDn(bob) } };
-    expect(dns(S, SUB, '(objectClass=*)', self)).toEqual([S, `ou=users,${S}`, userDn(bob), `ou=groups,${S}`, `cn=users,ou=groups,${S}`, `cn=admins,ou=groups,${S}`, `cn=devs,ou=groups,${S}`, `ou=system,${S}`]);
+    expect(dns(S, SUB, '(objectClass=*)', self)).toEqual([S, `ou=users,${S}`, userDn(bob), `ou=groups,${S}`, `cn=users,ou=groups,${S}`, `cn=admins,ou=groups,${S}`, `cn=devs,ou=groups,${S}`, `ou=system,${S}`, `ou=teams,${S}`]);
     expect(dns(S, SUB, '(uid=alice)', self)).toEqual([]);
     expect(dns(userDn(alice), BASE, '(objectClass=*)', self)).toEqual({ matchedDn: `ou=users,${S}` });
     expect(dns(`cn=gitea,ou=system,${S}`, BASE, '(objectClass=*)', self)).toEqual({ matchedDn: `ou=system,${S}` });
