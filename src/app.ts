@@ -1,6 +1,7 @@
 import type { AccessLogSink } from './log/create-access-logger.js';
 import { retentionService } from './app/retention-service.js';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import { startControlServer } from './control/control-server.js';
 import { createControlHandler } from './control/daemon-handler.js';
@@ -46,6 +47,11 @@ export function defaultServices(): ServiceFactory[] {
         onDirectoryServerChange: () => ldap?.settingsApplied(),
         external: connector?.verifier,
         connector,
+        ldapEndpoint: () => ({
+          urls: ldap?.server.addresses().map((a) => a.url) ?? [],
+          suffix: context.config.ldap.suffix,
+          certFile: context.config.ldap.tls.cert_file ?? join(context.config.data_dir, 'tls', 'cert.pem'),
+        }),
       })(context),
     retentionService,
   ];

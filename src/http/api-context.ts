@@ -9,6 +9,15 @@ import type { ActorSettings } from '../directory/access/actor-services.js';
 import type { DirectoryServerSettings, PinnedSettings } from '../directory/settings/directory-settings.js';
 import type { Actor } from '../domain/actor.js';
 
+/** Where LDAP clients reach this daemon (the console shows the `ldapsearch` line and the certificate). */
+export interface LdapEndpoint {
+  /** The bound listener URLs (`ldaps://0.0.0.0:636`). */
+  readonly urls: readonly string[];
+  readonly suffix: string;
+  /** The PEM certificate the LDAPS listeners present. */
+  readonly certFile: string | undefined;
+}
+
 /** Everything the route modules share (built once by createHttpService). */
 export interface ApiContext {
   readonly directory: DirectoryServices;
@@ -30,4 +39,6 @@ export interface ApiContext {
   readonly totp: TotpVerifier | undefined;
   /** The external directory connector, when the daemon runs one. */
   readonly connector?: Connector | undefined;
+  /** The LDAP listeners of this daemon, when it runs them. */
+  readonly ldapEndpoint?: (() => LdapEndpoint) | undefined;
 }

@@ -7,7 +7,7 @@ import { pinnedSettings } from '../directory/settings/pinned-settings.js';
 
 /** What the daemon knows only after other services exist (LDAP listeners, the view, shared metrics). */
 export type HttpFactoryOptions = Partial<
-  Pick<HttpServiceDeps, 'metrics' | 'readiness' | 'readinessCheck' | 'onDirectoryServerChange' | 'external' | 'totp' | 'pinned' | 'tls' | 'connector'>
+  Pick<HttpServiceDeps, 'metrics' | 'readiness' | 'readinessCheck' | 'onDirectoryServerChange' | 'external' | 'totp' | 'pinned' | 'tls' | 'connector' | 'ldapEndpoint'>
 > & { readonly metrics?: MetricsRegistry };
 
 /**

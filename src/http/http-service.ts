@@ -4,7 +4,7 @@ import type { Connector } from '../connector/connector.js';
 import type { ExternalPasswordVerifier } from '../directory/auth/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import { createReadiness, type ReadinessReport } from '../directory/health/readiness.js';
-import type { ApiContext } from './api-context.js';
+import type { ApiContext, LdapEndpoint } from './api-context.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { requireEnrolment } from './auth/mandatory-enrolment.js';
 import type { TotpVerifier } from './auth/login.js';
@@ -51,6 +51,8 @@ export interface HttpServiceDeps {
   readonly totp?: TotpVerifier;
   /** The external directory connector, for the sync routes. */
   readonly connector?: Connector;
+  /** The LDAP listeners (for the console's directory-server page). */
+  readonly ldapEndpoint?: () => LdapEndpoint;
   /** Login session lifetime (default 12 h). */
   readonly sessionTtlMs?: number;
   /** `log.access` for HTTP requests; none when off. */
@@ -97,6 +99,7 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
     external: deps.external,
     totp: deps.totp,
     connector: deps.connector,
+    ldapEndpoint: deps.ldapEndpoint,
   };
   const webConsole = createConsole(api);
   const routes = apiRoutes(api, webConsole.routes);

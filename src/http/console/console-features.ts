@@ -4,6 +4,13 @@ import { firstRunFeature } from './pages/first-run-page.js';
 import { groupsFeature } from './pages/groups-feature.js';
 import { signInFeature } from './pages/sign-in-pages.js';
 import { usersFeature } from './pages/users-feature.js';
+import { auditFeature } from './pages/audit-page.js';
+import { directoryServerFeature } from './pages/directory-server-page.js';
+import { externalDirectoryFeature } from './pages/external-directory-page.js';
+import { profileFeature } from './pages/profile-page.js';
+import { serviceAccountsFeature } from './pages/service-accounts-page.js';
+import { smtpFeature } from './pages/smtp-page.js';
+import { userSettingsFeature } from './pages/user-settings-page.js';
 
 /**
  * Every console feature, one line each: a new feature (settings, audit log, profile, teams, SSO,
@@ -15,4 +22,11 @@ export const CONSOLE_FEATURES: readonly ConsoleFeature[] = [
   firstRunFeature,
   usersFeature,
   groupsFeature,
+  directoryServerFeature,
+  userSettingsFeature,
+  smtpFeature,
+  serviceAccountsFeature,
+  externalDirectoryFeature,
+  auditFeature,
+  profileFeature,
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Actor } from '../../domain/actor.js';
 import { assertMay } from '../../domain/permissions.js';
 import type { AuditQuery } from '../../store/store.js';
 import type { ApiContext } from '../api-context.js';
@@ -13,7 +14,7 @@ const isoTime = (description: string) =>
     .transform((text) => new Date(text))
     .describe(description);
 
-const auditQuery = z
+export const auditQuery = z
   .strictObject({
     ...paging,
     action: z.string().max(100).optional().describe('e.g. user.delete, http.login'),
@@ -24,9 +25,23 @@ const auditQuery = z
   })
   .refine((q) => q.since === undefined || q.until === undefined || q.since < q.until, { message: 'until must be later than since', path: ['until'] });
 
+/** One page of the audit log for `actor` (audit.read), newest first: the API's and the console's. */
+export async function auditPage(api: ApiContext, actor: Actor, query: z.infer<typeof auditQuery>) {
+  assertMay(actor, 'audit.read');
+  const { store } = api.directory;
+  const { page, perPage, offset } = pageWindow(query);
+  const filters: AuditQuery = Object.fromEntries(
+    (['action', 'actor', 'target', 'since', 'until'] as const).filter((k) => query[k] !== undefined).map((k) => [k, query[k]]),
+  );
+  const rows = await store.listAudit({ ...filters, limit: perPage, offset });
+  // A short page that has rows (or is the first) ends the list: its total needs no count.
+  const last = rows.length < perPage && (rows.length > 0 || offset === 0);
+  const total = last ? offset + rows.length : await store.countAudit(filters);
+  return { items: rows.map(toAuditView), total, page, perPage, hasMore: offset + rows.length < total };
+}
+
 /** The audit log, newest first (admins and owners). */
 export function auditRoutes(api: ApiContext): AnyRoute[] {
-  const { store } = api.directory;
   return [
     defineRoute({
       method: 'GET',
@@ -36,18 +51,7 @@ export function auditRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       query: auditQuery,
       response: pageOf(auditView).extend({ total: z.int().describe('entries matching the filters'), hasMore: z.boolean() }),
-      handle: async ({ query, caller }) => {
-        assertMay(caller.actor, 'audit.read');
-        const { page, perPage, offset } = pageWindow(query);
-        const filters: AuditQuery = Object.fromEntries(
-          (['action', 'actor', 'target', 'since', 'until'] as const).filter((k) => query[k] !== undefined).map((k) => [k, query[k]]),
-        );
-        const rows = await store.listAudit({ ...filters, limit: perPage, offset });
-        // A short page that has rows (or is the first) ends the list: its total needs no count.
-        const last = rows.length < perPage && (rows.length > 0 || offset === 0);
-        const total = last ? offset + rows.length : await store.countAudit(filters);
-        return { body: { items: rows.map(toAuditView), total, page, perPage, hasMore: offset + rows.length < total } };
-      },
+      handle: async ({ query, caller }) => ({ body: await auditPage(api, caller.actor, query) }),
     }),
   ];
 }

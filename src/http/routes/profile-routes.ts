@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { systemActor } from '../../domain/actor.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { may } from '../../domain/permissions.js';
+import type { User } from '../../domain/model.js';
 import type { ApiContext } from '../api-context.js';
 import { issueSession } from '../auth/login.js';
 import { USER_FIELDS, withFieldNames } from '../field-names.js';
@@ -11,7 +12,7 @@ import { readSettings, userDirectorySection } from '../../directory/settings/dir
 import { groupRefView, toGroupRef, toUserView, userView } from '../views.js';
 import { sessionView } from './auth-routes.js';
 
-const profilePatch = z.strictObject({
+export const profilePatch = z.strictObject({
   email: z.string().optional(),
   fallbackEmail: z.string().nullable().optional(),
   fullName: z.string().nullable().optional(),
@@ -28,14 +29,32 @@ function unusableEmail(error: unknown): unknown {
   return new DirectoryError('invalid', 'this email address cannot be used; check it or choose another', { field: 'email' });
 }
 
+/** Whether the profile lock applies to the caller (managers keep the power to edit names and emails, their own included). */
+export async function profileLocked(api: ApiContext, caller: Caller): Promise<boolean> {
+  const { values } = await readSettings(api.directory.store, userDirectorySection(api.pinned));
+  return values.lockProfiles && !may(caller.actor, 'user.update', { id: caller.user.id, role: caller.user.role }).allowed;
+}
+
+/** The caller changes their own name or emails (PATCH /profile and the console's profile page). */
+export async function updateOwnProfile(api: ApiContext, caller: Caller, body: z.infer<typeof profilePatch>): Promise<User> {
+  const { fullName, ...rest } = body;
+  const lockedField = fullName !== undefined ? 'fullName' : rest.email !== undefined ? 'email' : undefined;
+  if (lockedField !== undefined && (await profileLocked(api, caller))) {
+    throw new DirectoryError('forbidden', 'profiles are locked: ask a user manager to change your name or email', { field: lockedField });
+  }
+  const changes = fullName === undefined ? rest : { ...rest, name: fullName };
+  // Editing oneself is not a manager's power: the permission was decided above, the use case
+  // validates, checks uniqueness and audits (under the user's own id).
+  const self = may(caller.actor, 'user.update', { id: caller.user.id, role: caller.user.role }).allowed ? caller.actor : systemActor(caller.user.id);
+  return withFieldNames(USER_FIELDS, () => api.directory.users.updateUser(caller.user.id, changes, self)).catch((error: unknown) => {
+    throw self === caller.actor ? error : unusableEmail(error);
+  });
+}
+
 /** The caller's own record (DESIGN §7): name and emails, subject to the profile lock, and password. */
 export function profileRoutes(api: ApiContext): AnyRoute[] {
   const { users, groups, store } = api.directory;
-  const locked = async (caller: Caller): Promise<boolean> => {
-    const { values } = await readSettings(store, userDirectorySection(api.pinned));
-    // Managers keep the power to edit names and emails, their own included.
-    return values.lockProfiles && !may(caller.actor, 'user.update', { id: caller.user.id, role: caller.user.role }).allowed;
-  };
+  const locked = (caller: Caller): Promise<boolean> => profileLocked(api, caller);
   const view = async (caller: Caller, user = caller.user) => ({
     ...toUserView(user),
     groups: (await groups.groupsOfUser(user.id, caller.actor)).map(toGroupRef),
@@ -61,21 +80,7 @@ export function profileRoutes(api: ApiContext): AnyRoute[] {
       auth: 'user',
       body: profilePatch,
       response: profileView,
-      handle: async ({ body, caller }) => {
-        const { fullName, ...rest } = body;
-        const lockedField = fullName !== undefined ? 'fullName' : rest.email !== undefined ? 'email' : undefined;
-        if (lockedField !== undefined && (await locked(caller))) {
-          throw new DirectoryError('forbidden', 'profiles are locked: ask a user manager to change your name or email', { field: lockedField });
-        }
-        const changes = fullName === undefined ? rest : { ...rest, name: fullName };
-        // Editing oneself is not a manager's power: the permission was decided above, the use case
-        // validates, checks uniqueness and audits (under the user's own id).
-        const self = may(caller.actor, 'user.update', { id: caller.user.id, role: caller.user.role }).allowed ? caller.actor : systemActor(caller.user.id);
-        const user = await withFieldNames(USER_FIELDS, () => users.updateUser(caller.user.id, changes, self)).catch((error: unknown) => {
-          throw self === caller.actor ? error : unusableEmail(error);
-        });
-        return { body: await view(caller, user) };
-      },
+      handle: async ({ body, caller }) => ({ body: await view(caller, await updateOwnProfile(api, caller, body)) }),
     }),
     defineRoute({
       method: 'PUT',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorLabel } from '../../domain/actor.js';
+import { actorLabel, type Actor } from '../../domain/actor.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
 import type { ApiContext } from '../api-context.js';
@@ -13,7 +13,7 @@ const smtpView = z.object({
     .nullable(),
 });
 
-const smtpBody = z.strictObject({
+export const smtpBody = z.strictObject({
   host: z.string().trim().min(1).max(253),
   port: z.number().int().min(1).max(65535),
   secure: z.boolean().describe('implicit TLS (465); otherwise STARTTLS when offered'),
@@ -22,6 +22,17 @@ const smtpBody = z.strictObject({
   from: z.string().trim().min(3).max(320).refine((v) => !/[\r\n]/.test(v), 'no line breaks'),
   publicUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional().describe('base of links in mails; needed for "forgot password" mails'),
 });
+
+/** The test mail (settings.write): 409 when SMTP is not set up, 503 naming what the server said. */
+export async function sendTestMail(api: ApiContext, actor: Actor, to: string): Promise<void> {
+  assertMay(actor, 'settings.write');
+  const mailer = await api.directory.lifecycle.mail.current();
+  if (mailer === undefined) throw new DirectoryError('conflict', 'SMTP is not configured', { field: 'smtp' });
+  const text = 'This is a test mail from pgdir: SMTP works.';
+  await mailer.send({ to, subject: 'pgdir test mail', text, html: `<p>${text}</p>` }).catch((error: unknown) => {
+    throw new DirectoryError('unavailable', `the mail could not be sent: ${(error as Error).message}`);
+  });
+}
 
 /** SMTP through the API (the YAML `smtp:` mapping pins it). The password is never returned. */
 export function smtpSettingsRoutes(api: ApiContext): AnyRoute[] {
@@ -50,13 +61,7 @@ export function smtpSettingsRoutes(api: ApiContext): AnyRoute[] {
       method: 'POST', path: '/api/v1/settings/smtp/test', summary: 'Send a test mail to the given address', tag: 'settings', auth: 'user',
       body: z.strictObject({ to: z.email() }), status: 202, response: z.object({ sentTo: z.string() }),
       handle: async ({ caller, body }) => {
-        assertMay(caller.actor, 'settings.write');
-        const mailer = await mail.current();
-        if (mailer === undefined) throw new DirectoryError('conflict', 'SMTP is not configured', { field: 'smtp' });
-        const text = 'This is a test mail from pgdir: SMTP works.';
-        await mailer.send({ to: body.to, subject: 'pgdir test mail', text, html: `<p>${text}</p>` }).catch((error: unknown) => {
-          throw new DirectoryError('unavailable', `the mail could not be sent: ${(error as Error).message}`);
-        });
+        await sendTestMail(api, caller.actor, body.to);
         return { status: 202, body: { sentTo: body.to } };
       },
     }),

@@ -17,18 +17,20 @@ const writable = (caller: Caller): Caller => {
 
 const ldapTotpView = z.object({ required: z.boolean().describe('enrolled users must give their code on LDAP binds') });
 
+/** Tells the user, in the background, that their 2FA went off (a stolen session would do that). */
+export function notifyTotpDisabled(api: ApiContext, user: User): User {
+  api.directory.lifecycle.mail
+    .current()
+    .then((mailer) => mailer?.send(lifecycleMails.totpDisabled(recipient(user), user.username ?? user.email)))
+    .catch(() => undefined);
+  return user;
+}
+
 /** TOTP enrolment and removal (DESIGN §7) and the LDAP 2FA setting (DESIGN §4). */
 export function twoFactorRoutes(api: ApiContext): AnyRoute[] {
   const { lifecycle } = api.directory;
   const twoFactor = lifecycle.twoFactor;
-  /** Tells the user, in the background, that their 2FA went off (a stolen session would do that). */
-  const notify = (user: User): User => {
-    lifecycle.mail
-      .current()
-      .then((mailer) => mailer?.send(lifecycleMails.totpDisabled(recipient(user), user.username ?? user.email)))
-      .catch(() => undefined);
-    return user;
-  };
+  const notify = (user: User): User => notifyTotpDisabled(api, user);
   return [
     defineRoute({
       method: 'POST',

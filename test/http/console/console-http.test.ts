@@ -124,7 +124,7 @@ describe.each(storeModes)('web console over HTTP on $mode', (mode) => {
     await api.userWithToken('nobody', 'user');
     const browser = new ConsoleClient(api.base);
     await browser.signIn('nobody', PASSWORD);
-    const home = await browser.get('/');
+    const home = await browser.get('/profile'); // a plain user's home: / sends them to their profile (console2)
     expect(home.status).toBe(200);
     expect(home.text).not.toContain('href="/users"');
     expect((await browser.get('/users')).status).toBe(403);
