@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -162,10 +163,16 @@ export async function startCluster(options: ClusterOptions): Promise<ReplicaClus
     },
     client: (i) => new Client({ url: replica(i).ldapsUrl, timeout: 10_000, connectTimeout: 5_000, tlsOptions: { ca: [pki.ca] } }),
     async dump(i, adminPassword) {
-      const args = ['-LLL', '-o', 'ldif-wrap=no', '-D', ADMIN_DN, '-w', adminPassword ?? (await cluster.adminPassword()), '-b', SUFFIX, '-s', 'sub', '-z', '0', '(objectClass=*)', '*', '+'];
-      const result = await cluster.ldap(i, 'ldapsearch', args);
-      if (result.code !== 0) throw new Error(`ldapsearch on replica ${i} exited ${result.code}: ${result.stderr}`);
-      return result.stdout.trim().split(/\n\n+/).sort().join('\n\n');
+      const args = ['-LLL', '-o', 'ldif-wrap=no', '-D', ADMIN_DN, '-w', adminPassword ?? (await cluster.adminPassword()), '-b', SUFFIX, '-s', 'sub', '-E', 'pr=500/noprompt', '(objectClass=*)', '*', '+'];
+      const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LDAPTLS_CACERT: pki.caFile, LDAPTLS_REQCERT: 'demand', LDAPCONF: '/dev/null', LDAPRC: '/dev/null/none', HOME: '/nonexistent' };
+      // A big directory's dump exceeds runLdapTool's 1 MB output buffer.
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile('ldapsearch', ['-x', '-H', replica(i).ldapsUrl, ...args], { env, maxBuffer: 1 << 30, timeout: 120_000, encoding: 'utf8' }, (err, out, stderr) =>
+          err === null ? resolve(out) : reject(new Error(`ldapsearch on replica ${i}: ${err.message}\n${stderr}`)),
+        ),
+      );
+      const entries = stdout.split('\n').filter((line) => !line.startsWith('#')).join('\n').trim().split(/\n\n+/);
+      return entries.filter((e) => e.startsWith('dn:')).sort().join('\n\n');
     },
     query: async (text, values) => (await pool.query(text, values)).rows,
     async close() {
