@@ -128,6 +128,8 @@ export interface OutageReport {
   readonly readyDuring: { status: number; body: Record<string, unknown> }[];
   /** `pgdir users add` during the outage: exit code, message, duration. */
   readonly cliDuring: { code: number | null; stderr: string; ms: number };
+  /** The same command before the outage (a successful add), for comparison; -1 if it failed. */
+  readonly cliBeforeMs: number;
   /** From `pg_ctl start` until every replica answered a write and /readyz 200. */
   readonly recoverMs: number;
   readonly convergence: Convergence;
@@ -140,6 +142,9 @@ export async function databaseOutage(world: FaultWorld, outageMs: number): Promi
   const writer = new ApiWriter(cluster, world.token, 'outage');
   load.start([0, 1, 2]);
   writer.start([0, 1, 2]);
+  const t0 = performance.now();
+  const cliBefore = await cluster.cli(1, ['users', 'add', '--username', 'cli-before', '--email', 'cli-before@example.com', '--password-stdin'], 'cli-before password 1\n');
+  const cliBeforeMs = cliBefore.code === 0 ? Math.round(performance.now() - t0) : -1;
   await sleep(2_000);
   load.phase('outage');
   writer.phase('outage');
@@ -167,7 +172,7 @@ export async function databaseOutage(world: FaultWorld, outageMs: number): Promi
   await sleep(2_000);
   await Promise.all([load.stop(), writer.stop()]);
   const convergence = await checkConvergence(world, [writer, probe], 2);
-  return { ldap: load.phases(), writes: writer.phases(), readyDuring, cliDuring, recoverMs, convergence };
+  return { ldap: load.phases(), writes: writer.phases(), readyDuring, cliDuring, cliBeforeMs, recoverMs, convergence };
 }
 
 export interface ImportRestartReport {
@@ -219,6 +224,8 @@ export async function importDuringRestart(world: FaultWorld, rows: number): Prom
 
 export interface SyncRestartReport {
   readonly firstRun: { code: number | null; summary: string };
+  /** False when the sync ended before its first batch was seen (nothing was interrupted). */
+  readonly crashed: boolean;
   /** Users in the database when PostgreSQL was crashed (whole batches of 500 or none). */
   readonly atCrash: number;
   readonly afterCrash: number;
@@ -233,17 +240,24 @@ export async function syncDuringRestart(world: FaultWorld, sourceUsers: number):
   const { cluster, pg } = world;
   const synced = async () => Number((await cluster.query<{ n: string }>("SELECT count(*)::text AS n FROM users WHERE source <> 'local'"))[0]?.n);
   const before = await synced();
-  const run = cluster.cli(1, ['sync', 'run', '--progress', 'none']);
-  const atCrash = await eventually('a first sync batch', async () => ((await synced()) > before ? synced() : undefined), 60_000);
-  await pg.kill();
-  await pg.start();
+  let ended = false;
+  const run = cluster.cli(1, ['sync', 'run', '--progress', 'none']).finally(() => (ended = true));
+  const atCrash = await eventually('a first sync batch', async () => {
+    const n = await synced();
+    return n > before || ended ? n : undefined;
+  }, 180_000);
+  const crashed = !ended;
+  if (crashed) {
+    await pg.kill();
+    await pg.start();
+  }
   const first = await run;
   const afterCrash = await eventually('the database answers', synced, 30_000);
   const second = await cluster.cli(2, ['sync', 'run', '--progress', 'none']);
   const usersAfter = await synced();
   const convergence = await checkConvergence(world, [], 0, false);
   const line = (r: { stdout: string; stderr: string }) => `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '';
-  return { firstRun: { code: first.code, summary: line(first) }, atCrash, afterCrash, secondRun: { code: second.code, summary: line(second) }, usersAfter, sourceUsers, convergence };
+  return { firstRun: { code: first.code, summary: line(first) }, crashed, atCrash, afterCrash, secondRun: { code: second.code, summary: line(second) }, usersAfter, sourceUsers, convergence };
 }
 
 export interface KillReport {
