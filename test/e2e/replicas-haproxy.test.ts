@@ -112,3 +112,19 @@ describe.skipIf(!existsSync(HAPROXY) || postgresBinDir() === undefined)('the HAP
     expect(await allAnswer(4)).toBe(true);
   });
 });
+
+describe('docs/scaling.md', () => {
+  it('shows the HAProxy example as it is in config/haproxy.example.cfg (lines in order, the ldap:// backends elided)', async () => {
+    const doc = await readFile(join(REPO, 'docs/scaling.md'), 'utf8');
+    const block = /```text\n(global\n[\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    const shown = block.split('\n').filter((l) => l !== '' && !l.startsWith('# …'));
+    const file = (await readFile(EXAMPLE, 'utf8')).split('\n');
+    expect(shown.length).toBeGreaterThan(30);
+    let at = 0;
+    for (const line of shown) {
+      const found = file.indexOf(line, at);
+      expect(found, line).toBeGreaterThanOrEqual(at);
+      at = found + 1;
+    }
+  });
+});
