@@ -25,7 +25,7 @@ import {
 
 const OUTAGE_S = Number(process.env['BENCH_OUTAGE_SECONDS'] ?? 30);
 const IMPORT_ROWS = Number(process.env['BENCH_IMPORT_ROWS'] ?? 20_000);
-const SOURCE_USERS = Number(process.env['BENCH_SYNC_USERS'] ?? 3_000);
+const SOURCE_USERS = Number(process.env['BENCH_SYNC_USERS'] ?? 1_500);
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
