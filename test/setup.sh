@@ -22,6 +22,7 @@ command -v fish >/dev/null 2>&1 || need="$need fish"
 [ -d /usr/share/simplesamlphp/www ] || need="$need simplesamlphp"
 php -r 'exit(class_exists("DOMDocument") && function_exists("mb_strlen") ? 0 : 1);' >/dev/null 2>&1 || need="$need php-cli php-xml php-mbstring"
 command -v xmlsec1 >/dev/null 2>&1 || need="$need xmlsec1"
+command -v ss >/dev/null 2>&1 || need="$need iproute2" # test/e2e/replicas.test.ts finds a replica's LISTEN backend by its ports
 clients=""
 /usr/bin/python3 -c 'import ldap' >/dev/null 2>&1 || clients="$clients python3-ldap"
 php -r 'exit(function_exists("ldap_connect") ? 0 : 1);' >/dev/null 2>&1 || clients="$clients php-cli php-ldap"
@@ -32,6 +33,9 @@ perl -MNet::LDAP -MIO::Socket::SSL -e1 >/dev/null 2>&1 || clients="$clients libn
 [ -x /usr/sbin/nslcd ] && [ -f /lib/x86_64-linux-gnu/libnss_ldap.so.2 ] || clients="$clients nslcd libnss-ldapd libpam-ldapd"
 [ -x /usr/sbin/sssd ] && [ -f /usr/lib/x86_64-linux-gnu/sssd/libsss_ldap.so ] || clients="$clients sssd-common sssd-ldap libnss-sss libpam-sss"
 command -v pamtester >/dev/null 2>&1 || clients="$clients pamtester"
+# HAProxy runs the load-balancer example of docs/scaling.md (test/e2e/replicas-haproxy.test.ts);
+# installed with the client daemons, so policy-rc.d keeps its service from starting.
+[ -x /usr/sbin/haproxy ] || clients="$clients haproxy"
 if [ -n "$need$clients" ]; then
   if [ "$(id -u)" != 0 ]; then echo "test/setup.sh: missing$need$clients; run as root or install them" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
@@ -62,7 +66,7 @@ pg_isready -h 127.0.0.1 -p 5432 || { echo "test/setup.sh: PostgreSQL is not answ
 # was just installed, a missing one is an error, so CI never passes by skipping.
 for tool in ldapsearch ldapwhoami ldappasswd ldapcompare /usr/sbin/slapd /usr/sbin/slapadd /usr/bin/chromium zbarimg openssl zsh fish \
   php perl /usr/sbin/apache2 /usr/lib/apache2/modules/mod_authnz_ldap.so dovecot doveadm /usr/lib/dovecot/modules/auth/libauthdb_ldap.so \
-  postmap /usr/lib/postfix/postfix-ldap.so /usr/sbin/nslcd /usr/sbin/sssd /usr/lib/x86_64-linux-gnu/sssd/libsss_ldap.so pamtester unshare; do
+  postmap /usr/lib/postfix/postfix-ldap.so /usr/sbin/haproxy /usr/sbin/nslcd /usr/sbin/sssd /usr/lib/x86_64-linux-gnu/sssd/libsss_ldap.so pamtester unshare; do
   command -v "$tool" >/dev/null 2>&1 || { echo "test/setup.sh: $tool is still missing after installing" >&2; exit 1; }
 done
 /usr/bin/python3 -c 'import ldap3' || { echo "test/setup.sh: /usr/bin/python3 cannot import ldap3" >&2; exit 1; }

@@ -44,9 +44,21 @@ function connectPostgres(url: string, options: DatabaseOptions, logger: StoreLog
     connectionTimeoutMillis: 10_000,
   });
   // An idle client losing its server emits on the pool; without a handler that would crash.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  pool.on('error', (error) => logger.warn({ err: briefError(error) }, 'idle PostgreSQL connection failed'));
+  // pg-pool removes its handler while a client is checked out. A checked-out client that sits
+  // between queries (a transaction awaiting a bcrypt hash, the connection holding an advisory
+  // lock) and loses its server (`pg_ctl stop`: FATAL 57P01) would emit 'error' unhandled and end
+  // the process. With this handler its next query fails instead (503), and the pool drops it.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: briefError(error) }, 'PostgreSQL connection in use failed'));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { mode: 'postgres', db, clientConfig, close: () => db.destroy() };
+}
+
+/** The message and code only: pg-pool attaches the whole client (and its config) to the error. */
+function briefError(error: Error & { code?: unknown }): { message: string; code?: unknown } {
+  return { message: error.message, ...(error.code === undefined ? {} : { code: error.code }) };
 }
 
 async function connectPGlite(options: DatabaseOptions, logger: StoreLogger): Promise<DatabaseConnection> {

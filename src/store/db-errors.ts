@@ -46,7 +46,8 @@ const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'EC
 function isConnectionError(error: PgLikeError): boolean {
   const code = typeof error.code === 'string' ? error.code : '';
   if (CONNECTION_CODES.has(code) || code.startsWith('08')) return true;
-  return typeof error.message === 'string' && /Connection terminated|connection timeout/i.test(error.message);
+  // pg's own wording for a client whose server went away mid-session (e.g. `pg_ctl stop`).
+  return typeof error.message === 'string' && /Connection terminated|connection timeout|connection error and is not queryable/i.test(error.message);
 }
 
 export function isDatabaseError(error: unknown, code: string): boolean {
