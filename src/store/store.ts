@@ -100,7 +100,7 @@ export interface UserQuery {
   readonly active?: boolean;
   readonly role?: Role;
   /** Where the users come from (local, or mirrored from an external directory). */
-  readonly source?: Source;
+  readonly source?: UserSource;
   readonly limit?: number;
   readonly offset?: number;
 }
