@@ -35,7 +35,7 @@ describe.each(E2E_MODES)('teams end to end ($mode)', ({ mode }) => {
 
   beforeAll(async () => {
     directory = await startDirectory({ mode, plainListener: false });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     const exit = await directory?.stop();
     if (exit !== undefined) expect(exit).toEqual({ code: 0, signal: null });
