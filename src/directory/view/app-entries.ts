@@ -12,6 +12,13 @@ import { Rank, sortKey, ViewEntry } from './view-entry.js';
  */
 const transient = new WeakSet<ViewEntry>();
 export const isTransient = (entry: ViewEntry): boolean => transient.has(entry);
+/**
+ * A re-based user entry depends only on its global entry and the app's name (access is checked
+ * at search time): its encoding is cached on the global entry under this key, within the encoded
+ * cache's budget and released with it (encoded-cache.ts).
+ */
+const sources = new WeakMap<ViewEntry, { readonly global: ViewEntry; readonly key: string }>();
+export const cacheSource = (entry: ViewEntry): { readonly global: ViewEntry; readonly key: string } | undefined => sources.get(entry);
 /** An entry made for one search (a narrowed group): its encoding must not be cached. */
 export const markTransient = (entry: ViewEntry): ViewEntry => (transient.add(entry), entry);
 
@@ -77,6 +84,8 @@ export class AppRebase {
     const parent = global.kind === 'user' ? this.users.normDn : global.kind === 'group' ? this.groups.normDn : global.parent;
     const out = new ViewEntry(this.dn(global.dn), this.norm(global.normDn), new RebasedAttributes(global.attributes, this), global.kind, global.id, parent, global.sortKey, global.user);
     transient.add(out);
+    // Only unmasked entries (users) are the pure image of a view entry; narrowed groups are not.
+    if (global.kind === 'user' && !transient.has(global)) sources.set(out, { global, key: `app:${this.app.name}` });
     return out;
   }
 
@@ -97,14 +106,15 @@ export class AppRebase {
 
 /** The global entry's attributes with its DN values re-based (computed on each read). */
 class RebasedAttributes extends ComputedAttributes {
-  protected readonly order: readonly string[];
-
   constructor(
     private readonly base: ReadonlyMap<string, readonly string[]>,
     private readonly rebase: AppRebase,
   ) {
     super();
-    this.order = [...base.keys()];
+  }
+
+  protected get order(): readonly string[] {
+    return [...this.base.keys()];
   }
 
   get(key: string): readonly string[] | undefined {

@@ -9,8 +9,12 @@ export class AppRecords {
   private readonly byId = new Map<string, Application>();
   private readonly byName = new Map<string, Application>();
 
+  /** Where base DNs lead (app-search.ts); they name app records, so any change empties it. */
+  readonly places = new Map<string, unknown>();
+
   /** `app` undefined: the app was deleted. */
   set(id: string, app: Application | undefined): void {
+    this.places.clear();
     const old = this.byId.get(id);
     if (old !== undefined && this.byName.get(old.name.toLowerCase()) === old) this.byName.delete(old.name.toLowerCase());
     if (app === undefined) {

@@ -14,6 +14,17 @@ import { ViewEntry } from './view-entry.js';
 const MEMBER_KEYS = ['member', 'uniquemember', 'memberuid'] as const;
 const UID_PREFIX = 'cn=uid-';
 const NOT_FOUND: SearchOutcome = Object.freeze({ found: false, matchedDn: '' });
+const MAYBE_APPS = /apps/i;
+
+/** Parsed places by base DN string, per application set (AppRecords clears them on change). */
+function cachedPlace(state: DirectoryState, baseDn: string): AppPlace | undefined {
+  const cache = state.records.apps.places as Map<string, AppPlace | undefined>;
+  if (cache.has(baseDn)) return cache.get(baseDn);
+  const place = appPlace(state, baseDn);
+  if (cache.size >= 4096) cache.clear();
+  cache.set(baseDn, place);
+  return place;
+}
 
 /**
  * Searches through applications (issue 16). A base under `ou=<app>,ou=apps,<suffix>` searches
@@ -29,8 +40,9 @@ export function searchWithApps(
   filter: Filter,
   options: SearchOptions = {},
 ): SearchOutcome | undefined {
-  const place = appPlace(state, baseDn);
   const visibility = options.visibility;
+  // Every search passes here: a base that cannot be under ou=apps skips the DN parse.
+  const place = visibility?.kind !== 'app' && !MAYBE_APPS.test(baseDn) ? undefined : cachedPlace(state, baseDn);
   const bound = visibility?.kind === 'app' ? state.records.apps.get(visibility.appId) : undefined;
   if (place === undefined) {
     if (visibility?.kind !== 'app') return undefined; // the ordinary search

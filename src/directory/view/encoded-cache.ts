@@ -31,13 +31,23 @@ export class EncodedCache {
   }
 
   get(entry: ViewEntry, selection: AttributeSelection): Buffer {
-    const held = entry.encoded?.get(selection.key);
+    return this.getFor(entry, '', entry, selection);
+  }
+
+  /**
+   * `shown`'s encoding, kept on `owner` (the view entry it is derived from, released with it)
+   * under `prefix` + the selection: an application's re-based image of a user (app-entries.ts).
+   */
+  getFor(owner: ViewEntry, prefix: string, shown: ViewEntry, selection: AttributeSelection): Buffer {
+    const key = prefix === '' ? selection.key : `${prefix}\u0000${selection.key}`;
+    const entry = owner;
+    const held = entry.encoded?.get(key);
     if (held !== undefined) {
       this.hits++;
       return held;
     }
     this.misses++;
-    const body = this.encode({ objectName: entry.dn, attributes: selectAttributes(entry, selection) }, selection.typesOnly);
+    const body = this.encode({ objectName: shown.dn, attributes: selectAttributes(shown, selection) }, selection.typesOnly);
     if (this.bytes + body.length > this.maxBytes || this.released.has(entry)) return body;
     const cache = (entry.encoded ??= new Map());
     if (cache.size >= this.perEntry) {
@@ -45,7 +55,7 @@ export class EncodedCache {
       cache.delete(oldest);
       this.bytes -= buffer.length;
     }
-    cache.set(selection.key, body);
+    cache.set(key, body);
     this.bytes += body.length;
     return body;
   }
