@@ -125,6 +125,16 @@ describe.each(storeModes)('audit log and profile pages on $mode', (mode) => {
     expect((await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'pat', password: 'a brand new password' } })).status).toBe(200);
     expect((await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'pat', password: PASSWORD } })).status).toBe(401);
     await shot('profile-after-password');
+
+    // My teams and permissions: absent until a grant reaches pat, then the level per team.
+    expect(await page.locator('#h-perms').count()).toBe(0);
+    expect((await api.call('POST', '/api/v1/teams', { token: api.ownerToken, body: { name: 'design' } })).status).toBe(201);
+    const granted = await api.call('PUT', '/api/v1/teams/design/grants', { token: api.ownerToken, body: { principal: { type: 'user', id: 'pat' }, level: 'editor' } });
+    expect(granted.status).toBe(200);
+    await page.goto(`${api.base}/profile`);
+    expect(await page.locator('#h-perms + dl + div tbody tr').innerText()).toMatch(/^design\s+editor$/);
+    await expectAccessible(page, 'profile with teams');
+    await shot('profile-teams');
   }, 90_000);
 
   it('profile: the 2FA section links to enrolment when off and turns it off with the password when on', async () => {

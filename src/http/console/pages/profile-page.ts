@@ -71,9 +71,24 @@ function sessions(caller: Caller, list: readonly ApiToken[]): string {
 ${others ? `<form method="post" action="${PATH}/sessions/end-others">${csrfField(caller)}${button(t('profile.endOthers'), 'secondary')}</form>` : `<p class="muted">${t('profile.noOthers')}</p>`}</section>`;
 }
 
+type Permissions = Awaited<ReturnType<ConsoleContext['api']['directory']['teams']['permissions']>>;
+
+/** My teams and permissions (issue 13): shown once any grant reaches the person. */
+function permissions(report: Permissions): string {
+  if (report.organization === null && report.teams.length === 0) return '';
+  const rows = report.teams.map((team) => `<tr><td>${escapeHtml(team.team.name)}</td><td>${escapeHtml(team.level)}</td></tr>`).join('');
+  return `<section aria-labelledby="h-perms"><h2 id="h-perms">${t('profile.permissions')}</h2>
+${facts([[t('profile.orgLevel'), escapeHtml(report.organization ?? '—')]])}
+${rows === '' ? '' : `<div class="table-wrap"><table><caption>${t('profile.teamsCaption')}</caption><thead><tr><th scope="col">${t('profile.team')}</th><th scope="col">${t('profile.level')}</th></tr></thead><tbody>${rows}</tbody></table></div>`}</section>`;
+}
+
 async function render(console: ConsoleContext, caller: Caller, query: PageQuery, state: State = {}): Promise<Reply> {
-  const [locked, list] = await Promise.all([profileLocked(console.api, caller), listSessions(console.api.directory.store, caller.user.id)]);
-  const body = `${notice(query, NOTICES)}${details(caller, locked, state)}${password(caller, state)}${twoFactor(caller, state)}${sessions(caller, list)}`;
+  const [locked, list, perms] = await Promise.all([
+    profileLocked(console.api, caller),
+    listSessions(console.api.directory.store, caller.user.id),
+    console.api.directory.teams.permissions(caller.user.id, caller.actor),
+  ]);
+  const body = `${notice(query, NOTICES)}${details(caller, locked, state)}${password(caller, state)}${twoFactor(caller, state)}${sessions(caller, list)}${permissions(perms)}`;
   return console.render(caller, { title: t('profile.title'), body, section: PATH, status: state.error?.status ?? 200 });
 }
 
