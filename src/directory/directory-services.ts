@@ -2,6 +2,7 @@ import type { Mailer } from '../mail/smtp-mailer.js';
 import type { Actor } from '../domain/actor.js';
 import type { Store } from '../store/store.js';
 import { createProtectedServices, type ActorServices } from './access/actor-services.js';
+import { createAppPasswords, type AppPasswords } from './auth/app-passwords.js';
 import { createGroupService, type GroupService } from './groups/group-service.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/lifecycle-service.js';
 import { totpIssuer } from '../crypto/totp.js';
@@ -15,6 +16,8 @@ export interface DirectoryServices {
   readonly users: UserService;
   readonly groups: GroupService;
   readonly lifecycle: LifecycleService;
+  /** LDAP-only passwords of users (issue 14). */
+  readonly appPasswords: AppPasswords;
   /** The use cases behind may(): service accounts, a user's groups (access/actor-services.ts). */
   as(actor: Actor): ActorServices;
 }
@@ -46,6 +49,7 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     as: (actor) => protectedServices.forActor(actor),
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store, builtinNames: options.builtinGroupNames ?? [] }),
+    appPasswords: createAppPasswords(store),
     lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl, issuer: totpIssuer(options.name) }),
   };
 }

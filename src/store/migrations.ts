@@ -177,4 +177,25 @@ const auditIndexes: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes];
+/**
+ * App passwords (issue 14): per-user secrets for LDAP simple binds, exempt from the second factor.
+ * Only the SHA-256 of the generated secret is kept (about 113 bits of entropy: no slow hash needed,
+ * so binds stay fast; docs/app-passwords.md). Rows go with their user; revoking deletes the row.
+ */
+const appPasswords: Migration = {
+  name: '0008_app_passwords',
+  statements: [
+    `CREATE TABLE app_passwords (
+      id uuid PRIMARY KEY,
+      user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      name text NOT NULL,
+      secret_hash text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      last_used_at timestamptz
+    )`,
+    `CREATE UNIQUE INDEX app_passwords_secret_hash_key ON app_passwords (secret_hash)`,
+    `CREATE INDEX app_passwords_user_id_idx ON app_passwords (user_id)`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, appPasswords];

@@ -2,6 +2,7 @@ import type { RetentionStore } from './retention-store.js';
 import type { TableTransfer } from './table-transfer.js';
 import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
 import type { ApiTokenStore } from './api-token-store.js';
+import type { AppPasswordMutations, AppPasswordStore } from './app-password-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
 import type { Changes } from './change-feed.js';
 import type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js';
@@ -169,6 +170,8 @@ export interface StoreTx extends StoreReader {
   appendAudits(entries: readonly AuditEntry[]): Promise<void>;
   /** Which of the given usernames, emails and ids existing users already have (case-insensitive). */
   takenUserKeys(keys: UserKeys): Promise<TakenUserKeys>;
+  /** Creating and revoking app passwords (issue 14) with their audit entry in the same commit. */
+  readonly appPasswords: AppPasswordMutations;
 }
 
 export interface UserKeys {
@@ -229,6 +232,8 @@ export interface Store extends StoreReader {
   readonly apiTokens: ApiTokenStore;
   /** Invite/reset/impersonation tokens and TOTP secrets (DESIGN §7); outside `write` too. */
   readonly lifecycle: LifecycleStore;
+  /** App passwords' lookups and last-used stamps (issue 14); outside `write` too. */
+  readonly appPasswords: AppPasswordStore;
   /** Every table as JSON rows and back (backup, restore, migrate-store). */
   readonly tables: TableTransfer;
   /** Deletes old audit and change-log rows and expired tokens (retention). */

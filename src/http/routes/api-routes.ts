@@ -1,6 +1,7 @@
 import type { ApiContext } from '../api-context.js';
 import { JobRegistry } from '../job-registry.js';
 import type { AnyRoute } from '../route.js';
+import { appPasswordRoutes } from './app-password-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { groupRoutes } from './group-routes.js';
@@ -29,6 +30,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...userRoutes(api),
     ...groupRoutes(api),
     ...profileRoutes(api),
+    ...appPasswordRoutes(api),
     ...settingsRoutes(api),
     ...serviceAccountRoutes(api),
     ...auditRoutes(api),
