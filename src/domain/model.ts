@@ -2,7 +2,15 @@
 export const ROLES = ['user', 'usermanager', 'mailmanager', 'admin', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Source = 'local' | 'ldap';
+/**
+ * Where a record comes from. Users: `local`, `ldap` (mirrored by the connector) or
+ * `self-registered` (created by their first SAML/OIDC sign-in on an allowed domain, issue 14).
+ * Groups: `local`, `ldap`, or `saml` / `oidc` (the identity provider's groups, created on first
+ * sight and whose memberships each SSO sign-in replaces).
+ */
+export type UserSource = 'local' | 'ldap' | 'self-registered';
+export type GroupSource = 'local' | 'ldap' | 'saml' | 'oidc';
+export type Source = UserSource | GroupSource;
 
 export interface User {
   readonly id: string; // uuid, lower case
@@ -12,7 +20,7 @@ export interface User {
   readonly displayName: string;
   readonly role: Role;
   readonly active: boolean;
-  readonly source: Source;
+  readonly source: UserSource;
   readonly sourceId: string | null; // stable id in the external directory
   readonly sourceDn: string | null;
   readonly passwordHash: string | null;
@@ -28,7 +36,7 @@ export interface Group {
   readonly name: string;
   readonly description: string;
   readonly gidNumber: number;
-  readonly source: Source;
+  readonly source: GroupSource;
   readonly sourceId: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;

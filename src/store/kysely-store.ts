@@ -15,6 +15,7 @@ import { TxContext } from './tx-context.js';
 import { authKeyState, blockedAuthKeys, clearAuthFailures, recordAuthFailure, releaseAuthAttempt, reserveAuthAttempt, type AuthKeyState, type AuthReservation, type AuthRule } from './auth-failures.js';
 import { createApiTokenStore, type ApiTokenStore } from './api-token-store.js';
 import { createLifecycleStore, type LifecycleStore } from './lifecycle-store.js';
+import { createSsoStore, type SsoStore } from './sso-store.js';
 import { createAppPasswordStore, type AppPasswordStore } from './app-password-store.js';
 
 /** What differs between PostgreSQL and PGlite; everything else is the same kysely code. */
@@ -47,6 +48,7 @@ export class KyselyStore implements Store {
   readonly #heldLocks = new Set<string>();
   readonly apiTokens: ApiTokenStore;
   readonly lifecycle: LifecycleStore;
+  readonly sso: SsoStore;
   readonly appPasswords: AppPasswordStore;
   readonly tables: TableTransfer;
   readonly retention: RetentionStore;
@@ -58,6 +60,7 @@ export class KyselyStore implements Store {
     this.#reader = createReader(backend.db);
     this.apiTokens = createApiTokenStore(backend.db, (fn) => this.#run(fn));
     this.lifecycle = createLifecycleStore(backend.db, (fn) => this.#run(fn));
+    this.sso = createSsoStore(backend.db, (fn) => this.#run(fn));
     this.appPasswords = createAppPasswordStore(backend.db, (fn) => this.#run(fn));
     this.tables = createTableTransfer(backend.db, (fn) => this.#run(fn));
     this.retention = createRetentionStore(backend.db, (fn) => this.#run(fn));

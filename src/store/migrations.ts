@@ -178,6 +178,31 @@ const auditIndexes: Migration = {
 };
 
 /**
+ * Single sign-on (issue 14): users created by their first SSO sign-in (`self-registered`), groups
+ * of the identity provider (`saml`, `oidc`), and the one-time memory SAML needs, shared by every
+ * replica: the AuthnRequest IDs pgdir issued (InResponseTo must name one, SAML Core §3.2.2) and
+ * the assertion IDs already accepted (replay, SAML Profiles §4.1.4.5). Rows expire; the key is
+ * (kind, id) so both memories share one small table.
+ */
+const sso: Migration = {
+  name: '0007_sso',
+  statements: [
+    `ALTER TABLE users DROP CONSTRAINT users_source_check`,
+    `ALTER TABLE users ADD CONSTRAINT users_source_check CHECK (source IN ('local', 'ldap', 'self-registered'))`,
+    `ALTER TABLE groups DROP CONSTRAINT groups_source_check`,
+    `ALTER TABLE groups ADD CONSTRAINT groups_source_check CHECK (source IN ('local', 'ldap', 'saml', 'oidc'))`,
+    `CREATE TABLE sso_nonces (
+      kind text NOT NULL CHECK (kind IN ('saml_request', 'saml_assertion')),
+      id text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      expires_at timestamptz NOT NULL,
+      PRIMARY KEY (kind, id)
+    )`,
+    `CREATE INDEX sso_nonces_expires_at_idx ON sso_nonces (expires_at)`,
+  ],
+};
+
+/**
  * App passwords (issue 14): per-user secrets for LDAP simple binds, exempt from the second factor.
  * Only the SHA-256 of the generated secret is kept (about 113 bits of entropy: no slow hash needed,
  * so binds stay fast; docs/app-passwords.md). Rows go with their user; revoking deletes the row.
@@ -198,4 +223,4 @@ const appPasswords: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, appPasswords];
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, sso, appPasswords];

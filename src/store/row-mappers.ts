@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Group, Role, ServiceAccount, Source, User } from '../domain/model.js';
+import type { Group, GroupSource, Role, ServiceAccount, User, UserSource } from '../domain/model.js';
 import type { AuditRecord, Change, EntityKind } from './store.js';
 import type {
   AuditLogTable,
@@ -27,7 +27,7 @@ export function toUser(row: UserRow): User {
     displayName: row.display_name,
     role: row.role as Role,
     active: row.active,
-    source: row.source as Source,
+    source: row.source as UserSource,
     sourceId: row.source_id,
     sourceDn: row.source_dn,
     passwordHash: row.password_hash,
@@ -45,7 +45,7 @@ export function toGroup(row: GroupRow): Group {
     name: row.name,
     description: row.description,
     gidNumber: row.gid_number,
-    source: row.source as Source,
+    source: row.source as GroupSource,
     sourceId: row.source_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

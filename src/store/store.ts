@@ -1,9 +1,10 @@
 import type { RetentionStore } from './retention-store.js';
 import type { TableTransfer } from './table-transfer.js';
-import type { Group, Membership, Role, ServiceAccount, Source, User } from '../domain/model.js';
+import type { Group, GroupSource, Membership, Role, ServiceAccount, User, UserSource } from '../domain/model.js';
 import type { ApiTokenStore } from './api-token-store.js';
 import type { AppPasswordMutations, AppPasswordStore } from './app-password-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
+import type { SsoStore } from './sso-store.js';
 import type { Changes } from './change-feed.js';
 import type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js';
 export type { AuthKeyState, AuthReservation, AuthRule } from './auth-failures.js';
@@ -38,7 +39,7 @@ export interface NewUser {
   readonly displayName?: string;
   readonly role?: Role;
   readonly active?: boolean;
-  readonly source?: Source;
+  readonly source?: UserSource;
   readonly sourceId?: string | null;
   readonly sourceDn?: string | null;
   readonly passwordHash?: string | null;
@@ -63,7 +64,7 @@ export interface NewGroup {
   readonly id?: string;
   readonly name: string;
   readonly description?: string;
-  readonly source?: Source;
+  readonly source?: GroupSource;
   readonly sourceId?: string | null;
 }
 export type GroupPatch = Partial<Pick<Group, 'name' | 'description' | 'sourceId'>>;
@@ -232,6 +233,8 @@ export interface Store extends StoreReader {
   readonly apiTokens: ApiTokenStore;
   /** Invite/reset/impersonation tokens and TOTP secrets (DESIGN §7); outside `write` too. */
   readonly lifecycle: LifecycleStore;
+  /** SAML request IDs and accepted assertion IDs, shared by replicas (issue 14); outside `write` too. */
+  readonly sso: SsoStore;
   /** App passwords' lookups and last-used stamps (issue 14); outside `write` too. */
   readonly appPasswords: AppPasswordStore;
   /** Every table as JSON rows and back (backup, restore, migrate-store). */

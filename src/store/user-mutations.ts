@@ -1,5 +1,5 @@
 import { sql, type Updateable } from 'kysely';
-import type { Source, User } from '../domain/model.js';
+import type { User, UserSource } from '../domain/model.js';
 import type { NewUser, UserPatch } from './store.js';
 import type { UsersTable } from './schema.js';
 import { toUser } from './row-mappers.js';
@@ -62,7 +62,7 @@ export function updateUser(ctx: TxContext, id: string, patch: UserPatch): Promis
       });
     }
     const user = toUser(found(await query.returningAll().executeTakeFirst(), 'user', id));
-    const groups = before && memberValuesChanged({ ...before, source: before.source as Source }, user) ? await touchGroupsOfUser(ctx, key) : [];
+    const groups = before && memberValuesChanged({ ...before, source: before.source as UserSource }, user) ? await touchGroupsOfUser(ctx, key) : [];
     await ctx.changed(
       { kind: 'user', key, op: 'upsert' },
       ...groups.map((g) => ({ kind: 'membership' as const, key: `${g}:${key}`, op: 'upsert' as const })),

@@ -8,6 +8,7 @@ import type { ServiceAccountInput, ServiceAccountService } from '../service-acco
 import { createServiceAccounts } from '../service-accounts/service-account-service.js';
 import type { DirectoryServerSettings, Effective, UserDirectorySettings } from '../settings/directory-settings.js';
 import type { SettingsUseCases } from '../settings/settings-service.js';
+import type { RegistrationSettings } from '../sso/registration-settings.js';
 
 /**
  * The directory's use cases as one actor may call them (lldap's AccessControlledBackendHandler is
@@ -38,6 +39,9 @@ export interface ActorSettings {
   ldapTotpRequired(): Promise<boolean>;
   setLdapTotpRequired(required: boolean, ip: string): Promise<void>;
   rotateAdminSecret(): Promise<string>;
+  /** Allowed domains of self-registration (issue 14: the organisation admin's). */
+  registration(): Promise<RegistrationSettings>;
+  setRegistration(changes: { allowedDomains?: unknown }): Promise<RegistrationSettings>;
 }
 
 /** `fn` behind may(actor, action): the check runs first, before any argument is looked at. */
@@ -84,5 +88,7 @@ export function settingsForActor(settings: SettingsUseCases, actor: Actor): Acto
     ldapTotpRequired: read(settings.ldapTotpRequired),
     setLdapTotpRequired: write((required: boolean, ip: string) => settings.setLdapTotpRequired(required, actor, ip)),
     rotateAdminSecret: write(() => settings.rotateAdminSecret(actor)),
+    registration: read(settings.registration),
+    setRegistration: write((changes: { allowedDomains?: unknown }) => settings.setRegistration(changes, actor)),
   };
 }

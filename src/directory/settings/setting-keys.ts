@@ -19,6 +19,10 @@ export const SettingKey = {
   connectorDeactivated: 'connector.deactivated',
   /** The last sync report (GET /api/v1/sync/status, `pgdir sync status`). */
   connectorLastReport: 'connector.last_report',
+  /** Self-registration: the allowed email domains (`PUT /api/v1/settings/registration`, issue 14). */
+  registration: 'registration',
+  /** SAML single sign-on: IdP metadata, audience, group attribute… (`PUT /api/v1/settings/sso/saml`). */
+  samlSso: 'sso.saml',
 } as const;
 
 export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];

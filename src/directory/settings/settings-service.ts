@@ -14,6 +14,7 @@ import {
   type UserDirectorySettings,
 } from './directory-settings.js';
 import { readLdapTotpRequired, writeLdapTotpRequired } from './ldap-totp.js';
+import { readRegistrationSettings, writeRegistrationSettings, type RegistrationSettings } from '../sso/registration-settings.js';
 
 export interface SettingsServiceOptions {
   readonly store: Store;
@@ -40,6 +41,9 @@ export function createSettingsUseCases(options: SettingsServiceOptions) {
     setUserDirectory: (changes: Partial<UserDirectorySettings>, actor: Actor) => writeUserDirectory(store, userSection, changes, actor),
     ldapTotpRequired: (): Promise<boolean> => readLdapTotpRequired(store),
     setLdapTotpRequired: (required: boolean, actor: Actor, ip: string): Promise<void> => writeLdapTotpRequired(store, required, actor, ip),
+    /** Self-registration's allowed domains (issue 14). */
+    registration: (): Promise<RegistrationSettings> => readRegistrationSettings(store),
+    setRegistration: (changes: { allowedDomains?: unknown }, actor: Actor): Promise<RegistrationSettings> => writeRegistrationSettings(store, changes, actor),
     /** A new secret for cn=admin,ou=system, shown once; 409 while the YAML pins it. */
     async rotateAdminSecret(actor: Actor): Promise<string> {
       if (pinned.adminSecret === true) throw conflict('the directory admin secret is set in the configuration file', 'secret');

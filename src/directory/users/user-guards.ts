@@ -30,9 +30,12 @@ export async function assertNotLastOwner(reader: StoreReader, user: User, field:
   if (!users.some((u) => u.id !== user.id)) throw conflict('the last active owner must stay an active owner', field);
 }
 
-/** Users mirrored from an external directory get their identity from it (DESIGN §9). */
+/**
+ * Users mirrored from an external directory get their identity from it (DESIGN §9). Self-registered
+ * users (issue 14) are edited like local ones.
+ */
 export function assertLocalIdentity(user: User, field: string): void {
-  if (user.source !== 'local') {
+  if (user.source === 'ldap') {
     throw conflict(`user "${user.username ?? user.email}" is managed by the external directory`, field);
   }
 }

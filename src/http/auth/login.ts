@@ -6,6 +6,8 @@ import type { ExternalPasswordVerifier } from '../../directory/auth/pass-through
 import { resolveLoginAccount } from '../../directory/auth/resolve-login-account.js';
 import type { TotpVerifier } from '../../directory/auth/second-factor.js';
 import { createSignIn } from '../../directory/auth/sign-in.js';
+import { temporaryCredential, type TemporaryCheck } from '../../directory/auth/temporary-credential.js';
+import { passwordSignInDisabled, SIGN_IN_WITH_SSO } from '../../directory/sso/sso-only.js';
 import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import { DirectoryError } from '../../domain/errors.js';
 import type { User } from '../../domain/model.js';
@@ -61,14 +63,11 @@ export async function issueSession(store: Store, user: User, ttlMs: number): Pro
  */
 export async function login(deps: LoginDeps, input: LoginInput, ip: string): Promise<Session> {
   const { store } = deps;
+  const ssoOnly = await passwordSignInDisabled(store);
   const signIn = createSignIn({
     throttle: deps.throttle,
     hasher: deps.hasher,
-    credentials: credentialKinds({
-      external: deps.external,
-      autoCreate: deps.autoCreate,
-      temporary: deps.temporary,
-    }),
+    credentials: ssoOnly ? ownerRecoveryOnly(deps.temporary) : credentialKinds({ external: deps.external, autoCreate: deps.autoCreate, temporary: deps.temporary }),
     totp: deps.totp,
   });
   const result = await signIn({
@@ -86,7 +85,9 @@ export async function login(deps: LoginDeps, input: LoginInput, ip: string): Pro
       throw new DirectoryError('unauthenticated', 'the two-factor code is wrong or was already used', { field: 'totpToken' });
     }
     const user = result.user?.id ?? null;
-    await auditSignIn(store, { actor: user, target: user, result: 'failed', ip, details: { reason: result.reason } });
+    await auditSignIn(store, { actor: user, target: user, result: 'failed', ip, details: { reason: ssoOnly ? 'sso_only' : result.reason, ...(ssoOnly ? { checked: result.reason } : {}) } });
+    // The same answer for every identifier, so it tells nothing about accounts (issue 14).
+    if (ssoOnly) throw new DirectoryError('forbidden', SIGN_IN_WITH_SSO);
     throw failed();
   }
   if (result.signedIn.kind !== 'user') throw failed(); // only users have logins
@@ -96,4 +97,15 @@ export async function login(deps: LoginDeps, input: LoginInput, ip: string): Pro
   return session;
 }
 
-
+/**
+ * While SAML is on (issue 14) people's passwords do not sign in; only the owner's one-time recovery
+ * password from `pgdir owner-login` does (how an admin repairs a broken IdP set-up). Impersonation
+ * passwords stand in for a person's password, so they are off too.
+ */
+function ownerRecoveryOnly(temporary: TemporaryCheck | undefined) {
+  if (temporary === undefined) return [];
+  const ownerLogin: TemporaryCheck = {
+    check: async (user, password, via, ip) => (user.role === 'owner' && (await temporary.check(user, password, via, ip)) === 'owner_login' ? 'owner_login' : undefined),
+  };
+  return [temporaryCredential(ownerLogin)];
+}

@@ -11,6 +11,7 @@ import { enrolPage } from './enrol-page.js';
 import { lifecyclePages } from './lifecycle-pages.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 import { profileRoutes } from './profile-routes.js';
+import { registrationRoutes } from './registration-routes.js';
 import { serviceAccountRoutes } from './service-account-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { smtpSettingsRoutes } from './smtp-settings-routes.js';
@@ -41,6 +42,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...lifecyclePages(api),
     ...enrolPage(api),
     ...smtpSettingsRoutes(api),
+    ...registrationRoutes(api),
   );
   return routes;
 }
