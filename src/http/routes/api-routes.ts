@@ -3,6 +3,7 @@ import { JobRegistry } from '../job-registry.js';
 import type { AnyRoute } from '../route.js';
 import { appPasswordRoutes } from './app-password-routes.js';
 import { auditRoutes } from './audit-routes.js';
+import { oidcRoutes } from './oidc-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { groupRoutes } from './group-routes.js';
 import { healthRoutes } from './health-routes.js';
@@ -32,6 +33,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...groupRoutes(api),
     ...profileRoutes(api),
     ...appPasswordRoutes(api),
+    ...oidcRoutes(api),
     ...settingsRoutes(api),
     ...serviceAccountRoutes(api),
     ...auditRoutes(api),
