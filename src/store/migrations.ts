@@ -223,4 +223,25 @@ const appPasswords: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, sso, appPasswords];
+/**
+ * Self-registration links (issue 14, `/register`): the link proves the address before any user
+ * exists, so the token names an email, not a user. Only the SHA-256 of the 256-bit secret is kept;
+ * `used_at` makes it single use; it expires after 24 h.
+ */
+const registration: Migration = {
+  name: '0009_registration',
+  statements: [
+    `CREATE TABLE registration_tokens (
+      id uuid PRIMARY KEY,
+      email text NOT NULL,
+      token_hash text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      expires_at timestamptz NOT NULL,
+      used_at timestamptz
+    )`,
+    `CREATE UNIQUE INDEX registration_tokens_token_hash_key ON registration_tokens (token_hash)`,
+    `CREATE INDEX registration_tokens_expires_at_idx ON registration_tokens (expires_at)`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, sso, appPasswords, registration];

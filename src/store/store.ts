@@ -3,6 +3,7 @@ import type { TableTransfer } from './table-transfer.js';
 import type { Group, GroupSource, Membership, Role, ServiceAccount, User, UserSource } from '../domain/model.js';
 import type { ApiTokenStore } from './api-token-store.js';
 import type { AppPasswordMutations, AppPasswordStore } from './app-password-store.js';
+import type { RegistrationStore } from './registration-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
 import type { SsoStore } from './sso-store.js';
 import type { Changes } from './change-feed.js';
@@ -237,6 +238,8 @@ export interface Store extends StoreReader {
   readonly sso: SsoStore;
   /** App passwords' lookups and last-used stamps (issue 14); outside `write` too. */
   readonly appPasswords: AppPasswordStore;
+  /** `/register` links (issue 14); outside `write` too. */
+  readonly registrations: RegistrationStore;
   /** Every table as JSON rows and back (backup, restore, migrate-store). */
   readonly tables: TableTransfer;
   /** Deletes old audit and change-log rows and expired tokens (retention). */

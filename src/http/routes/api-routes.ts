@@ -4,6 +4,7 @@ import type { AnyRoute } from '../route.js';
 import { appPasswordRoutes } from './app-password-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { oidcRoutes } from './oidc-routes.js';
+import { registerPage } from './register-page.js';
 import { authRoutes } from './auth-routes.js';
 import { groupRoutes } from './group-routes.js';
 import { healthRoutes } from './health-routes.js';
@@ -34,6 +35,7 @@ export function apiRoutes(api: ApiContext): AnyRoute[] {
     ...profileRoutes(api),
     ...appPasswordRoutes(api),
     ...oidcRoutes(api),
+    ...registerPage(api),
     ...settingsRoutes(api),
     ...serviceAccountRoutes(api),
     ...auditRoutes(api),
