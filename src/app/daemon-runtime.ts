@@ -49,7 +49,7 @@ export class DaemonRuntime {
     const storeLogger = logger.child({ part: 'store' });
     const store = await openStore({ url: config.database.url, dataDir: config.data_dir, keepAliveMs: config.database.keepalive, logger: storeLogger });
     const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
-    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups), ldapSuffix: config.ldap.suffix });
+    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups), ldapSuffix: config.ldap.suffix, oidc: config.sso?.oidc });
     const runtime = this;
     const metrics = createMetricsRegistry(); // one per daemon, shared by every service
     const throttle = createAuthThrottle({

@@ -2,6 +2,7 @@ import type { UserSummary } from '../control/summaries.js';
 import { readPasswordFromStdin } from './read-password.js';
 import { renderTable } from './render-table.js';
 import { TRANSFER_COMMANDS } from './transfer-commands.js';
+import { APP_PASSWORD_COMMANDS } from './app-password-commands.js';
 import { str, type ManagementCommand } from './management-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -98,4 +99,5 @@ export const USER_COMMANDS: readonly ManagementCommand[] = [
   simple('enable', 'enabled', 'enable a disabled user'),
   simple('delete', 'deleted', 'delete a user and their group memberships'),
   ...TRANSFER_COMMANDS,
+  ...APP_PASSWORD_COMMANDS,
 ];

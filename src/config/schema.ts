@@ -89,6 +89,18 @@ const smtpOAuth2 = mapping({
   }
 });
 
+/** `sso.oidc` (issue 14): OpenID Connect sign-in; `client_secret_file` keeps the secret out of the YAML. */
+const oidc = mapping({
+  enabled: boolean().default(true),
+  preset: z.enum(['google', 'generic'], { error: 'must be one of google, generic' }).default('generic'),
+  issuer: text().optional(),
+  client_id: text(),
+  client_secret: text(),
+  button_label: text().optional(),
+  groups_claim: text().optional(),
+  scopes: text().optional(),
+});
+
 const smtp = mapping({
   host: text(),
   port: integer(1, 65535).default(587),
@@ -166,9 +178,13 @@ export const configSchema = mapping({
     interval: duration().default(3_600_000),
   }).prefault({}),
   smtp: smtp.optional(),
-  /** Single sign-on (docs/sso.md): `sso.saml.metadata_file` pins the identity provider's metadata XML. */
+  /**
+   * Single sign-on pinned in the YAML (docs/sso.md, docs/oidc.md): `sso.saml.metadata_file` pins the
+   * identity provider's metadata XML, `sso.oidc` the OpenID Connect client; the API then reports them locked.
+   */
   sso: mapping({
     saml: mapping({ metadata: text().optional() }).prefault({}),
+    oidc: oidc.optional(),
   }).prefault({}),
   /** Validated by src/connector when it starts; only its shape (a mapping) is checked here. */
   connector: z.record(z.string(), z.unknown(), { error: 'must be a mapping' }).optional(),
@@ -191,6 +207,7 @@ export type DatabaseConfig = Config['database'];
 export type AuthThrottleConfig = Config['auth_throttle'];
 export type HealthConfig = Config['health'];
 export type SmtpConfig = NonNullable<Config['smtp']>;
+export type OidcConfig = NonNullable<NonNullable<Config['sso']>['oidc']>;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
@@ -205,4 +222,5 @@ export const SECRET_KEYS: readonly (readonly string[])[] = [
   ['smtp', 'oauth2', 'client_secret'],
   ['smtp', 'oauth2', 'refresh_token'],
   ['connector', 'bind_password'],
+  ['sso', 'oidc', 'client_secret'],
 ];

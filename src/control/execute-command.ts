@@ -12,7 +12,7 @@ import { importUsers } from '../directory/transfer/user-import.js';
 import { connectorTest, syncRun, syncStatus, type ConnectorPort } from './connector-commands.js';
 import { TEAM_HANDLERS } from './team-handlers.js';
 import { APP_HANDLERS } from './app-command-handlers.js';
-import { toGroupSummary, toUserSummary, type GroupSummary, type UserSummary } from './summaries.js';
+import { toAppPasswordSummary, toGroupSummary, toUserSummary, type GroupSummary, type UserSummary } from './summaries.js';
 
 /** The CLI acts as the system actor named `cli` in the audit log (DESIGN §7: every power). */
 export const SYSTEM_ACTOR_CLI: Actor = Object.freeze({ kind: 'system', name: 'cli' });
@@ -84,6 +84,10 @@ const HANDLERS: Record<string, Handler> = {
     const issued = await directory.lifecycle.temporary.ownerLogin(actor);
     return { username: issued.user.username ?? issued.user.email, password: issued.secret, expiresAt: issued.expiresAt.toISOString() };
   },
+  // Issue 14: what GET/DELETE /api/v1/users/:id/app-passwords do, as the CLI's system actor.
+  'users.app-passwords': async ({ directory, actor }, args) => (await directory.appPasswords.list(ref(args, 'user'), actor)).map(toAppPasswordSummary),
+  'users.revoke-app-password': async ({ directory, actor }, args) =>
+    toAppPasswordSummary(await directory.appPasswords.revoke(ref(args, 'user'), ref(args, 'id'), actor, null)),
   'sync.run': ({ connector, actor, onProgress }, args) => syncRun(need(connector), args, actorLabel(actor), onProgress),
   'sync.status': ({ connector }) => syncStatus(need(connector)),
   'connector.test': ({ connector }) => connectorTest(need(connector)),

@@ -1,3 +1,4 @@
+import type { AppPassword } from '../directory/auth/app-passwords.js';
 import type { Group, Role, User } from '../domain/model.js';
 
 /** What management commands return: JSON-safe, never a password hash. */
@@ -36,4 +37,19 @@ export const toGroupSummary = (group: Group, members: readonly User[]): GroupSum
   description: group.description,
   gidNumber: group.gidNumber,
   members: members.map((u) => u.username ?? u.email).sort(),
+});
+
+/** An app password as the CLI shows it (issue 14): never the secret. */
+export interface AppPasswordSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+export const toAppPasswordSummary = (p: AppPassword): AppPasswordSummary => ({
+  id: p.id,
+  name: p.name,
+  createdAt: p.createdAt.toISOString(),
+  lastUsedAt: p.lastUsedAt === null ? null : p.lastUsedAt.toISOString(),
 });

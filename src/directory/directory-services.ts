@@ -2,6 +2,12 @@ import type { Mailer } from '../mail/smtp-mailer.js';
 import type { Actor } from '../domain/actor.js';
 import type { Store } from '../store/store.js';
 import { createProtectedServices, type ActorServices } from './access/actor-services.js';
+import { createAppPasswords, type AppPasswords } from './auth/app-passwords.js';
+import { createOidcSettings, type OidcSettings } from './sso/oidc-settings.js';
+import { fileKey, secretBoxOf } from '../crypto/secret-box.js';
+import type { OidcConfig } from '../config/schema.js';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { createGroupService, type GroupService } from './groups/group-service.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/lifecycle-service.js';
 import { totpIssuer } from '../crypto/totp.js';
@@ -19,6 +25,10 @@ export interface DirectoryServices {
   readonly lifecycle: LifecycleService;
   /** Teams, grants and permission levels (issue 13). */
   readonly teams: TeamService;
+  /** LDAP-only passwords of users (issue 14). */
+  readonly appPasswords: AppPasswords;
+  /** OpenID Connect sign-in settings (issue 14). */
+  readonly oidc: OidcSettings;
   /** The use cases behind may(): service accounts, a user's groups (access/actor-services.ts). */
   as(actor: Actor): ActorServices;
   /** Applications (issue 16), behind may(). */
@@ -42,6 +52,8 @@ export interface DirectoryServicesOptions {
   readonly builtinGroupNames?: readonly string[];
   /** `ldap.suffix`: applications' bind and base DNs are shown under it. */
   readonly ldapSuffix?: string;
+  /** `sso.oidc` of the YAML: pins the OpenID Connect settings. */
+  readonly oidc?: OidcConfig | undefined;
 }
 
 export function createDirectoryServices(options: DirectoryServicesOptions): DirectoryServices {
@@ -56,6 +68,14 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store, builtinNames: options.builtinGroupNames ?? [] }),
     teams: createTeamService({ store, builtinNames: options.builtinGroupNames ?? [] }),
+    appPasswords: createAppPasswords(store),
+    oidc: createOidcSettings(store, sealingBox(options.dataDir), options.oidc, options.builtinGroupNames ?? []),
     lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl, issuer: totpIssuer(options.name) }),
   };
+}
+
+/** The data directory's key (`totp.key`, shared with 2FA and SMTP secrets); per process without one (tests). */
+function sealingBox(dataDir: string | undefined) {
+  const ephemeral = randomBytes(32);
+  return secretBoxOf(async () => (dataDir === undefined ? ephemeral : fileKey(join(dataDir, 'totp.key'))));
 }

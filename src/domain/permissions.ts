@@ -18,6 +18,8 @@ export const ACTIONS = [
   'user.impersonate',
   'user.disableTotp',
   'user.sendLink',
+  'user.appPasswords.read',
+  'user.appPasswords.revoke',
   'mail.manage',
   'group.read',
   'group.create',
@@ -94,6 +96,9 @@ const RULES: Record<Action, Rule> = {
   'user.impersonate': { minRole: 'usermanager', self: 'refused', ranked: true },
   'user.disableTotp': { minRole: 'usermanager', self: 'free', ranked: true },
   'user.sendLink': { minRole: 'usermanager', ranked: true },
+  // Issue 14: everyone manages their own app passwords; an admin may list and revoke anyone's.
+  'user.appPasswords.read': { minRole: 'admin', read: true, self: 'free', ranked: true },
+  'user.appPasswords.revoke': { minRole: 'admin', self: 'free', ranked: true },
   'mail.manage': { minRole: 'mailmanager' },
   'group.read': { minRole: 'usermanager', read: true },
   'group.create': { minRole: 'usermanager' },

@@ -45,7 +45,7 @@ export async function createLdapService(
   });
   const adminSecret = await openAdminSecret({ store, dataDir: config.data_dir, pinnedSecret: ldap.admin_password, logger: log });
   const metrics = createLdapMetrics(context.metrics);
-  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle: context.throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix, appBinds: createAppBindRecorder(store, context.metrics, log) });
+  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle: context.throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix, appBinds: createAppBindRecorder(store, context.metrics, log), appPasswords: directory.appPasswords });
   const accessLog = createLdapAccessLog(config.log.access, context.accessLog);
   const handler = createDirectoryHandler({
     view,

@@ -20,6 +20,8 @@ export const lifecycleMails = {
     linkMail(to, 'You are invited to pgdir', 'An account was created for you.', 'Choose your username and password', link, expiresAt),
   reset: (to: string, link: string, expiresAt: Date): MailMessage =>
     linkMail(to, 'Reset your pgdir password', 'Someone asked to reset the password of your account.', 'Set a new password', link, expiresAt),
+  registration: (to: string, link: string, expiresAt: Date): MailMessage =>
+    linkMail(to, 'Finish creating your pgdir account', 'Someone asked to create an account with this address.', 'Choose your username and password', link, expiresAt),
   totpDisabled: (to: string, username: string): MailMessage => {
     const text = `Two-factor authentication was turned off for the account ${username}. If this was not you, tell your administrator.`;
     return { to, subject: 'Two-factor authentication was turned off', text: `${text}\n`, html: `<!doctype html><html><body><p>${escapeHtml(text)}</p></body></html>` };

@@ -18,6 +18,8 @@ import { authKeyState, blockedAuthKeys, clearAuthFailures, recordAuthFailure, re
 import { createApiTokenStore, type ApiTokenStore } from './api-token-store.js';
 import { createLifecycleStore, type LifecycleStore } from './lifecycle-store.js';
 import { createSsoStore, type SsoStore } from './sso-store.js';
+import { createAppPasswordStore, type AppPasswordStore } from './app-password-store.js';
+import { createRegistrationStore, type RegistrationStore } from './registration-store.js';
 
 /** What differs between PostgreSQL and PGlite; everything else is the same kysely code. */
 export interface StoreBackend {
@@ -50,6 +52,8 @@ export class KyselyStore implements Store {
   readonly apiTokens: ApiTokenStore;
   readonly lifecycle: LifecycleStore;
   readonly sso: SsoStore;
+  readonly appPasswords: AppPasswordStore;
+  readonly registrations: RegistrationStore;
   readonly tables: TableTransfer;
   readonly retention: RetentionStore;
   #closed = false;
@@ -61,6 +65,8 @@ export class KyselyStore implements Store {
     this.apiTokens = createApiTokenStore(backend.db, (fn) => this.#run(fn));
     this.lifecycle = createLifecycleStore(backend.db, (fn) => this.#run(fn));
     this.sso = createSsoStore(backend.db, (fn) => this.#run(fn));
+    this.appPasswords = createAppPasswordStore(backend.db, (fn) => this.#run(fn));
+    this.registrations = createRegistrationStore(backend.db, (fn) => this.#run(fn));
     this.tables = createTableTransfer(backend.db, (fn) => this.#run(fn));
     this.retention = createRetentionStore(backend.db, (fn) => this.#run(fn));
   }

@@ -261,4 +261,46 @@ const sso: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, teams, apps, sso];
+/**
+ * App passwords (issue 14): per-user secrets for LDAP simple binds, exempt from the second factor.
+ * Only the SHA-256 of the generated secret is kept (about 113 bits of entropy: no slow hash needed,
+ * so binds stay fast; docs/app-passwords.md). Rows go with their user; revoking deletes the row.
+ */
+const appPasswords: Migration = {
+  name: '0008_app_passwords',
+  statements: [
+    `CREATE TABLE app_passwords (
+      id uuid PRIMARY KEY,
+      user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      name text NOT NULL,
+      secret_hash text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      last_used_at timestamptz
+    )`,
+    `CREATE UNIQUE INDEX app_passwords_secret_hash_key ON app_passwords (secret_hash)`,
+    `CREATE INDEX app_passwords_user_id_idx ON app_passwords (user_id)`,
+  ],
+};
+
+/**
+ * Self-registration links (issue 14, `/register`): the link proves the address before any user
+ * exists, so the token names an email, not a user. Only the SHA-256 of the 256-bit secret is kept;
+ * `used_at` makes it single use; it expires after 24 h.
+ */
+const registration: Migration = {
+  name: '0009_registration',
+  statements: [
+    `CREATE TABLE registration_tokens (
+      id uuid PRIMARY KEY,
+      email text NOT NULL,
+      token_hash text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      expires_at timestamptz NOT NULL,
+      used_at timestamptz
+    )`,
+    `CREATE UNIQUE INDEX registration_tokens_token_hash_key ON registration_tokens (token_hash)`,
+    `CREATE INDEX registration_tokens_expires_at_idx ON registration_tokens (expires_at)`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, userTokens, auditIndexes, teams, apps, sso, appPasswords, registration];

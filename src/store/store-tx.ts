@@ -14,6 +14,7 @@ import {
 } from './other-mutations.js';
 import { createTeamMutations } from './team-mutations.js';
 import { appendAudits, insertUsers, takenUserKeys } from './user-batch.js';
+import { appPasswordMutations } from './app-password-mutations.js';
 
 /** The StoreTx handed to `Store.write` callbacks: reads and mutators over one transaction. */
 export function createStoreTx(ctx: TxContext): StoreTx {
@@ -41,5 +42,6 @@ export function createStoreTx(ctx: TxContext): StoreTx {
     insertUsers: (users) => insertUsers(ctx, users),
     appendAudits: (entries) => appendAudits(ctx, entries),
     takenUserKeys: (keys) => takenUserKeys(ctx.trx, keys),
+    appPasswords: appPasswordMutations(ctx),
   };
 }

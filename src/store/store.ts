@@ -5,6 +5,8 @@ import type { Application } from '../domain/application.js';
 import type { AppPatch, AppReader, NewApp } from './app-types.js';
 export type { AppPatch, NewApp } from './app-types.js';
 import type { ApiTokenStore } from './api-token-store.js';
+import type { AppPasswordMutations, AppPasswordStore } from './app-password-store.js';
+import type { RegistrationStore } from './registration-store.js';
 import type { LifecycleStore } from './lifecycle-store.js';
 import type { SsoStore } from './sso-store.js';
 import type { Changes } from './change-feed.js';
@@ -187,6 +189,8 @@ export interface StoreTx extends StoreReader, TeamMutations {
   appendAudits(entries: readonly AuditEntry[]): Promise<void>;
   /** Which of the given usernames, emails and ids existing users already have (case-insensitive). */
   takenUserKeys(keys: UserKeys): Promise<TakenUserKeys>;
+  /** Creating and revoking app passwords (issue 14) with their audit entry in the same commit. */
+  readonly appPasswords: AppPasswordMutations;
 }
 
 export interface UserKeys {
@@ -249,6 +253,10 @@ export interface Store extends StoreReader {
   readonly lifecycle: LifecycleStore;
   /** SAML request IDs and accepted assertion IDs, shared by replicas (issue 14); outside `write` too. */
   readonly sso: SsoStore;
+  /** App passwords' lookups and last-used stamps (issue 14); outside `write` too. */
+  readonly appPasswords: AppPasswordStore;
+  /** `/register` links (issue 14); outside `write` too. */
+  readonly registrations: RegistrationStore;
   /** Every table as JSON rows and back (backup, restore, migrate-store). */
   readonly tables: TableTransfer;
   /** Deletes old audit and change-log rows and expired tokens (retention). */

@@ -37,6 +37,13 @@ const SELF_FREE_RANKED = parse(`
   mailmanager  ok  ok  ok  403 403  ok
   admin        ok  ok  ok  ok  403  ok
   owner        ok  ok  ok  ok  ok   ok`);
+// App passwords (issue 14): one's own freely; others' from admin up, never a higher role's.
+const ADMIN_SELF_FREE = parse(`
+  user         403 403 403 403 403  ok
+  usermanager  403 403 403 403 403  ok
+  mailmanager  403 403 403 403 403  ok
+  admin        ok  ok  ok  ok  403  ok
+  owner        ok  ok  ok  ok  ok   ok`);
 const READ = parse(`
   user         403 403 403 403 403  ok
   usermanager  ok  ok  ok  ok  ok   ok
@@ -53,6 +60,8 @@ const USER_TARGETED: Partial<Record<Action, Record<Role, Cell[]>>> = {
   'user.impersonate': SELF_REFUSED,
   'user.setPassword': SELF_FREE_RANKED,
   'user.disableTotp': SELF_FREE_RANKED,
+  'user.appPasswords.read': ADMIN_SELF_FREE,
+  'user.appPasswords.revoke': ADMIN_SELF_FREE,
 };
 
 /** Lowest role allowed, for actions without a target user. */
@@ -84,7 +93,7 @@ const UNTARGETED: Partial<Record<Action, Role>> = {
   'org.grant': 'admin',
   'permissions.read': 'admin',
 };
-const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'audit.read', 'users.export', 'team.read', 'org.read', 'permissions.read', 'app.read'];
+const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'audit.read', 'users.export', 'user.appPasswords.read', 'team.read', 'org.read', 'permissions.read', 'app.read'];
 
 // user.create: columns = requested role (none given, user, usermanager, mailmanager, admin, owner).
 const CREATE = parse(`

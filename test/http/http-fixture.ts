@@ -28,6 +28,8 @@ export interface CallOptions {
 
 export interface Api {
   readonly store: Store;
+  /** PostgreSQL: the test database's URL (a second store may open it, as another replica would). */
+  readonly databaseUrl: string | undefined;
   readonly directory: DirectoryServices;
   readonly service: HttpService;
   readonly base: string;
@@ -84,6 +86,7 @@ export async function startApi(mode: StoreMode, extra: Partial<HttpServiceDeps> 
   const ownerToken = extra.tls === undefined ? await login('owner', PASSWORD) : (await issueSession(store, owner, 3_600_000)).token;
   return {
     store,
+    databaseUrl: fixture.url,
     directory,
     service,
     base,

@@ -2,6 +2,7 @@ import { DirectoryError } from '../../domain/errors.js';
 import { ResultCode } from '../../domain/result-code.js';
 import type { AdminSecret } from './admin-secret.js';
 import type { SignedIn } from './account.js';
+import type { AppPasswordCheck } from './app-password-credential.js';
 import type { AutoCreator } from './auto-create-credential.js';
 import { credentialKinds } from './credentials.js';
 import type { ExternalPasswordVerifier } from './pass-through-credential.js';
@@ -33,6 +34,8 @@ export interface BindServiceDeps {
   readonly totpSuffix?: boolean;
   /** Audit and metrics of binds under ou=apps (issue 16); none when absent. */
   readonly appBinds?: AppBindRecorder | undefined;
+  /** App passwords (issue 14): looked up in the store on each bind, so a revocation counts at once everywhere. */
+  readonly appPasswords?: AppPasswordCheck | undefined;
 }
 
 export interface BindService {
@@ -66,7 +69,7 @@ export function createBindService(deps: BindServiceDeps): BindService {
   const signIn = createSignIn({
     throttle: deps.throttle,
     hasher: deps.hasher,
-    credentials: credentialKinds({ adminSecret: deps.adminSecret, external: deps.external, temporary: lifecycle?.temporary, autoCreate: deps.autoCreate }),
+    credentials: credentialKinds({ adminSecret: deps.adminSecret, external: deps.external, temporary: lifecycle?.temporary, autoCreate: deps.autoCreate, appPasswords: deps.appPasswords }),
     totp: lifecycle?.twoFactor,
   });
 

@@ -1,5 +1,6 @@
 import type { AdminSecret } from './admin-secret.js';
 import { adminSecretCredential } from './admin-secret-credential.js';
+import { appPasswordCredential, type AppPasswordCheck } from './app-password-credential.js';
 import { autoCreateCredential, type AutoCreator } from './auto-create-credential.js';
 import type { CredentialKind } from './credential.js';
 import { passThroughCredential, type ExternalPasswordVerifier } from './pass-through-credential.js';
@@ -13,16 +14,20 @@ export interface CredentialSources {
   readonly external?: ExternalPasswordVerifier | undefined;
   readonly temporary?: TemporaryCheck | undefined;
   readonly autoCreate?: AutoCreator | undefined;
+  /** LDAP binds only (issue 14). */
+  readonly appPasswords?: AppPasswordCheck | undefined;
 }
 
 /**
  * The credential kinds in the order they are tried (DESIGN §4, §7, §9): the first that proves the
- * account wins. A new kind (app passwords, …) is one file implementing CredentialKind, added here.
+ * account wins. A new kind is one file implementing CredentialKind, added here.
  */
 export function credentialKinds(sources: CredentialSources): CredentialKind[] {
   const kinds: (CredentialKind | undefined)[] = [
     sources.adminSecret && adminSecretCredential(sources.adminSecret),
     serviceSecretCredential,
+    // Before the password: an app-password bind then needs no bcrypt (app-password-credential.ts).
+    sources.appPasswords && appPasswordCredential(sources.appPasswords),
     sources.external && passThroughCredential(sources.external),
     passwordCredential({ passThrough: sources.external !== undefined }),
     sources.temporary && temporaryCredential(sources.temporary),

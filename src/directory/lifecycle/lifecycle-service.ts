@@ -9,6 +9,7 @@ import { createTemporaryPasswords, type TemporaryPasswords } from './temporary-p
 import { createMailSettings, type MailSettings } from './smtp-settings.js';
 import { totpIssuer } from '../../crypto/totp.js';
 import { createTwoFactorService, type TwoFactorService } from './two-factor-service.js';
+import { createRegistration, type Registration } from './registration.js';
 import { randomBytes } from 'node:crypto';
 
 /** Invites, password resets, two-factor, impersonation and owner recovery (DESIGN §7). */
@@ -18,6 +19,8 @@ export interface LifecycleService {
   readonly temporary: TemporaryPasswords;
   /** SMTP from the YAML or the settings; without it every flow hands out links instead. */
   readonly mail: MailSettings;
+  /** `/register` (issue 14). */
+  readonly registration: Registration;
 }
 
 export interface LifecycleOptions {
@@ -39,10 +42,12 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleServ
   const ephemeral = randomBytes(32);
   const box = secretBoxOf(async () => (dataDir === undefined ? ephemeral : fileKey(join(dataDir, 'totp.key'))));
   const tokens = createAccountTokens({ store, hasher, ...(options.lifetimes === undefined ? {} : { lifetimes: options.lifetimes }) });
+  const mail = createMailSettings(store, box, options.mailer, options.publicUrl);
   return {
+    registration: createRegistration(store, hasher, mail),
     twoFactor: createTwoFactorService({ store, hasher, box, issuer: options.issuer ?? totpIssuer(undefined), ...(options.now === undefined ? {} : { now: options.now }) }),
     tokens,
     temporary: createTemporaryPasswords(store, tokens.issue),
-    mail: createMailSettings(store, box, options.mailer, options.publicUrl),
+    mail,
   };
 }

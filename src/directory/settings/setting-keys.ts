@@ -23,6 +23,8 @@ export const SettingKey = {
   registration: 'registration',
   /** SAML single sign-on: IdP metadata, audience, group attribute… (`PUT /api/v1/settings/sso/saml`). */
   samlSso: 'sso.saml',
+  /** OpenID Connect sign-in: issuer, client, sealed secret… (`PUT /api/v1/settings/sso/oidc`). */
+  oidcSso: 'sso.oidc',
 } as const;
 
 export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];

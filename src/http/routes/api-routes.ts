@@ -2,7 +2,10 @@ import type { ApiContext } from '../api-context.js';
 import { JobRegistry } from '../job-registry.js';
 import type { AnyRoute } from '../route.js';
 import { appRoutes } from './app-routes.js';
+import { appPasswordRoutes } from './app-password-routes.js';
 import { auditRoutes } from './audit-routes.js';
+import { oidcRoutes } from './oidc-routes.js';
+import { registerPage } from './register-page.js';
 import { authRoutes } from './auth-routes.js';
 import { groupRoutes } from './group-routes.js';
 import { healthRoutes } from './health-routes.js';
@@ -35,6 +38,9 @@ export function apiRoutes(api: ApiContext, pages: readonly AnyRoute[] = []): Any
     ...groupRoutes(api),
     ...teamRoutes(api),
     ...profileRoutes(api),
+    ...appPasswordRoutes(api),
+    ...oidcRoutes(api),
+    ...registerPage(api),
     ...settingsRoutes(api),
     ...serviceAccountRoutes(api),
     ...appRoutes(api),
