@@ -135,6 +135,7 @@ async function serve(dataset: Dataset, o: ServeOptions): Promise<Target> {
     startupMs: 0,
     facts: [...o.facts, ['pgdir runs', how]],
     rss: () => rssOf(server.child.pid),
+    pid: () => server.child.pid,
     async stop() {
       await server.stop();
       await o.cleanup();
