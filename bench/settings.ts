@@ -17,7 +17,9 @@ export interface BenchSettings {
   readonly suffix: string;
   /** BENCH_LOADGEN: `node` (bench/load.ts, default), `ldclt` (389-ds-base's C client) or `both`. */
   readonly loadgen: 'node' | 'ldclt' | 'both';
-  readonly ldcltSamples: number; // BENCH_LDCLT_SAMPLES (1): measured 10 s samples after a dropped first one
+  readonly ldcltSamples: number;
+  /** BENCH_PGDIR_WORKERS, e.g. `1,2`: run pgdir once per `ldap.workers` value (targets pgdir-w1, pgdir-w2). */
+  readonly pgdirWorkers: readonly number[] | undefined; // BENCH_LDCLT_SAMPLES (1): measured 10 s samples after a dropped first one
 }
 
 export const TARGET_NAMES = ['slapd', 'pgdir', 'pgdir-wire', 'trivial'] as const;
@@ -61,6 +63,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     suffix: 'dc=example,dc=com',
     loadgen: loadgen(env.BENCH_LOADGEN),
     ldcltSamples: positive(env, 'BENCH_LDCLT_SAMPLES', 1),
+    pgdirWorkers: env.BENCH_PGDIR_WORKERS ? numbers(env, 'BENCH_PGDIR_WORKERS', []) : undefined,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { availableParallelism } from 'node:os';
 import { normalizeName } from '../domain/name-syntax.js';
 import { boolean, dn, mapping, duration, hostPort, integer, ipOrCidr, ldapListenUrl, list, text } from './scalars.js';
 
@@ -70,6 +71,11 @@ const ldap = mapping({
   totp_suffix: boolean().default(false),
   builtin_groups: builtinGroups.prefault({}),
   limits: limits.prefault({}),
+  /**
+   * Threads serving LDAP, each with its own view (docs/performance.md): default one per CPU; 1 is
+   * the single-threaded server of earlier versions.
+   */
+  workers: integer(1, 256).default(Math.max(1, Math.min(256, availableParallelism()))),
 });
 
 /** XOAUTH2 for Microsoft 365 / Google Workspace relays: a refresh token, or a file holding an access token. */
