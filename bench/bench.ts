@@ -13,6 +13,8 @@ import { type BenchCase, benchCases } from './cases.js';
 import { type Dataset, generateDataset } from './dataset.js';
 import { type LoadResult, runLoad } from './load.js';
 import { type Row, extrasLines, mb, resultsTable } from './report.js';
+import { LDCLT_CASES, type LdcltCase, ldcltAvailable, runLdclt } from './ldclt.js';
+import { cpuMsOf } from './server-cpu.js';
 import { type BenchSettings, readSettings } from './settings.js';
 import { SLAPD } from './slapd.js';
 import { isTrivial, startTargets } from './start-targets.js';
@@ -56,13 +58,43 @@ async function runCases(settings: BenchSettings, dataset: Dataset, targets: read
     for (const conns of c.conns) {
       for (let round = 0; round < settings.rounds; round++) {
         for (const target of targets.filter((t) => (c.trivialOk || !isTrivial(t)) && (c.pgdirOnly !== true || t.name === 'pgdir'))) {
-          const results = await runLoad({ target, groups: c.groups(conns), seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, seed: 7 });
+          const cpuBefore = cpuMsOf(target.pid?.());
+          const loaded = await runLoad({ target, groups: c.groups(conns), seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, seed: 7 });
+          const cpuAfter = cpuMsOf(target.pid?.());
+          // Server CPU per operation; warm-up operations are estimated at the measured rate.
+          const allOps = loaded.reduce((n, r) => n + r.opsPerSec, 0) * (settings.seconds + settings.warmupSeconds);
+          const cpuUs = cpuBefore !== undefined && cpuAfter !== undefined && allOps > 0 ? ((cpuAfter - cpuBefore) * 1000) / allOps : undefined;
+          const results = cpuUs === undefined ? loaded : loaded.map((r) => ({ ...r, extra: { ...r.extra, 'server CPU µs/op': cpuUs } }));
           record(rows, c, target, results);
         }
       }
     }
   }
   return [...rows.values()];
+}
+
+/** BENCH_LOADGEN=ldclt|both: the search and group cases again, driven by 389-ds-base's ldclt (C). */
+async function runLdcltCases(settings: BenchSettings, dataset: Dataset, targets: readonly Target[]): Promise<Row[]> {
+  if (!ldcltAvailable()) {
+    say('skipping ldclt: /usr/bin/ldclt is missing (Debian package 389-ds-base; test/setup.sh installs it)');
+    return [];
+  }
+  const rows: Row[] = [];
+  const labels: Record<LdcltCase, string> = { search: 'ldclt point search (uid)', groups: 'ldclt group listing' };
+  for (const c of LDCLT_CASES.filter((x) => settings.cases.includes(x))) {
+    for (const conns of settings.conns) {
+      const row: Row = { caseId: `ldclt-${c}`, label: labels[c], conns, byTarget: new Map() };
+      for (const target of targets.filter((t) => c === 'search' || !isTrivial(t))) {
+        const r = await runLdclt({ target, dataset, case: c, conns, samples: settings.ldcltSamples });
+        const nan = Number.NaN;
+        const extra: Record<string, number> = r.cpuMsPerOp === undefined ? {} : { 'server CPU µs/op': r.cpuMsPerOp * 1000 };
+        row.byTarget.set(target.name, { workload: c, conns, ops: 0, errors: r.errors, unfinished: 0, opsPerSec: r.opsPerSec, entries: 0, latency: { count: 0, mean: nan, p50: nan, p99: nan, max: nan }, extra });
+        say(`  ${row.label} x${conns} ${target.name}: ${Math.round(r.opsPerSec)} ops/s${r.cpuMsPerOp === undefined ? '' : `, server CPU ${(r.cpuMsPerOp * 1000).toFixed(1)} µs/op`}${r.errors ? `, ${r.errors} errors` : ''}`);
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
 }
 
 function mixedComparison(rows: readonly Row[], targets: readonly Target[]): string[] {
@@ -107,7 +139,10 @@ async function main(): Promise<void> {
   try {
     if (targets.length === 0) throw new Error('no target could start');
     const rssAfterLoad = new Map(targets.map((t) => [t.name, t.rss()]));
-    const rows = await runCases(settings, dataset, targets);
+    const rows = [
+      ...(settings.loadgen === 'ldclt' ? [] : await runCases(settings, dataset, targets)),
+      ...(settings.loadgen === 'node' ? [] : await runLdcltCases(settings, dataset, targets)),
+    ];
     report(settings, targets, rows, rssAfterLoad);
     warnIfBusy('at the end');
   } finally {

@@ -59,6 +59,8 @@ interface ConfigValues {
   logLevel: string;
   /** `log.access` (BENCH_PGDIR_ACCESS: off, binds, all); pgdir's default `binds` when unset. */
   accessLog: string | undefined;
+  /** `ldap.workers` (BENCH_PGDIR_WORKERS); pgdir's default (one per CPU) when unset. */
+  workers: number | undefined;
 }
 
 function writeConfig(dir: string, o: ConfigValues): string {
@@ -77,6 +79,7 @@ function writeConfig(dir: string, o: ConfigValues): string {
       admin_password_file: secretFile,
       size_limit: 0, // like slapd's `sizelimit unlimited`: the paged scan reads every user
       limits: { max_connections_per_ip: 1024 },
+      ...(o.workers === undefined ? {} : { workers: o.workers }),
     },
   };
   const file = join(dir, 'pgdir.yaml');
@@ -84,7 +87,8 @@ function writeConfig(dir: string, o: ConfigValues): string {
   return file;
 }
 
-export async function startPgdirTarget(dataset: Dataset, suffix: string, tls: TlsFiles, env = process.env): Promise<Target> {
+/** `workers`: `ldap.workers` of this target (named `pgdir-w<N>` then, so that several can run side by side). */
+export async function startPgdirTarget(dataset: Dataset, suffix: string, tls: TlsFiles, env = process.env, workers?: number): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'pgdir-bench-'));
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
@@ -105,7 +109,7 @@ export async function startPgdirTarget(dataset: Dataset, suffix: string, tls: Tl
       await database.saveAsTemplate();
     }
     const loadMs = performance.now() - loadStart;
-    return await serve(dataset, { dir, dataDir, url: database.url, suffix, tls, env, cleanup, facts: [
+    return await serve(dataset, { dir, dataDir, url: database.url, suffix, tls, env, cleanup, workers, facts: [
       ['pgdir database', database.description],
       [database.loaded ? 'pgdir store copy (BENCH_CACHE_DB)' : 'pgdir store load (Store API)', `${(loadMs / 1000).toFixed(1)} s`],
     ] });
@@ -119,22 +123,24 @@ interface ServeOptions {
   dir: string; dataDir: string; url: string | undefined; suffix: string; tls: TlsFiles; env: NodeJS.ProcessEnv;
   cleanup: () => Promise<void>;
   facts: [string, string][];
+  workers: number | undefined;
 }
 
 async function serve(dataset: Dataset, o: ServeOptions): Promise<Target> {
   const [port, httpPort] = [await freePort(), await freePort()];
   const logLevel = o.env.BENCH_PGDIR_LOG ?? 'info';
-  const config = writeConfig(o.dir, { ...o, port, httpPort, adminPassword: dataset.adminPassword, logLevel, accessLog: o.env.BENCH_PGDIR_ACCESS });
+  const config = writeConfig(o.dir, { ...o, port, httpPort, adminPassword: dataset.adminPassword, logLevel, accessLog: o.env.BENCH_PGDIR_ACCESS, workers: o.workers });
   const { args, how } = pgdirCommand(o.env);
   const started = performance.now();
   const server = startServer(process.execPath, [...args, 'serve', '--config', config]);
   const target: Target = {
-    name: 'pgdir', url: `ldaps://127.0.0.1:${port}`, host: '127.0.0.1', port, ca: o.tls.ca, baseDn: o.suffix,
+    name: o.workers === undefined ? 'pgdir' : `pgdir-w${o.workers}`, url: `ldaps://127.0.0.1:${port}`, host: '127.0.0.1', port, ca: o.tls.ca, baseDn: o.suffix,
     adminDn: `cn=admin,ou=system,${o.suffix}`, adminPassword: dataset.adminPassword, userPassword: dataset.userPassword,
     userDn: (i) => userDnOf({ id: dataset.users[i]?.id ?? '' }, o.suffix),
     startupMs: 0,
     facts: [...o.facts, ['pgdir runs', how]],
     rss: () => rssOf(server.child.pid),
+    pid: () => server.child.pid,
     async stop() {
       await server.stop();
       await o.cleanup();

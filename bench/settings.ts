@@ -15,6 +15,11 @@ export interface BenchSettings {
   readonly slapdThreads: number | undefined; // BENCH_SLAPD_THREADS (slapd's default, 16)
   readonly jsonFile: string | undefined; // BENCH_JSON: also write the results there
   readonly suffix: string;
+  /** BENCH_LOADGEN: `node` (bench/load.ts, default), `ldclt` (389-ds-base's C client) or `both`. */
+  readonly loadgen: 'node' | 'ldclt' | 'both';
+  readonly ldcltSamples: number;
+  /** BENCH_PGDIR_WORKERS, e.g. `1,2`: run pgdir once per `ldap.workers` value (targets pgdir-w1, pgdir-w2). */
+  readonly pgdirWorkers: readonly number[] | undefined; // BENCH_LDCLT_SAMPLES (1): measured 10 s samples after a dropped first one
 }
 
 export const TARGET_NAMES = ['slapd', 'pgdir', 'pgdir-wire', 'trivial'] as const;
@@ -56,5 +61,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     slapdThreads: env.BENCH_SLAPD_THREADS ? positive(env, 'BENCH_SLAPD_THREADS', 16) : undefined,
     jsonFile: env.BENCH_JSON || undefined,
     suffix: 'dc=example,dc=com',
+    loadgen: loadgen(env.BENCH_LOADGEN),
+    ldcltSamples: positive(env, 'BENCH_LDCLT_SAMPLES', 1),
+    pgdirWorkers: env.BENCH_PGDIR_WORKERS ? numbers(env, 'BENCH_PGDIR_WORKERS', []) : undefined,
   };
+}
+
+function loadgen(raw: string | undefined): BenchSettings['loadgen'] {
+  if (raw === undefined || raw === '') return 'node';
+  if (raw === 'node' || raw === 'ldclt' || raw === 'both') return raw;
+  throw new Error(`BENCH_LOADGEN must be node, ldclt or both, got "${raw}"`);
 }

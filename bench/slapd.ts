@@ -87,6 +87,7 @@ export async function startSlapd(dataset: Dataset, o: SlapdOptions): Promise<Tar
     startupMs: 0,
     facts: [['slapadd (LDIF + index)', `${(loadMs / 1000).toFixed(1)} s`]],
     rss: () => rssOf(server.child.pid),
+    pid: () => server.child.pid,
     async stop() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,19 @@ export async function startTargets(settings: BenchSettings, dataset: Dataset, tl
   const wanted = [...(settings.targets ?? ['slapd', 'pgdir', 'pgdir-wire'])];
   const started: Target[] = [];
   for (const name of wanted) {
+    if (name === 'pgdir' && settings.pgdirWorkers !== undefined) {
+      // BENCH_PGDIR_WORKERS=1,2: one pgdir per worker count, each on its own copy of the database.
+      for (const workers of settings.pgdirWorkers) {
+        try {
+          const target = await startPgdirTarget(dataset, settings.suffix, tls, process.env, workers);
+          started.push(target);
+          say(`${target.name} ready on ${target.url} in ${(target.startupMs / 1000).toFixed(2)} s`);
+        } catch (err) {
+          say(`skipping pgdir with ${workers} workers: ${(err as Error).message.split('\n').slice(0, 6).join('\n  ')}`);
+        }
+      }
+      continue;
+    }
     try {
       const target = await startOne(name, settings, dataset, tls);
       if (!target) {

@@ -20,5 +20,7 @@ export interface Target {
   readonly facts: ReadonlyArray<readonly [string, string]>;
   /** Resident set size of the server process in bytes, when it is a separate process. */
   rss(): number | undefined;
+  /** The server's process id (for its CPU time), when it is a separate process. */
+  pid?(): number | undefined;
   stop(): Promise<void>;
 }

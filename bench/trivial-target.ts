@@ -27,6 +27,7 @@ export async function startTrivialTarget(dataset: Dataset, suffix: string, tls: 
     startupMs: 0,
     facts: [],
     rss: () => rssOf(server.child.pid),
+    pid: () => server.child.pid,
     stop: () => server.stop(),
   };
   try {

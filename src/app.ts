@@ -13,6 +13,8 @@ import { createConnector, type Connector } from './connector/connector.js';
 import { checkServiceConfig } from './app/check-service-config.js';
 import { httpServiceFactory } from './http/http-service-factory.js';
 import { createLdapService, type LdapService } from './ldap/ldap-service.js';
+import { SharedConnectionCounts } from './ldap/server/shared-connection-counts.js';
+import { ldapWorkers, type LdapWorkers } from './app/ldap-workers.js';
 
 /**
  * The composition root. `startDaemon` owns the process's store, change feed and control socket and
@@ -26,7 +28,10 @@ export type { ChangeFeed, Daemon, DaemonContext, DaemonState, DaemonStatus, Serv
 /** The services `pgdir serve` runs. The LDAP and HTTP servers are added here. */
 export function defaultServices(): ServiceFactory[] {
   let ldap: LdapService | undefined;
+  let workers: LdapWorkers | undefined;
   let connector: Connector | undefined;
+  // ldap.workers > 1: the connection caps count every worker's connections (one shared table).
+  let sharedCounts: SharedConnectionCounts | undefined;
   return [
     (context) => {
       // Refuse to start on a bad `connector:` key (config/schema.ts checks only that it is a mapping).
@@ -35,16 +40,25 @@ export function defaultServices(): ServiceFactory[] {
       return connectorService(connector);
     },
     async (context) => {
-      const service = (ldap = await createLdapService(context, { external: connector?.verifier, autoCreate: connector }));
+      if (context.config.ldap.workers > 1) sharedCounts = new SharedConnectionCounts(SharedConnectionCounts.allocate());
+      const cluster = sharedCounts && { reusePort: true, sharedCounts };
+      const service = (ldap = await createLdapService(context, { external: connector?.verifier, autoCreate: connector, cluster }));
       context.health.addProbe('ldap', () => service.ready);
       context.health.follow(service.view);
       return service;
+    },
+    // The other LDAP workers (threads), once the main thread's listeners have their ports.
+    (context) => {
+      if (ldap === undefined || sharedCounts === undefined) return { name: 'ldap-workers', start: async () => undefined, close: async () => undefined };
+      const started = (workers = ldapWorkers(context, ldap, { external: connector?.verifier, autoCreate: connector, sharedCounts }));
+      context.metrics.merge(() => started.metrics());
+      return started;
     },
     (context) =>
       httpServiceFactory({
         readinessCheck: context.health.readiness,
         // Settings reach LDAP once, through the change feed; this only waits for that to be applied.
-        onDirectoryServerChange: () => ldap?.settingsApplied(),
+        onDirectoryServerChange: async () => void (await Promise.all([ldap?.settingsApplied(), workers?.settingsApplied()])),
         external: connector?.verifier,
         connector,
         ldapEndpoint: () => ({

@@ -4,7 +4,8 @@
 # Chromium (the browser that test/http/pages/pages-browser.test.ts drives through playwright-core), zbar-tools
 # (an independent QR reader for test/directory/lifecycle/qr-code.test.ts), zsh and fish (test/cli/cli-completion.test.ts
 # loads pgdir's completion scripts into them), the real LDAP clients of test/clients/
-# (python-ldap, PHP ldap, Perl Net::LDAP, Apache, Dovecot, Postfix, nslcd, SSSD, pamtester) and a
+# (python-ldap, PHP ldap, Perl Net::LDAP, Apache, Dovecot, Postfix, nslcd, SSSD, pamtester), 389-ds-base's ldclt
+# (the benchmark's C load generator) and a
 # PostgreSQL server on 127.0.0.1:5432 with trust auth for user postgres.
 set -eu
 need=""
@@ -36,6 +37,8 @@ command -v pamtester >/dev/null 2>&1 || clients="$clients pamtester"
 # HAProxy runs the load-balancer example of docs/scaling.md (test/e2e/replicas-haproxy.test.ts);
 # installed with the client daemons, so policy-rc.d keeps its service from starting.
 [ -x /usr/sbin/haproxy ] || clients="$clients haproxy"
+# ldclt, 389-ds-base's C load generator: `BENCH_LOADGEN=ldclt npm run bench` (bench/ldclt.ts).
+[ -x /usr/bin/ldclt ] || clients="$clients 389-ds-base"
 if [ -n "$need$clients" ]; then
   if [ "$(id -u)" != 0 ]; then echo "test/setup.sh: missing$need$clients; run as root or install them" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
@@ -66,7 +69,7 @@ pg_isready -h 127.0.0.1 -p 5432 || { echo "test/setup.sh: PostgreSQL is not answ
 # was just installed, a missing one is an error, so CI never passes by skipping.
 for tool in ldapsearch ldapwhoami ldappasswd ldapcompare /usr/sbin/slapd /usr/sbin/slapadd /usr/bin/chromium zbarimg openssl zsh fish \
   php perl /usr/sbin/apache2 /usr/lib/apache2/modules/mod_authnz_ldap.so dovecot doveadm /usr/lib/dovecot/modules/auth/libauthdb_ldap.so \
-  postmap /usr/lib/postfix/postfix-ldap.so /usr/sbin/haproxy /usr/sbin/nslcd /usr/sbin/sssd /usr/lib/x86_64-linux-gnu/sssd/libsss_ldap.so pamtester unshare; do
+  postmap /usr/lib/postfix/postfix-ldap.so /usr/sbin/haproxy /usr/sbin/nslcd /usr/sbin/sssd /usr/lib/x86_64-linux-gnu/sssd/libsss_ldap.so pamtester unshare /usr/bin/ldclt; do
   command -v "$tool" >/dev/null 2>&1 || { echo "test/setup.sh: $tool is still missing after installing" >&2; exit 1; }
 done
 /usr/bin/python3 -c 'import ldap3' || { echo "test/setup.sh: /usr/bin/python3 cannot import ldap3" >&2; exit 1; }

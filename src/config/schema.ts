@@ -70,6 +70,13 @@ const ldap = mapping({
   totp_suffix: boolean().default(false),
   builtin_groups: builtinGroups.prefault({}),
   limits: limits.prefault({}),
+  /**
+   * Threads serving LDAP, each with its own view (docs/performance.md). Default 1 (the
+   * single-threaded server): the only measurement so far, on a saturated 2-CPU machine, showed a
+   * second worker costing more CPU per search and admin binds answering 51 busy at 32 connections,
+   * so more workers stay opt-in until a quiet run shows the gain.
+   */
+  workers: integer(1, 256).default(1),
 });
 
 /** XOAUTH2 for Microsoft 365 / Google Workspace relays: a refresh token, or a file holding an access token. */

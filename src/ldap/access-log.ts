@@ -18,6 +18,11 @@ import { identityOf } from './session.js';
 export interface LdapAccessLog {
   /** `entries`: SearchResultEntry PDUs sent (searches only). */
   record(msg: RequestMessage, conn: LdapConnection, code: number, startedAt: number, entries: number): void;
+  /**
+   * Writes a line an LDAP worker thread recorded ungated (`gated: false`), through this log's flood
+   * limit, so that the limit holds for the daemon, not per thread.
+   */
+  relay(line: Readonly<Record<string, unknown>>, message: string | undefined): void;
   close(): void;
 }
 
@@ -60,15 +65,21 @@ function details(msg: RequestMessage): Record<string, unknown> {
   }
 }
 
-export function createLdapAccessLog(mode: AccessLogMode, logger: AccessLogger, options: { burst?: number; windowMs?: number } = {}): LdapAccessLog | undefined {
+export function createLdapAccessLog(
+  mode: AccessLogMode,
+  logger: AccessLogger,
+  options: { burst?: number; windowMs?: number; gated?: boolean } = {},
+): LdapAccessLog | undefined {
   if (mode === 'off') return undefined;
   const gate = createFailureGate(logger, options);
+  const admit = (address: string, op: string, code: number): boolean =>
+    options.gated === false || ANSWERS.has(code) || gate.admit(`${address}|${op}|${code}`, { peer: address, op, result: code });
 
   return {
     record(msg, conn, code, startedAt, entries) {
       const { op } = msg.request;
       if (mode === 'binds' && op !== 'bind') return;
-      if (!ANSWERS.has(code) && !gate.admit(`${conn.remoteAddress}|${op}|${code}`, { peer: conn.remoteAddress, op, result: code })) return;
+      if (!admit(conn.remoteAddress, op, code)) return;
       const identity = identityOf(conn);
       logger.info(
         {
@@ -86,6 +97,11 @@ export function createLdapAccessLog(mode: AccessLogMode, logger: AccessLogger, o
         },
         `ldap ${op}`,
       );
+    },
+    relay(line, message) {
+      const peer = String(line['peer'] ?? '');
+      const address = peer.slice(0, Math.max(0, peer.lastIndexOf(':')));
+      if (admit(address, String(line['op'] ?? ''), Number(line['result'] ?? 0))) logger.info(line, message ?? '');
     },
     close: () => gate.close(),
   };

@@ -6,12 +6,13 @@ import { createBindService, type AutoCreator, type ExternalPasswordVerifier } fr
 import { createDirectoryView, type DirectoryView } from '../directory/view/index.js';
 import { parseAllowlist } from '../domain/ip-allowlist.js';
 import { ensureSelfSignedCert, type TlsFiles } from '../tls/self-signed-cert.js';
-import { createLdapAccessLog } from './access-log.js';
+import { createLdapAccessLog, type LdapAccessLog } from './access-log.js';
 import { encodeEntryBody } from './codec/index.js';
 import { createDirectoryHandler } from './directory-handler.js';
 import { createLdapMetrics } from './ldap-metrics.js';
 import { createAppBindRecorder } from '../directory/apps/app-bind-recorder.js';
 import { createLdapServer, type LdapLimits, type LdapServer } from './server/ldap-server.js';
+import type { SharedConnectionCounts } from './server/shared-connection-counts.js';
 import { readDirectoryServerState } from '../directory/settings/directory-server-state.js';
 import { pinnedSettings } from '../directory/settings/pinned-settings.js';
 
@@ -19,6 +20,8 @@ import { pinnedSettings } from '../directory/settings/pinned-settings.js';
 export interface LdapService extends Service {
   readonly view: DirectoryView;
   readonly server: LdapServer;
+  /** `log.access` of LDAP (undefined when off); worker threads' lines are relayed through it. */
+  readonly accessLog: LdapAccessLog | undefined;
   /** True once the view is loaded and the listeners accept connections. */
   readonly ready: boolean;
   /** Re-reads the directory-server settings (allowlist, enabled) and applies them now. */
@@ -29,7 +32,13 @@ export interface LdapService extends Service {
 
 export async function createLdapService(
   context: DaemonContext,
-  options: { external?: ExternalPasswordVerifier | undefined; autoCreate?: AutoCreator | undefined } = {},
+  options: {
+    external?: ExternalPasswordVerifier | undefined;
+    autoCreate?: AutoCreator | undefined;
+    /** Set when several LDAP workers share the listeners (`ldap.workers` > 1; app/ldap-workers.ts). */
+    /** `worker`: this is a worker thread; its access lines are gated by the main thread (relay). */
+    cluster?: { readonly reusePort: boolean; readonly sharedCounts: SharedConnectionCounts; readonly worker?: boolean } | undefined;
+  } = {},
 ): Promise<LdapService> {
   const { config, logger, store, directory } = context;
   const ldap = config.ldap;
@@ -46,7 +55,7 @@ export async function createLdapService(
   const adminSecret = await openAdminSecret({ store, dataDir: config.data_dir, pinnedSecret: ldap.admin_password, logger: log });
   const metrics = createLdapMetrics(context.metrics);
   const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle: context.throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix, appBinds: createAppBindRecorder(store, context.metrics, log), appPasswords: directory.appPasswords });
-  const accessLog = createLdapAccessLog(config.log.access, context.accessLog);
+  const accessLog = createLdapAccessLog(config.log.access, context.accessLog, { gated: options.cluster?.worker !== true });
   const handler = createDirectoryHandler({
     view,
     binds,
@@ -62,7 +71,7 @@ export async function createLdapService(
   });
   const tls = await tlsFiles(config, log);
   const server = createLdapServer(
-    { listen: ldap.listen, tls, allowlist: parseAllowlist(ldap.allowlist), limits: limitsOf(config), logger: log },
+    { listen: ldap.listen, tls, allowlist: parseAllowlist(ldap.allowlist), limits: limitsOf(config), logger: log, reusePort: options.cluster?.reusePort, sharedCounts: options.cluster?.sharedCounts },
     handler,
   );
   metrics.observeServer(() => server.stats());
@@ -90,6 +99,7 @@ export async function createLdapService(
     name: 'ldap',
     view,
     server,
+    accessLog,
     get ready() {
       return ready;
     },

@@ -62,4 +62,9 @@ export interface MetricsRegistry {
   /** The Content-Type of render()'s text. */
   readonly contentType: string;
   readonly prometheus: Registry;
+  /**
+   * Adds series that live elsewhere (LDAP worker threads' registries, as prom-client JSON): render()
+   * then sums them with this registry's own, series by series.
+   */
+  merge(source: () => Promise<readonly unknown[][]>): void;
 }

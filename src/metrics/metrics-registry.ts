@@ -1,4 +1,4 @@
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Registry, collectDefaultMetrics } from 'prom-client';
 import { promCounter, promGauge, promHistogram } from './prom-metrics.js';
 
 export type { Labels, Collect, BoundCounter, BoundHistogram, Counter, Gauge, Histogram, MetricOptions, HistogramOptions, MetricsRegistry } from './metric-types.js';
@@ -24,6 +24,12 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
     names.add(name);
     return name;
   };
+  const sources: (() => Promise<readonly unknown[][]>)[] = [];
+  const text = async (): Promise<string> => {
+    if (sources.length === 0) return prometheus.metrics();
+    const others = (await Promise.all(sources.map((s) => s()))).flat();
+    return AggregatorRegistry.aggregate([await prometheus.getMetricsAsJSON(), ...others]).metrics();
+  };
   return {
     counter: (name, help, o) => promCounter(prometheus, claim(name), help, metricOptions(o)),
     gauge: (name, help, o) => promGauge(prometheus, claim(name), help, metricOptions(o)),
@@ -33,8 +39,9 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
     },
     // prom-client writes NaN as `Nan` (e.g. the event-loop lag mean before its first sample);
     // the text format's spelling is `NaN`, which every parser reads.
-    render: async () => (await prometheus.metrics()).replace(/^([^#\n].*) Nan$/gm, '$1 NaN'),
+    render: async () => (await text()).replace(/^([^#\n].*) Nan$/gm, '$1 NaN'),
     contentType: prometheus.contentType,
     prometheus,
+    merge: (source) => void sources.push(source),
   };
 }

@@ -1,4 +1,5 @@
 import type { IpAllowlist } from '../../domain/ip-allowlist.js';
+import type { SharedConnectionCounts } from './shared-connection-counts.js';
 
 export type DenyReason = 'allowlist' | 'maxConnections' | 'maxConnectionsPerIp';
 
@@ -15,11 +16,13 @@ export class Admission {
     public allowlist: IpAllowlist,
     private readonly maxConnections: number,
     private readonly maxConnectionsPerIp: number,
+    /** Set with several LDAP workers: the caps then count every worker's connections. */
+    private readonly shared?: SharedConnectionCounts,
   ) {}
 
   /** Admits (and counts) the connection, or returns why not. `address` is already normalised. */
   admit(address: string): DenyReason | undefined {
-    const reason = this.check(address);
+    const reason = this.allowlist.allows(address) ? this.take(address) : 'allowlist';
     if (reason !== undefined) {
       this.denied[reason] += 1;
       return reason;
@@ -30,6 +33,7 @@ export class Admission {
   }
 
   release(address: string): void {
+    this.shared?.release(address);
     this.total -= 1;
     const n = (this.perIp.get(address) ?? 1) - 1;
     if (n <= 0) this.perIp.delete(address);
@@ -40,8 +44,8 @@ export class Admission {
     return this.total;
   }
 
-  private check(address: string): DenyReason | undefined {
-    if (!this.allowlist.allows(address)) return 'allowlist';
+  private take(address: string): DenyReason | undefined {
+    if (this.shared !== undefined) return this.shared.take(address, this.maxConnections, this.maxConnectionsPerIp);
     if (this.total >= this.maxConnections) return 'maxConnections';
     if ((this.perIp.get(address) ?? 0) >= this.maxConnectionsPerIp) return 'maxConnectionsPerIp';
     return undefined;

@@ -37,6 +37,7 @@ import { Connection, type ConnectionContext } from './connection.js';
 import type { LdapHandler, ServerLogger } from './ldap-handler.js';
 import { formatListenUrl, parseListenUrl, type ListenUrl } from './listen-url.js';
 import { RateLimitedLog } from './rate-limited-log.js';
+import type { SharedConnectionCounts } from './shared-connection-counts.js';
 import { TlsMaterial, type TlsSource } from './tls-material.js';
 
 export type { LdapConnection, LdapHandler, ResponseSink, ServerLogger } from './ldap-handler.js';
@@ -72,6 +73,13 @@ export interface LdapServerOptions {
   readonly allowlist: IpAllowlist;
   readonly limits?: Partial<LdapLimits>;
   readonly logger: ServerLogger;
+  /**
+   * Several LDAP workers (threads) listen on the same addresses: SO_REUSEPORT, so the kernel spreads
+   * new connections over them (Linux hashes the 4-tuple), and the caps count every worker's
+   * connections through `sharedCounts`.
+   */
+  readonly reusePort?: boolean;
+  readonly sharedCounts?: SharedConnectionCounts;
 }
 
 export interface LdapServerStats {
@@ -111,7 +119,7 @@ class ConnectionServer implements LdapServer {
 
   constructor(private readonly options: LdapServerOptions, handler: LdapHandler) {
     this.limits = { ...DEFAULT_LDAP_LIMITS, ...options.limits };
-    this.admission = new Admission(options.allowlist, this.limits.maxConnections, this.limits.maxConnectionsPerIp);
+    this.admission = new Admission(options.allowlist, this.limits.maxConnections, this.limits.maxConnectionsPerIp, options.sharedCounts);
     this.refusals = new RateLimitedLog(options.logger);
     this.tls = options.tls === undefined ? undefined : new TlsMaterial(options.tls);
     const counters = { operations: 0, protocolErrors: 0, idleTimeouts: 0, busy: 0, overLimit: 0 };
@@ -176,7 +184,7 @@ class ConnectionServer implements LdapServer {
     const server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket, listen, server));
     return new Promise((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(listen.url, e)));
-      server.listen({ host: listen.host, port: listen.port }, () => {
+      server.listen({ host: listen.host, port: listen.port, reusePort: this.options.reusePort === true }, () => {
         server.removeAllListeners('error');
         server.on('error', (e) => this.options.logger.error({ err: e, url: listen.url }, 'ldap listener error'));
         resolve(server);
@@ -198,7 +206,7 @@ class ConnectionServer implements LdapServer {
     socket.setKeepAlive(true, 60_000);
     const transport = listen.tls ? new TLSSocket(socket, { isServer: true, secureContext: this.tlsContext() }) : socket;
     const meta = {
-      id: nextConnectionId++,
+      id: this.options.sharedCounts?.nextId() ?? nextConnectionId++,
       remoteAddress,
       remotePort: socket.remotePort ?? 0,
       listenerUrl: formatListenUrl(listen, (server.address() as AddressInfo | null)?.port ?? listen.port),
