@@ -40,8 +40,11 @@ async function main(): Promise<void> {
       await cluster.stop(0);
       await cluster.start(0);
       // A full scan touches every entry, as a client's first sync would.
-      const scan = await cluster.ldap(0, 'ldapsearch', ['-LLL', '-D', ADMIN_DN, '-w', await cluster.adminPassword(), '-b', `ou=users,${SUFFIX}`, '-E', 'pr=1000/noprompt', '(objectClass=*)', '1.1']);
-      const entries = (scan.stdout.match(/^dn: /gm) ?? []).length;
+      const client = cluster.client(0);
+      await client.bind(ADMIN_DN, await cluster.adminPassword());
+      const { searchEntries } = await client.search(`ou=users,${SUFFIX}`, { scope: 'one', filter: '(objectClass=*)', attributes: ['1.1'], paged: { pageSize: 1000 } });
+      await client.unbind();
+      const entries = searchEntries.length;
       const rss = rssMb(cluster.replicas[0]?.serve?.child.pid);
       rows.push(`${String(have).padStart(7)} users (${entries} user entries over LDAP): RSS ${rss.toFixed(0)} MB`);
       say(rows.at(-1) ?? '');

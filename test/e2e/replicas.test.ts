@@ -23,7 +23,7 @@ function localPortsOf(pid: number): Set<number> {
   return ports;
 }
 
-describe('three replicas on one PostgreSQL database', { timeout: 180_000 }, () => {
+describe('three replicas on one PostgreSQL database', { timeout: 300_000 }, () => {
   let database: { url: string; name: string; drop(): Promise<void> };
   let cluster: ReplicaCluster;
   let admin: string;
@@ -36,7 +36,7 @@ describe('three replicas on one PostgreSQL database', { timeout: 180_000 }, () =
     const added = await cluster.cli(0, ['users', 'add', '--username', OWNER.username, '--email', 'boss@example.com', '--role', 'owner', '--password-stdin'], `${OWNER.password}\n`);
     expect(added.code, added.stderr).toBe(0);
     token = await login(cluster.replicas[0]?.httpUrl ?? '', OWNER.username, OWNER.password);
-  }, 150_000);
+  }, 300_000); // three replicas start one after the other: slow on a loaded shared machine
   afterAll(async () => {
     await cluster?.close();
     await database?.drop();
