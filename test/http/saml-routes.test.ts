@@ -55,6 +55,14 @@ describe.each(storeModes)('SAML and registration settings over HTTP on $mode', (
     expect(location.searchParams.get('RelayState')).toBe('/profile');
   });
 
+  it("the console's sign-in page offers single sign-on only while SAML is on", async () => {
+    const on = await api.call('GET', '/?next=%2Fgroups');
+    expect(on.text).toContain('<a class="button" href="/saml/login?returnTo=%2Fgroups">Sign in with single sign-on</a>');
+    expect((await put('/api/v1/settings/sso/saml', { enabled: false })).status).toBe(200);
+    expect((await api.call('GET', '/')).text).not.toContain('/saml/login');
+    expect((await put('/api/v1/settings/sso/saml', { enabled: true })).status).toBe(200);
+  });
+
   it('refuses password login with the single sign-on message once SAML is on; API tokens keep working', async () => {
     const res = await api.call('POST', '/api/v1/auth/login', { body: { identifier: 'owner', password: PASSWORD } });
     expect(res.status).toBe(403);

@@ -13,6 +13,8 @@ export const MESSAGES = {
   'signIn.password': 'Password',
   'signIn.submit': 'Sign in',
   'signIn.forgot': 'Forgot your password?',
+  'signIn.saml': 'Sign in with single sign-on',
+  'signIn.samlOnly': 'Single sign-on is required here; the password form below is for the owner\'s recovery password only.',
   'signIn.firstRun': 'No owner exists yet: set up the first owner.',
   'signIn.totpTitle': 'Two-factor code',
   'signIn.totpIntro': 'Enter the 6-digit code your authenticator app shows.',

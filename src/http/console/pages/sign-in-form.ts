@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../../domain/escape-html.js';
 import type { Reply } from '../../route.js';
 import type { ConsoleContext } from '../console-feature.js';
 import { button, hidden, input } from '../console-forms.js';
@@ -11,12 +12,31 @@ export interface SignInView {
   readonly notice?: string;
   readonly firstRun?: boolean;
   readonly status?: number;
+  /** Single sign-on offered on this page (docs/sso.md, docs/oidc.md). */
+  readonly sso?: SsoChoices;
+}
+
+export interface SsoChoices {
+  readonly saml: boolean;
+  /** The OpenID Connect button's label when OIDC sign-in is on. */
+  readonly oidcLabel?: string | undefined;
+}
+
+/** Links (not forms: the flows start with a GET) to each configured identity provider. */
+function ssoLinks(sso: SsoChoices | undefined, next: string): string {
+  const returnTo = encodeURIComponent(next);
+  const links = [
+    sso?.saml === true ? `<a class="button" href="/saml/login?returnTo=${returnTo}">${t('signIn.saml')}</a>` : '',
+    sso?.oidcLabel === undefined ? '' : `<a class="button secondary" href="/oidc/login?returnTo=${returnTo}">${escapeHtml(sso.oidcLabel)}</a>`,
+  ].filter((link) => link !== '');
+  return links.length === 0 ? '' : `<p class="sso">${links.join(' ')}</p>${sso?.saml === true ? `<p>${t('signIn.samlOnly')}</p>` : ''}`;
 }
 
 /** Step one: username or email and password (autocomplete lets password managers fill it). */
 export function signInForm(console: ConsoleContext, view: SignInView): Reply {
   const body = `${view.error === undefined ? '' : alert('error', view.error)}${view.notice === undefined ? '' : alert('ok', view.notice)}
 ${view.firstRun === true ? `<p><a href="/setup">${t('signIn.firstRun')}</a></p>` : ''}
+${ssoLinks(view.sso, view.next)}
 <form method="post" action="/">
 ${hidden('step', 'password')}${hidden('next', view.next)}
 ${input('identifier', t('signIn.identifier'), { value: view.identifier, autocomplete: 'username', required: true, extra: ' autofocus' })}

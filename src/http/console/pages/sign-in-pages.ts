@@ -13,7 +13,8 @@ import { formOf } from '../console-forms.js';
 import { seeOther } from '../console-layout.js';
 import { t } from '../messages.js';
 import { open, seal } from '../sealed-state.js';
-import { signInForm, totpForm } from './sign-in-form.js';
+import { passwordSignInDisabled } from '../../../directory/sso/sso-only.js';
+import { signInForm, totpForm, type SsoChoices } from './sign-in-form.js';
 
 export const FORM = { types: ['application/x-www-form-urlencoded'], maxBytes: 16 * 1024 };
 export const HTML = { types: ['text/html'] };
@@ -72,7 +73,15 @@ async function home(console: ConsoleContext, ctx: RequestContext<undefined, z.in
     return console.render(caller, { title: t('app.name'), body });
   }
   const notice = ctx.query.signedOut === '1' ? t('signIn.signedOut') : undefined;
-  return signInForm(console, { next: safeNext(ctx.query.next), firstRun: await firstRunOpen(console, ctx.ip), ...(notice === undefined ? {} : { notice }) });
+  const sso = await ssoChoices(console);
+  return signInForm(console, { next: safeNext(ctx.query.next), firstRun: await firstRunOpen(console, ctx.ip), sso, ...(notice === undefined ? {} : { notice }) });
+}
+
+/** Which identity providers the sign-in page offers: SAML when enabled, OIDC when active. */
+async function ssoChoices(console: ConsoleContext): Promise<SsoChoices> {
+  const { directory } = console.api;
+  const [saml, oidc] = await Promise.all([passwordSignInDisabled(directory.store), directory.oidc.active()]);
+  return { saml, oidcLabel: oidc?.buttonLabel };
 }
 
 function routes(console: ConsoleContext): AnyRoute[] {
