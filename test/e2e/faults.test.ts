@@ -64,7 +64,7 @@ describe.skipIf(postgresBinDir() === undefined || !slapdAvailable())('database f
     expect(r.cliDuring.stderr).toMatch(/database|unavailable/i);
     for (const ready of r.readyDuring) {
       expect(ready.status).toBe(503);
-      expect(ready.body).toMatchObject({ status: 'unready', checks: { store: 'failing', ldap: 'ok' } });
+      expect(ready.body).toMatchObject({ status: 'degraded', checks: { store: 'failing', ldap: 'ok' } });
     }
     expectConverged(r.convergence);
   });

@@ -48,7 +48,7 @@ export const statusCommand: Command = {
   },
 };
 
-/** A running daemon that fails its readiness check is `unready`, as /readyz says. */
+/** A running daemon that fails its readiness check is `degraded` or `unready`, as /readyz says. */
 function shownState(status: DaemonStatus): string {
-  return status.state === 'ready' && status.readiness?.ready === false ? 'unready' : status.state;
+  return status.state === 'ready' && status.readiness?.ready === false ? status.readiness.state : status.state;
 }

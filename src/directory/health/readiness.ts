@@ -8,6 +8,12 @@ export type ReadinessProbe = () => boolean | Promise<boolean>;
 
 export interface ReadinessReport {
   readonly ready: boolean;
+  /**
+   * `degraded`: only the database fails. LDAP keeps answering searches and binds of known users
+   * from the view; writes answer 503 until it returns. Still not ready, so a balancer that checks
+   * /readyz alone moves new clients to a healthy replica when there is one (docs/scaling.md).
+   */
+  readonly state: 'ready' | 'degraded' | 'unready';
   readonly checks: Readonly<Record<string, 'ok' | 'failing'>>;
   /** Why each failing check fails, in words an operator can act on. */
   readonly reasons: Readonly<Record<string, string>>;
@@ -51,7 +57,9 @@ export function createReadiness(options: ReadinessOptions): () => Promise<Readin
     const lag = options.replica?.currentLag();
     if (lag !== undefined) await run('replication', async () => lagReason(lag, options.maxLagMs ?? 15_000, checks['store'] === 'ok'));
     const ready = Object.values(checks).every((c) => c === 'ok');
-    return { ready, checks, reasons, ...(lag === undefined ? {} : { lag }) };
+    const onlyStore = checks['store'] === 'failing' && Object.entries(checks).every(([name, c]) => name === 'store' || name === 'replication' || c === 'ok');
+    const state = ready ? 'ready' : onlyStore ? 'degraded' : 'unready';
+    return { ready, state, checks, reasons, ...(lag === undefined ? {} : { lag }) };
   };
 }
 

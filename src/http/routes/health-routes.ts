@@ -23,7 +23,7 @@ export function healthRoutes(api: ApiContext, allRoutes: () => readonly AnyRoute
       tag: 'operations',
       auth: 'none',
       response: z.object({
-        status: z.enum(['ready', 'unready']),
+        status: z.enum(['ready', 'degraded', 'unready']).describe('degraded: only the database fails; LDAP still answers from the view, writes answer 503'),
         checks: z.record(z.string(), z.enum(['ok', 'failing'])),
         reasons: z.record(z.string(), z.string()).optional(),
         lag: z.object({ revisions: z.int(), seconds: z.number() }).optional(),
@@ -31,7 +31,7 @@ export function healthRoutes(api: ApiContext, allRoutes: () => readonly AnyRoute
       handle: async () => {
         const report = await api.readinessCheck();
         const body = {
-          status: report.ready ? ('ready' as const) : ('unready' as const),
+          status: report.state,
           checks: report.checks,
           ...(Object.keys(report.reasons).length === 0 ? {} : { reasons: report.reasons }),
           ...(report.lag === undefined ? {} : { lag: report.lag }),

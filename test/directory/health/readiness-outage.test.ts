@@ -64,7 +64,7 @@ describe('readiness while the database connection is stalled', { timeout: 120_00
     for (const answer of answers) {
       expect(answer.status).toBe(503);
       expect(answer.body).toMatchObject({
-        status: 'unready',
+        status: 'degraded',
         checks: { store: 'failing', ldap: 'ok' },
         reasons: { store: 'the database did not answer within 2000 ms' },
       });
@@ -80,7 +80,7 @@ describe('readiness while the database connection is stalled', { timeout: 120_00
 
     const status = await cli('status');
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/^state: {4}unready\nreason: {3}store: the database did not answer within 2000 ms\npid:/);
+    expect(status.stdout).toMatch(/^state: {4}degraded\nreason: {3}store: the database did not answer within 2000 ms\npid:/);
     const json = JSON.parse((await cli('status', '--json')).stdout) as { state: string; readiness: Record<string, unknown> };
     expect(json.state).toBe('ready'); // the lifecycle state; readiness says the rest
     expect(json.readiness).toMatchObject({ ready: false, checks: { store: 'failing' }, reasons: { store: 'the database did not answer within 2000 ms' } });
