@@ -225,6 +225,8 @@ describe.each(storeModes)('role matrix over HTTP on $mode', (mode) => {
     for (const [path, methods] of Object.entries(doc.paths)) {
       // Your own session, tokens and profile are yours to use, configuration included.
       if (/^\/api\/v1\/(auth|tokens|profile)(\/|$)/.test(path)) continue;
+      // The console's own pages for the signed-in person (profile, 2FA set-up, sign-out) likewise.
+      if (/^\/(profile|two-factor|sign-out)(\/|$)/.test(path)) continue;
       for (const [method, op] of Object.entries(methods)) {
         // Public routes (security: [] in the document) are for everyone.
         if (!Array.isArray(op.security) || op.security.length === 0) continue;
@@ -232,7 +234,8 @@ describe.each(storeModes)('role matrix over HTTP on $mode', (mode) => {
         const body = schema === undefined ? undefined : bodyOf(schema, [], '');
         const res = await api.call(method.toUpperCase(), path.replace(/\{[^}]+\}/g, other), { token: plain.token, body });
         swept++;
-        if (![400, 403, 404].includes(res.status)) leaks.push(`${method.toUpperCase()} ${path}: ${res.status} ${res.text}`);
+        // 415: a console form sent as JSON is refused on input grounds, before anything else.
+        if (![400, 403, 404, 415].includes(res.status)) leaks.push(`${method.toUpperCase()} ${path}: ${res.status} ${res.text}`);
       }
     }
     expect(leaks).toEqual([]);

@@ -34,6 +34,17 @@ ${button(t('enrol.submit'))}
   return console.render(caller, { title: t('enrol.title'), body, status: error === undefined ? 200 : 400, narrow: true });
 }
 
+/**
+ * The key the form showed, shown again after a wrong code so the person need not scan anew; a
+ * form that does not carry one (hand-made, or mangled) gets a fresh key rather than an error page.
+ */
+async function shownAgain(twoFactor: ConsoleContext['api']['directory']['lifecycle']['twoFactor'], caller: Caller, form: Record<string, string>): Promise<{ secret: string; otpauthUrl: string }> {
+  const secret = form['secret'] ?? '';
+  const otpauthUrl = form['otpauthUrl'] ?? '';
+  if (/^[A-Z2-7]{16,128}$/.test(secret) && otpauthUrl.startsWith('otpauth://totp/') && otpauthUrl.length <= 1024) return { secret, otpauthUrl };
+  return twoFactor.newSecret(caller.user);
+}
+
 const done = (console: ConsoleContext, caller: Caller, text: string): Reply =>
   console.render(caller, { title: t('enrol.title'), body: `${alert('ok', text)}<p><a class="button" href="${escapeHtml(console.home(caller.actor))}">${t('enrol.continue')}</a></p>`, narrow: true });
 
@@ -61,7 +72,7 @@ function routes(console: ConsoleContext): AnyRoute[] {
           return done(console, caller, t('enrol.done'));
         } catch (error) {
           if (!(error instanceof DirectoryError) || error.status >= 500) throw error;
-          return enrolForm(console, caller, { secret: form['secret'] ?? '', otpauthUrl: form['otpauthUrl'] ?? '' }, error.message);
+          return enrolForm(console, caller, await shownAgain(twoFactor, caller, form), error.message);
         }
       },
     }),

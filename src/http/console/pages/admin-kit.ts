@@ -16,15 +16,7 @@ import { FORM, HTML } from './sign-in-pages.js';
  * repeats the change).
  */
 
-/** A use case's refusal (4xx) as a value; anything else still throws to the error page. */
-export async function attempt<T>(run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: DirectoryError }> {
-  try {
-    return { ok: true, value: await run() };
-  } catch (error) {
-    if (error instanceof DirectoryError && error.status < 500) return { ok: false, error };
-    throw error;
-  }
-}
+export { attempt } from './page-kit.js';
 
 export type PageQuery = Readonly<Record<string, string | undefined>>;
 

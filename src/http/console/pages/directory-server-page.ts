@@ -89,7 +89,7 @@ async function render(console: ConsoleContext, caller: Caller, req: IncomingMess
   const body = `${notice(query, ['common.saved'])}${errors}
 <form method="post" action="${PATH}">${csrfField(caller)}${hidden('form', 'server')}
 <h2>${t('ds.server')}</h2>${lockedNote}
-${locked.includes('enabled') ? `<p>${values.enabled ? t('ds.on') : t('ds.off')}</p>` : checkbox('enabled', t('ds.enabled'), state.enabled ?? values.enabled)}
+${locked.includes('enabled') ? `<p>${values.enabled ? t('ds.on') : t('ds.off')}</p>` : `${hidden('enabledShown', '1')}${checkbox('enabled', t('ds.enabled'), state.enabled ?? values.enabled)}`}
 ${textarea('allowlist', t('ds.allowlist'), allowlist, { hint: t('ds.allowlistHint'), invalid: problems.length > 0, disabled: locked.includes('allowlist') })}
 ${button(t('common.save'))}
 </form>
@@ -108,7 +108,12 @@ function routes(console: ConsoleContext) {
       const { locked } = await settings.directoryServer();
       const allowlist = (form['allowlist'] ?? '').slice(0, 256 * 1024);
       const enabled = form['enabled'] === '1';
-      const changes = { ...(locked.includes('enabled') ? {} : { enabled }), ...(locked.includes('allowlist') ? {} : { allowlist }) };
+      // A field the form did not carry is left as it is: an unchecked box sends nothing, so the
+      // page's hidden `enabledShown` says the box was there (a hand-made POST cannot switch LDAP
+      // off or empty the allowlist by leaving a field out).
+      const sendsEnabled = form['enabledShown'] === '1' && !locked.includes('enabled');
+      const sendsAllowlist = form['allowlist'] !== undefined && !locked.includes('allowlist');
+      const changes = { ...(sendsEnabled ? { enabled } : {}), ...(sendsAllowlist ? { allowlist } : {}) };
       const saved = await attempt(() => settings.setDirectoryServer(changes));
       if (!saved.ok) return render(console, caller, req, {}, { allowlist, enabled, error: saved.error });
       await console.api.onDirectoryServerChange?.(saved.value.values);

@@ -7,7 +7,7 @@ import type { ConsoleContext } from '../console-feature.js';
 import { button, hidden, input } from '../console-forms.js';
 import { alert, csrfField } from '../console-layout.js';
 import { t } from '../messages.js';
-import { pageNumber, pager, sourceLabel } from './page-kit.js';
+import { pageNumber, pager, sourceLabel, refuseUnlessMay } from './page-kit.js';
 
 const PER_PAGE = 50;
 const FIND_LIMIT = 20;
@@ -33,6 +33,7 @@ export async function groupsListPage(console: ConsoleContext, caller: Caller, qu
 }
 
 export function newGroupForm(console: ConsoleContext, caller: Caller, values: Record<string, string> = {}, error?: string, status = 200): Reply {
+  refuseUnlessMay(caller.actor, 'group.create');
   const body = `${error === undefined ? '' : alert('error', error)}
 <form method="post" action="/groups/new">${csrfField(caller)}
 ${input('name', t('groups.name'), { value: values['name'], autocomplete: 'off', required: true })}

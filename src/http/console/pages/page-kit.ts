@@ -1,5 +1,7 @@
+import type { Actor } from '../../../domain/actor.js';
 import { DirectoryError } from '../../../domain/errors.js';
 import { ROLES, type Role } from '../../../domain/model.js';
+import { may, type Action } from '../../../domain/permissions.js';
 import { t, type MessageKey } from '../messages.js';
 
 /** A use case's refusal as a value, so a page can show it next to the form (5xx still throw). */
@@ -10,6 +12,15 @@ export async function attempt<T>(run: () => Promise<T>): Promise<{ ok: true; val
     if (error instanceof DirectoryError && error.status < 500) return { ok: false, error };
     throw error;
   }
+}
+
+/**
+ * A page that only offers a change (a "new" form) refuses up front with the use case's own 403
+ * when may() would refuse the change, instead of showing a form whose every submit fails.
+ */
+export function refuseUnlessMay(actor: Actor, action: Action): void {
+  const decision = may(actor, action);
+  if (!decision.allowed) throw new DirectoryError('forbidden', decision.reason);
 }
 
 export const roleLabel = (role: Role): string => t(`role.${role}` as MessageKey);

@@ -6,9 +6,10 @@ import type { ConsoleContext } from '../console-feature.js';
 import { button, checkbox, select } from '../console-forms.js';
 import { alert, csrfField } from '../console-layout.js';
 import { t } from '../messages.js';
-import { attempt } from './page-kit.js';
+import { attempt, refuseUnlessMay } from './page-kit.js';
 
 export function importForm(console: ConsoleContext, caller: Caller, values: Record<string, string> = {}, result = '', status = 200): Reply {
+  refuseUnlessMay(caller.actor, 'users.import');
   const body = `${result}<p>${t('import.intro')}</p>
 <form method="post" action="/users/import">${csrfField(caller)}
 ${select('format', t('import.format'), [['csv', 'CSV'], ['json', 'JSON']], values['format'] ?? 'csv')}

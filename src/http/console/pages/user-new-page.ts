@@ -9,12 +9,13 @@ import type { ConsoleContext } from '../console-feature.js';
 import { button, input, select } from '../console-forms.js';
 import { alert, csrfField, seeOther } from '../console-layout.js';
 import { t } from '../messages.js';
-import { attempt, roleLabel } from './page-kit.js';
+import { attempt, roleLabel, refuseUnlessMay } from './page-kit.js';
 
 /** The roles `actor` may give when creating a user (may() decides; `user` is always among them). */
 export const creatableRoles = (actor: Actor): Role[] => ROLES.filter((role) => may(actor, 'user.create', { newRole: role }).allowed);
 
 export function newUserForm(console: ConsoleContext, caller: Caller, values: Record<string, string> = {}, error?: string, status = 200): Reply {
+  refuseUnlessMay(caller.actor, 'user.create');
   const roles = creatableRoles(caller.actor);
   // With one choice there is nothing to choose: the control is left out, not disabled.
   const roleControl = roles.length > 1 ? select('role', t('users.role'), roles.map((r): [string, string] => [r, roleLabel(r)]), values['role'] ?? 'user') : '';
