@@ -68,6 +68,11 @@ export async function runTeamsBench(): Promise<void> {
     const wideCommit = performance.now() - wide;
     const everyoneMs = await until(() => members('team60.viewer') === users && (view.findEntry(`uid=u${users - 1},ou=users,${S}`)?.attributes.get('memberof') ?? []).includes(`cn=team60.viewer,ou=teams,${S}`));
     say(`grant to everyone: committed in ${wideCommit.toFixed(0)} ms, visible (derived group and every memberOf) ${everyoneMs.toFixed(0)} ms after the commit`);
+    const org = performance.now();
+    await store.write((tx) => tx.putGrant({ teamId: null, principal: { type: 'everyone' }, level: 'user' }));
+    const orgCommit = performance.now() - org;
+    const orgMs = await until(() => members('organization.user') === users && members('team199.user') === users && (view.findEntry(`uid=u${users - 1},ou=users,${S}`)?.attributes.get('memberof') ?? []).includes(`cn=organization.user,ou=teams,${S}`));
+    say(`organisation grant to everyone: committed in ${orgCommit.toFixed(0)} ms, visible (derived groups and every memberOf) ${orgMs.toFixed(0)} ms after the commit`);
     const heap = process.memoryUsage().heapUsed;
     const t2 = performance.now();
     const out = view.search(`ou=teams,${S}`, 2, parseFilter('(objectClass=*)'));

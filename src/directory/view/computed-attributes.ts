@@ -1,12 +1,20 @@
 /**
  * A read-only attribute map whose values are computed on demand from a record instead of being
  * stored: at 100,000 users a Map plus one array per attribute costs ~3 KB an entry, this ~100
- * bytes. Entries are immutable, so computing again always gives equal values; callers must not
+ * bytes. Entries are immutable (but for `generation` below), so computing again gives equal values; callers must not
  * rely on array identity (the evaluator's per-array key cache then simply recomputes).
  */
 export abstract class ComputedAttributes implements ReadonlyMap<string, readonly string[]> {
   /** Every key this kind of entry may have, in output order. */
   protected abstract readonly order: readonly string[];
+
+  /**
+   * Moves when values may change without the entry being replaced (a user's team-derived
+   * memberOf: user-entry.ts); cached encodings of an older generation are not served.
+   */
+  get generation(): number {
+    return 0;
+  }
 
   /** The values of `key` (lower-case canonical name), or undefined when the entry has none. */
   abstract get(key: string): readonly string[] | undefined;

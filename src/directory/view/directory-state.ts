@@ -11,7 +11,7 @@ import { indexPolicy } from './index-values.js';
 import { buildGroupEntry, memberValues } from './group-entry.js';
 import { BuiltinState, membershipRelevant } from './builtin-entries.js';
 import { StateRecords } from './state-records.js';
-import { buildUserEntry, userEntryShared, type UserEntryShared } from './user-entry.js';
+import { buildUserEntry, userEntryShared, type MemberOfPrefix, type UserEntryShared } from './user-entry.js';
 import { compareEntries, type ViewEntry } from './view-entry.js';
 import type { Grant, Team } from '../../domain/team.js';
 import { teamsNorm } from './team-entries.js';
@@ -87,7 +87,7 @@ export class DirectoryState {
     const indexes = indexPolicy(new Set(this.builtins.map((b) => b.id)), teamsNorm(dit));
     this.teams = new TeamState(dit, records, teams, grants);
     this.entries = new EntryStore(dit, { indexes, ...(onRemove ? { onRemove } : {}) });
-    this.shared = userEntryShared(dit, this.builtins[0].gidNumber);
+    this.shared = userEntryShared(dit, this.builtins[0].gidNumber, this.teams);
     const [users, admins] = this.builtins.map((b) => groupDn(dit, b.name)) as [string, string];
     this.plainMemberOf = Object.freeze([users]);
     this.adminMemberOf = Object.freeze([users, admins]);
@@ -196,8 +196,10 @@ export class DirectoryState {
 
   /** Users first (groups read their entries), each part published with its own commit. */
   private rebuild(affected: Affected): void {
+    // 'all' (a level everyone has moved): recompute() moved the derived generation, so every
+    // user's memberOf is computed again when next read; no entry is rebuilt for it.
     const moved = this.teams.recompute();
-    for (const id of moved === 'all' ? this.records.users.keys() : moved) affected.users.add(id);
+    if (moved !== 'all') for (const id of moved) affected.users.add(id);
     for (const id of affected.users) this.rebuildUser(id);
     this.entries.commit();
     for (const id of affected.groups) this.rebuildGroup(id);
@@ -223,11 +225,14 @@ export class DirectoryState {
     this.entries.put('user', id, entry);
   }
 
-  /** DNs of every group the user is in, in group order: built-ins (gid 9000, 9001) first. */
-  private memberOf(user: User): readonly string[] {
+  /**
+   * DNs of every group the user is in, in group order: built-ins (gid 9000, 9001) first; the
+   * derived team groups follow, added on read (user-entry.ts).
+   */
+  private memberOf(user: User): MemberOfPrefix {
     const builtin = this.builtins[1].includes(user) ? this.adminMemberOf : this.plainMemberOf;
     const ids = this.records.userGroups.get(user.id);
-    if (ids === undefined || ids.size === 0) return this.teams.memberOf(builtin, user.id, true);
+    if (ids === undefined || ids.size === 0) return { prefix: builtin, shareable: true };
     const groups: Group[] = [];
     for (const id of ids) {
       const group = this.records.groups.get(id);
@@ -235,7 +240,7 @@ export class DirectoryState {
     }
     groups.sort((a, b) => a.gidNumber - b.gidNumber);
     // Frozen: the evaluator caches match keys of frozen arrays only (match-values.ts).
-    return this.teams.memberOf(Object.freeze([...builtin, ...groups.map((g) => this.groupDnOf(g))]), user.id, false);
+    return { prefix: Object.freeze([...builtin, ...groups.map((g) => this.groupDnOf(g))]), shareable: false };
   }
 
   /** One DN string per group, shared by every member's memberOf. */

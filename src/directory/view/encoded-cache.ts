@@ -1,5 +1,6 @@
 import type { SearchEntry } from '../../domain/entry.js';
 import { selectAttributes, type AttributeSelection } from './attribute-selection.js';
+import { ComputedAttributes } from './computed-attributes.js';
 import type { ViewEntry } from './view-entry.js';
 
 /** Encodes one SearchResultEntry body; injected by the LDAP layer (the view never imports it). */
@@ -15,6 +16,8 @@ export interface EncodedCacheOptions {
 /**
  * Encoded entries per attribute selection. Bytes live on the ViewEntry, which is replaced on any
  * change, so invalidation is automatic; `release` returns a replaced entry's bytes to the budget.
+ * The one exception, a user's team-derived memberOf (user-entry.ts), moves the attributes'
+ * generation instead: bytes of an older generation are dropped when the entry is next encoded.
  */
 export class EncodedCache {
   private bytes = 0;
@@ -41,6 +44,8 @@ export class EncodedCache {
   getFor(owner: ViewEntry, prefix: string, shown: ViewEntry, selection: AttributeSelection): Buffer {
     const key = prefix === '' ? selection.key : `${prefix}\u0000${selection.key}`;
     const entry = owner;
+    const generation = entry.attributes instanceof ComputedAttributes ? entry.attributes.generation : 0;
+    if (entry.encoded !== undefined && entry.encodedAt !== generation) this.drop(entry);
     const held = entry.encoded?.get(key);
     if (held !== undefined) {
       this.hits++;
@@ -50,6 +55,7 @@ export class EncodedCache {
     const body = this.encode({ objectName: shown.dn, attributes: selectAttributes(shown, selection) }, selection.typesOnly);
     if (this.bytes + body.length > this.maxBytes || this.released.has(entry)) return body;
     const cache = (entry.encoded ??= new Map());
+    entry.encodedAt = generation;
     if (cache.size >= this.perEntry) {
       const [oldest, buffer] = cache.entries().next().value as [string, Buffer];
       cache.delete(oldest);
@@ -68,8 +74,14 @@ export class EncodedCache {
   /** An entry left the view: its cached bytes no longer count. */
   release(entry: ViewEntry): void {
     this.released.add(entry);
+    this.drop(entry);
+  }
+
+  /** Forgets an entry's cached bytes (it left the view, or they are of an older generation). */
+  private drop(entry: ViewEntry): void {
     if (entry.encoded === undefined) return;
     for (const buffer of entry.encoded.values()) this.bytes -= buffer.length;
+    entry.encoded = undefined;
   }
 
   /** After a full reload every old entry is garbage. */

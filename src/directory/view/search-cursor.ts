@@ -4,7 +4,8 @@ import type { ViewEntry } from './view-entry.js';
  * Lazily walks frozen entry arrays, yielding those `accept` admits, in order. It holds only array
  * references and a position, so the LDAP layer can keep it per paged-results cookie (RFC 2696)
  * and resume it later: the arrays are never mutated (copy-on-write), so pages stay consistent
- * with the directory as it was when the search started.
+ * with the directory as it was when the search started (but for users' team-derived memberOf,
+ * which follows a grant to everyone at once: user-entry.ts, docs/teams.md).
  */
 export class SearchCursor implements Iterable<ViewEntry> {
   private segment = 0;

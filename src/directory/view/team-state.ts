@@ -21,6 +21,11 @@ export class TeamState {
   readonly teams = new Map<string, Team>();
   readonly grants = new Map<string, Grant>();
   levels: TeamLevels;
+  /**
+   * Moves when a recompute changed derived DNs for every user (user-entry.ts's DerivedMemberOf):
+   * their entries are not rebuilt; memberOf and cached encodings follow the generation instead.
+   */
+  generation = 0;
   /** Teams renamed, added or removed since the last recompute (their DNs moved). */
   private readonly renamed = new Set<string>();
   private dirty = true;
@@ -85,6 +90,7 @@ export class TeamState {
     for (const id of this.dns.keys()) if (!this.teams.has(id)) this.dns.delete(id);
     this.baseDns = Object.freeze(this.dnList(this.levels.orgBase, (t) => this.levels.base.get(t) ?? null));
     this.joined.clear();
+    if (affected === 'all') this.generation++;
     return affected;
   }
 

@@ -26,10 +26,31 @@ export interface UserEntryShared {
   readonly dit: Dit;
   readonly gidNumber: readonly string[];
   readonly loginShell: readonly string[];
+  /** The team-derived part of memberOf (team-state.ts), read when memberOf is. */
+  readonly derived: DerivedMemberOf;
 }
 
-export function userEntryShared(dit: Dit, usersGid: number): UserEntryShared {
-  return { dit, gidNumber: Object.freeze([String(usersGid)]), loginShell: Object.freeze([dit.loginShell]) };
+/**
+ * Where a user's derived-group DNs come from (issue 13). `generation` moves whenever a change may
+ * alter them for users whose entries are not rebuilt (a grant to everyone or to the organisation):
+ * memberOf is then computed again on its next read, and cached encodings are dropped
+ * (encoded-cache.ts), instead of rebuilding and re-indexing 100,000 entries.
+ */
+export interface DerivedMemberOf {
+  readonly generation: number;
+  /** `prefix` (built-in and stored groups) plus the user's derived DNs; shared when `shareable`. */
+  memberOf(prefix: readonly string[], userId: string, shareable: boolean): readonly string[];
+}
+
+/** A user's memberOf as built: stored and built-in group DNs; the derived ones are added on read. */
+export interface MemberOfPrefix {
+  readonly prefix: readonly string[];
+  /** The prefix is one of the view's shared arrays: the joined list can be shared too. */
+  readonly shareable: boolean;
+}
+
+export function userEntryShared(dit: Dit, usersGid: number, derived: DerivedMemberOf): UserEntryShared {
+  return { dit, gidNumber: Object.freeze([String(usersGid)]), loginShell: Object.freeze([dit.loginShell]), derived };
 }
 
 /** DESIGN §3's user table, in output order (operational attributes last). */
@@ -50,15 +71,32 @@ class UserAttributes extends ComputedAttributes {
   protected readonly order = ORDER;
   /** The uid value (toLowerCase returns the same string when unchanged: no copy as a rule). */
   readonly uid: string;
+  /** memberOf as last computed, and the derived generation it was computed at (-1: never). */
+  private memberOfHeld: readonly string[] = [];
+  private memberOfAt = -1;
 
   constructor(
     private readonly shared: UserEntryShared,
     private readonly user: User,
-    private readonly memberOf: readonly string[],
+    private readonly groups: MemberOfPrefix,
     private readonly dn: string,
   ) {
     super();
     this.uid = (user.username ?? '').toLowerCase();
+  }
+
+  override get generation(): number {
+    return this.shared.derived.generation;
+  }
+
+  /** Computed once per derived generation: the evaluator caches match keys by array identity. */
+  private memberOf(): readonly string[] {
+    const derived = this.shared.derived;
+    if (this.memberOfAt !== derived.generation) {
+      this.memberOfHeld = derived.memberOf(this.groups.prefix, this.user.id, this.groups.shareable);
+      this.memberOfAt = derived.generation;
+    }
+    return this.memberOfHeld;
   }
 
   get(key: string): readonly string[] | undefined {
@@ -73,7 +111,7 @@ class UserAttributes extends ComputedAttributes {
       case 'displayname': return [this.displayName()];
       case 'givenname': return this.word(0);
       case 'sn': return this.word(-1);
-      case 'memberof': return this.memberOf.length > 0 ? this.memberOf : undefined;
+      case 'memberof': { const m = this.memberOf(); return m.length > 0 ? m : undefined; }
       case 'uidnumber': return [String(u.uidNumber)];
       case 'gidnumber': return this.shared.gidNumber;
       case 'homedirectory': return [`${this.shared.dit.homePrefix}/${this.username()}`];
@@ -109,7 +147,7 @@ class UserAttributes extends ComputedAttributes {
 }
 
 /** The LDAP entry of a listed user (DESIGN §3): `cn=uid-<id>,ou=users,<suffix>`. */
-export function buildUserEntry(shared: UserEntryShared, user: User, memberOf: readonly string[]): ViewEntry {
+export function buildUserEntry(shared: UserEntryShared, user: User, memberOf: MemberOfPrefix): ViewEntry {
   const dn = userDn(shared.dit, user.id);
   const norm = userNorm(shared.dit, user.id);
   const attributes = new UserAttributes(shared, user, memberOf, dn);

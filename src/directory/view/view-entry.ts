@@ -10,6 +10,8 @@ import type { EntryKind } from '../access-policy.js';
 export class ViewEntry implements Entry {
   /** Encoded SearchResultEntry bodies per attribute selection (see encoded-entry.ts). */
   encoded: Map<string, Buffer> | undefined = undefined;
+  /** The attributes' generation `encoded` was made at (encoded-cache.ts). */
+  encodedAt = 0;
 
   constructor(
     readonly dn: string,
