@@ -176,4 +176,29 @@ describe.each(storeModes)('teams and app password pages on $mode', (mode) => {
     expect(await api.directory.appPasswords.lookup(secret)).toBeUndefined();
     expect(await api.directory.appPasswords.list(alice.id, systemActor())).toEqual([]);
   }, 90_000);
+
+  it('a team admin (role user) reaches their team from the profile, manages its user grants, and is refused default permissions', async () => {
+    const made = await api.call('POST', '/api/v1/teams', { token: api.ownerToken, body: { name: 'docs' } });
+    expect(made.status).toBe(201);
+    await api.call('POST', '/api/v1/teams', { token: api.ownerToken, body: { name: 'secret' } });
+    await api.directory.users.addUser({ username: 'tina', email: 'tina@example.com', password: PASSWORD, role: 'user' }, systemActor());
+    expect((await api.call('PUT', '/api/v1/teams/docs/grants', { token: api.ownerToken, body: { principal: { type: 'user', id: 'tina' }, level: 'admin' } })).status).toBe(200);
+    await signIn(page, api.base, 'tina', PASSWORD);
+    expect(await page.getByRole('link', { name: 'Teams', exact: true }).count()).toBe(0);
+    await page.goto(`${api.base}/profile`);
+    await page.getByRole('link', { name: 'Manage teams and permissions' }).click();
+    await page.waitForURL(/\/teams$/);
+    const listed = await page.getByRole('table', { name: 'Teams' }).innerText();
+    expect(listed).toContain('docs');
+    expect(listed).not.toContain('secret');
+    await page.getByRole('link', { name: 'docs' }).click();
+    await page.getByLabel('User or group').fill('plain');
+    await page.getByLabel('Level', { exact: true }).selectOption('user');
+    expect(await submit(page, 'Save the grant')).toBe(200);
+    expect(await grantsOf('/api/v1/teams/docs/grants')).toEqual(['user:plain=user', 'user:tina=admin']);
+    await page.getByLabel('Grant to').selectOption('everyone');
+    expect(await submit(page, 'Save the grant')).toBe(403);
+    expect(await grantsOf('/api/v1/teams/docs/grants')).toEqual(['user:plain=user', 'user:tina=admin']);
+    expect((await page.goto(`${api.base}/teams/secret`))?.status()).toBe(403);
+  }, 90_000);
 });
