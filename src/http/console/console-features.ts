@@ -11,6 +11,9 @@ import { profileFeature } from './pages/profile-page.js';
 import { serviceAccountsFeature } from './pages/service-accounts-page.js';
 import { smtpFeature } from './pages/smtp-page.js';
 import { userSettingsFeature } from './pages/user-settings-page.js';
+import { teamsFeature } from './pages/teams-pages.js';
+import { organizationGrantsFeature } from './pages/organization-grants-page.js';
+import { appPasswordsFeature } from './pages/app-passwords-page.js';
 
 /**
  * Every console feature, one line each: a new feature (settings, audit log, profile, teams, SSO,
@@ -29,4 +32,7 @@ export const CONSOLE_FEATURES: readonly ConsoleFeature[] = [
   externalDirectoryFeature,
   auditFeature,
   profileFeature,
+  teamsFeature,
+  organizationGrantsFeature,
+  appPasswordsFeature,
 ];

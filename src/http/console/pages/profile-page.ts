@@ -77,7 +77,8 @@ type Permissions = Awaited<ReturnType<ConsoleContext['api']['directory']['teams'
 function permissions(report: Permissions): string {
   if (report.organization === null && report.teams.length === 0) return '';
   const rows = report.teams.map((team) => `<tr><td>${escapeHtml(team.team.name)}</td><td>${escapeHtml(team.level)}</td></tr>`).join('');
-  return `<section aria-labelledby="h-perms"><h2 id="h-perms">${t('profile.permissions')}</h2>
+  const admin = report.organization === 'admin' || report.teams.some((team) => team.level === 'admin');
+  return `<section aria-labelledby="h-perms"><h2 id="h-perms">${t('profile.permissions')}</h2>${admin ? `<p><a href="/teams">${t('profile.teamsLink')}</a></p>` : ''}
 ${facts([[t('profile.orgLevel'), escapeHtml(report.organization ?? '—')]])}
 ${rows === '' ? '' : `<div class="table-wrap"><table><caption>${t('profile.teamsCaption')}</caption><thead><tr><th scope="col">${t('profile.team')}</th><th scope="col">${t('profile.level')}</th></tr></thead><tbody>${rows}</tbody></table></div>`}</section>`;
 }
@@ -88,7 +89,7 @@ async function render(console: ConsoleContext, caller: Caller, query: PageQuery,
     listSessions(console.api.directory.store, caller.user.id),
     console.api.directory.teams.permissions(caller.user.id, caller.actor),
   ]);
-  const body = `${notice(query, NOTICES)}${details(caller, locked, state)}${password(caller, state)}${twoFactor(caller, state)}${sessions(caller, list)}${permissions(perms)}`;
+  const body = `${notice(query, NOTICES)}${details(caller, locked, state)}${password(caller, state)}${twoFactor(caller, state)}${sessions(caller, list)}<p><a href="/profile/app-passwords">${t('apppw.link')}</a></p>${permissions(perms)}`;
   return console.render(caller, { title: t('profile.title'), body, section: PATH, status: state.error?.status ?? 200 });
 }
 
