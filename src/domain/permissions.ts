@@ -46,6 +46,9 @@ export const ACTIONS = [
   'org.read',
   'org.grant',
   'permissions.read',
+  // Allowed domains and single sign-on settings (issues 13, 14).
+  'sso.read',
+  'sso.write',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -128,6 +131,10 @@ const RULES: Record<Action, Rule> = {
   'org.read': { minRole: 'admin', read: true, level: 'org' },
   'org.grant': { minRole: 'admin', level: 'org' },
   'permissions.read': { minRole: 'admin', read: true, self: 'free', level: 'org' },
+  // Issue 13: the permission console includes allowed domains and SSO (SAML, OpenID Connect), so
+  // organisation admins read and change them like pgdir admins and owners.
+  'sso.read': { minRole: 'admin', read: true, level: 'org' },
+  'sso.write': { minRole: 'admin', level: 'org' },
 };
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });

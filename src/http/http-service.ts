@@ -91,7 +91,7 @@ export function createHttpService(deps: HttpServiceDeps): HttpService {
     maxImportBytes: deps.maxImportBytes ?? 16 * 1024 * 1024,
     pinned,
     defaults,
-    settingsFor: (actor) => settingsForActor(settings, actor),
+    settingsFor: (actor) => settingsForActor(settings, actor, deps.directory.store),
     readiness: deps.readiness ?? {},
     readinessCheck:
       deps.readinessCheck ?? createReadiness({ store: deps.directory.store, timeoutMs: 2_000, probes: deps.readiness ?? {} }),

@@ -92,8 +92,10 @@ const UNTARGETED: Partial<Record<Action, Role>> = {
   'org.read': 'admin',
   'org.grant': 'admin',
   'permissions.read': 'admin',
+  'sso.read': 'admin',
+  'sso.write': 'admin',
 };
-const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'audit.read', 'users.export', 'user.appPasswords.read', 'team.read', 'org.read', 'permissions.read', 'app.read'];
+const READ_ACTIONS: Action[] = ['user.read', 'user.list', 'group.read', 'settings.read', 'audit.read', 'users.export', 'user.appPasswords.read', 'team.read', 'org.read', 'permissions.read', 'app.read', 'sso.read'];
 
 // user.create: columns = requested role (none given, user, usermanager, mailmanager, admin, owner).
 const CREATE = parse(`
@@ -189,6 +191,11 @@ const BY_LEVEL: Record<string, string> = {
   'org.read': '403 403 403 ok',
   'org.grant': '403 403 403 ok',
   'permissions.read': '403 403 403 ok',
+  // Allowed domains and SSO settings: organisation admins, not team admins; other settings stay pgdir admin's.
+  'sso.read': '403 403 403 ok',
+  'sso.write': '403 403 403 ok',
+  'settings.read': '403 403 403 403',
+  'settings.write': '403 403 403 403',
   'user.update': '403 403 403 403',
   'group.create': '403 403 403 403',
 };
@@ -205,6 +212,14 @@ describe('may: permission levels (issue 13)', () => {
     expect(outcome(userActor('user', true), 'team.read', { teamLevel: 'admin' })).toBe('ok');
     expect(outcome(userActor('user', true), 'team.update', { teamLevel: 'admin' })).toBe('403');
     expect(may(userActor('usermanager'), 'team.grant', {})).toMatchObject({ reason: 'team.grant needs role admin or higher, or admin of the team' });
+  });
+  it('gives SSO settings to organisation admins only: not an organisation editor, not a usermanager, read-only tokens only read', () => {
+    expect(outcome(userActor('user'), 'sso.write', { orgLevel: 'publisher', teamLevel: 'admin' })).toBe('403');
+    expect(outcome(userActor('usermanager'), 'sso.write', { orgLevel: null })).toBe('403');
+    expect(outcome(userActor('usermanager'), 'sso.read', { orgLevel: 'admin' })).toBe('ok');
+    expect(outcome(userActor('user', true), 'sso.read', { orgLevel: 'admin' })).toBe('ok');
+    expect(outcome(userActor('user', true), 'sso.write', { orgLevel: 'admin' })).toBe('403');
+    expect(may(userActor('user'), 'sso.write', {})).toMatchObject({ reason: 'sso.write needs role admin or higher, or organisation admin' });
   });
 });
 

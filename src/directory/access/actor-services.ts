@@ -1,7 +1,8 @@
 import type { Actor } from '../../domain/actor.js';
 import type { Group, ServiceAccount } from '../../domain/model.js';
 import { assertMay, type Action } from '../../domain/permissions.js';
-import type { Store } from '../../store/store.js';
+import type { Store, StoreReader } from '../../store/store.js';
+import { assertMayByLevel } from '../teams/level-check.js';
 import { setUserGroups } from '../groups/set-user-groups.js';
 import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import type { ServiceAccountInput, ServiceAccountService } from '../service-accounts/service-account-service.js';
@@ -56,6 +57,15 @@ const guard =
     return fn(...args);
   };
 
+/** `fn` behind may(actor, action) with the actor's organisation level read from the store first. */
+const levelGuard =
+  (reader: StoreReader, actor: Actor, action: Action) =>
+  <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    await assertMayByLevel(reader, actor, action);
+    return fn(...args);
+  };
+
 /** The use cases needing an access check, built once per process (forActor wraps them per call). */
 export function createProtectedServices(store: Store, hasher: PasswordHasher) {
   const accounts: ServiceAccountService = createServiceAccounts(store, hasher);
@@ -78,10 +88,15 @@ export function createProtectedServices(store: Store, hasher: PasswordHasher) {
   };
 }
 
-/** The settings use cases for `actor`: reading needs settings.read, every change settings.write. */
-export function settingsForActor(settings: SettingsUseCases, actor: Actor): ActorSettings {
+/**
+ * The settings use cases for `actor`: reading needs settings.read, every change settings.write;
+ * allowed domains and SAML need sso.read / sso.write, which organisation admins hold too.
+ */
+export function settingsForActor(settings: SettingsUseCases, actor: Actor, reader: StoreReader): ActorSettings {
   const read = guard(actor, 'settings.read');
   const write = guard(actor, 'settings.write');
+  const ssoRead = levelGuard(reader, actor, 'sso.read');
+  const ssoWrite = levelGuard(reader, actor, 'sso.write');
   return {
     secretLocked: settings.secretLocked,
     directoryServer: read(settings.directoryServer),
@@ -91,9 +106,9 @@ export function settingsForActor(settings: SettingsUseCases, actor: Actor): Acto
     ldapTotpRequired: read(settings.ldapTotpRequired),
     setLdapTotpRequired: write((required: boolean, ip: string) => settings.setLdapTotpRequired(required, actor, ip)),
     rotateAdminSecret: write(() => settings.rotateAdminSecret(actor)),
-    registration: read(settings.registration),
-    setRegistration: write((changes: { allowedDomains?: unknown }) => settings.setRegistration(changes, actor)),
-    saml: read(settings.saml),
-    setSaml: write((changes: SamlChanges) => settings.setSaml(changes, actor)),
+    registration: ssoRead(settings.registration),
+    setRegistration: ssoWrite((changes: { allowedDomains?: unknown }) => settings.setRegistration(changes, actor)),
+    saml: ssoRead(settings.saml),
+    setSaml: ssoWrite((changes: SamlChanges) => settings.setSaml(changes, actor)),
   };
 }

@@ -2,7 +2,7 @@ import type { OidcConfig } from '../../config/schema.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { actorLabel, type Actor } from '../../domain/actor.js';
 import { conflict } from '../../domain/errors.js';
-import { assertMay } from '../../domain/permissions.js';
+import { assertMayByLevel } from '../teams/level-check.js';
 import type { Store } from '../../store/store.js';
 import { OIDC_SETTING, validOidcInput, type OidcInput, type OidcPreset } from './oidc-input.js';
 
@@ -62,8 +62,8 @@ function fromYaml(yaml: OidcConfig): ActiveOidc & { enabled: boolean } {
 
 /**
  * OpenID Connect sign-in settings (issue 14): stored under one setting key with the client secret
- * sealed, or pinned by the YAML (`sso.oidc`, secret from `client_secret_file`). Admins read and
- * change them (settings.read / settings.write); every change is audited without the secret.
+ * sealed, or pinned by the YAML (`sso.oidc`, secret from `client_secret_file`). Admins and
+ * organisation admins read and change them (sso.read / sso.write); every change is audited without the secret.
  */
 export function createOidcSettings(store: Store, box: SecretBox, yaml: OidcConfig | undefined, builtinGroupNames: readonly string[] = []): OidcSettings {
   const pinned = yaml === undefined ? undefined : fromYaml(yaml);
@@ -71,13 +71,13 @@ export function createOidcSettings(store: Store, box: SecretBox, yaml: OidcConfi
   return {
     builtinGroupNames,
     async read(actor) {
-      assertMay(actor, 'settings.read');
+      await assertMayByLevel(store, actor, 'sso.read');
       if (pinned !== undefined) return view({ ...pinned, clientSecret: 'pinned' }, true);
       const s = await stored();
       return s && view(s, false);
     },
     async write(input, actor, ip) {
-      assertMay(actor, 'settings.write');
+      await assertMayByLevel(store, actor, 'sso.write');
       if (pinned !== undefined) throw conflict('OpenID Connect is set in the configuration file (sso.oidc); change it there', 'sso');
       const before = await stored();
       const valid = validOidcInput(input, before?.clientSecret != null);

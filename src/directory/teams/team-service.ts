@@ -9,6 +9,7 @@ import type { Store, StoreReader, StoreTx } from '../../store/store.js';
 import { auditDiff } from '../audit-record.js';
 import { resolveUser } from '../users/user-ref.js';
 import { auditGrant, auditTeam, grantView, nameBook, type GrantView } from './grant-view.js';
+import { assertMayByLevel } from './level-check.js';
 import { readUserLevels } from './level-table.js';
 import { permissionsReport, type PermissionsReport } from './permissions-report.js';
 import { resolvePrincipal } from './principal-input.js';
@@ -45,15 +46,8 @@ export interface TeamService {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The actor's own levels, for the permission rows that a level (not a role) can satisfy. */
-async function actorTarget(reader: StoreReader, actor: Actor, teamId: string | null) {
-  if (actor.kind !== 'user') return {};
-  const levels = await readUserLevels(reader, actor.id);
-  return { orgLevel: levels.organization.level, teamLevel: teamId === null ? null : (levels.teams.get(teamId)?.level ?? null) };
-}
-
 async function check(reader: StoreReader, actor: Actor, action: Action, teamId: string | null): Promise<void> {
-  assertMay(actor, action, await actorTarget(reader, actor, teamId));
+  await assertMayByLevel(reader, actor, action, teamId);
 }
 
 export function createTeamService({ store, builtinNames = [] }: { store: Store; builtinNames?: readonly string[] }): TeamService {

@@ -28,7 +28,7 @@ const settingsInput = z.strictObject({
 });
 const notSet = z.object({ configured: z.literal(false), redirectUri: z.string() });
 
-/** `GET/PUT /api/v1/settings/sso/oidc` (issue 14): admins; the use cases check settings.read/write. */
+/** `GET/PUT /api/v1/settings/sso/oidc` (issue 14): admins, owners and organisation admins; the use cases check sso.read/sso.write. */
 export function oidcSettingsRoutes(api: ApiContext): AnyRoute[] {
   const { oidc, lifecycle } = api.directory;
   const redirectUri = async (host: string | undefined, secure: boolean) => `${(await lifecycle.mail.publicUrl()) ?? `${secure ? 'https' : 'http'}://${host ?? 'localhost'}`}/oidc/callback`;

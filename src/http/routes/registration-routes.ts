@@ -6,7 +6,7 @@ const registration = z.object({
   allowedDomains: z.array(z.string()).describe('exact email domains whose people may register themselves at their first single sign-on (A-labels for internationalised names)'),
 });
 
-/** Self-registration's allowed domains (issue 14), checked by api.settingsFor (admins and owners). */
+/** Self-registration's allowed domains (issue 14), checked by api.settingsFor (sso.read/sso.write: admins, owners, organisation admins). */
 export function registrationRoutes(api: ApiContext): AnyRoute[] {
   return [
     defineRoute({

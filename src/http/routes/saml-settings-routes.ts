@@ -48,7 +48,7 @@ const view = (saml: EffectiveSaml, origin: string): z.infer<typeof samlView> => 
   };
 };
 
-/** `GET/PUT /api/v1/settings/sso/saml` (issue 14; admins and owners, checked by api.settingsFor). */
+/** `GET/PUT /api/v1/settings/sso/saml` (issue 14; admins, owners and organisation admins: sso.read/sso.write, checked by api.settingsFor). */
 export function samlSettingsRoutes(api: ApiContext): AnyRoute[] {
   return [
     defineRoute({

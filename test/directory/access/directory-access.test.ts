@@ -67,10 +67,10 @@ describe('directory access wrapper (PGlite)', () => {
   it('settings: read needs settings.read, change settings.write; the LDAP 2FA switch is stored and audited', async () => {
     const settings = createSettingsUseCases({ store, pinned: { adminSecret: true }, defaultAllowlist: '127.0.0.1' });
     const plain = await dir.users.addUser({ username: 'plain2', email: 'plain2@example.com', role: 'user' }, CLI);
-    expect(await refusal(settingsForActor(settings, userActor(plain)).ldapTotpRequired())).toMatchObject({ kind: 'forbidden' });
+    expect(await refusal(settingsForActor(settings, userActor(plain), store).ldapTotpRequired())).toMatchObject({ kind: 'forbidden' });
     // Refused before the pinned-secret conflict: 403, not 409.
-    expect(await refusal(settingsForActor(settings, userActor(plain)).rotateAdminSecret())).toMatchObject({ kind: 'forbidden' });
-    const cli = settingsForActor(settings, CLI);
+    expect(await refusal(settingsForActor(settings, userActor(plain), store).rotateAdminSecret())).toMatchObject({ kind: 'forbidden' });
+    const cli = settingsForActor(settings, CLI, store);
     expect(await refusal(cli.rotateAdminSecret())).toMatchObject({ kind: 'conflict', field: 'secret' });
     await cli.setLdapTotpRequired(true, '192.0.2.7');
     expect(await cli.ldapTotpRequired()).toBe(true);

@@ -121,7 +121,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     const owner = await api.login('owner', PASSWORD);
     expect((await api.call('GET', '/api/v1/settings/user-directory', { token: owner })).status).toBe(403); // only enrolment now
     // Back to normal from the server's side (the owner could only enrol now).
-    const system = settingsForActor(createSettingsUseCases({ store: api.store, pinned: {}, defaultAllowlist: '127.0.0.1\n::1' }), systemActor());
+    const system = settingsForActor(createSettingsUseCases({ store: api.store, pinned: {}, defaultAllowlist: '127.0.0.1\n::1' }), systemActor(), api.store);
     expect((await system.setUserDirectory({ mandatory2fa: false, lockProfiles: false })).values).toEqual({ mandatory2fa: false, lockProfiles: false });
     api = { ...api, ownerToken: await api.login('owner', PASSWORD) }; // the old session ended with the switch
   }, 90_000);
