@@ -16,9 +16,9 @@ export function searchCases(dir: DirRef): void {
     return sorted(r.entries.map((e) => e.dn));
   };
 
-  it('scopes on the suffix: base is the suffix, one-level the three containers, subtree everything', async () => {
+  it('scopes on the suffix: base is the suffix, one-level the four containers (ou=teams too), subtree everything', async () => {
     expect(await dns(SUFFIX, 'base')).toEqual([SUFFIX]);
-    expect(await dns(SUFFIX, 'one')).toEqual(sorted([USERS_DN, GROUPS_DN, `ou=system,${SUFFIX}`]));
+    expect(await dns(SUFFIX, 'one')).toEqual(sorted([USERS_DN, GROUPS_DN, `ou=system,${SUFFIX}`, `ou=teams,${SUFFIX}`]));
     const sub = await dns(SUFFIX, 'sub');
     expect(sub).toEqual(expect.arrayContaining([SUFFIX, USERS_DN, GROUPS_DN, ...ACTIVE_USERNAMES.map((n) => dir().user(n).dn)]));
     expect(sub).not.toContain(dir().user('mallory').dn);
