@@ -4,7 +4,9 @@
  * HTTP service runs in this process on an ephemeral port, the owner signs in through the sign-in
  * form, and every page is fetched sequentially over loopback (warm-up first). The time quoted is the
  * response time on loopback: server time plus well under a millisecond of transport.
- * Options: `--users N` (default 10000), `--runs N` (default 30), `--store pglite|postgres|both`.
+ * Options: `--users N` (default 10000), `--runs N` (default 30), `--store pglite|postgres|both`,
+ * `--pages all|users` (default all; `users`: only the Users list with its search, filters and
+ * paging, the pages that must stay fast at 100,000 users: `--users 100000 --pages users`).
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -15,7 +17,7 @@ import { createHttpService } from '../src/http/http-service.js';
 import { openStore } from '../src/store/open-store.js';
 import { storeModes } from '../test/helpers/databases.js';
 import { generateDataset } from './dataset.js';
-import { loadStore } from './pgdir-store-load.js';
+import { loadConsoleDataset } from './console-dataset.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,6 +26,7 @@ const arg = (name: string, fallback: string): string => {
 const USERS = Number(arg('users', '10000'));
 const RUNS = Number(arg('runs', '30'));
 const STORES = arg('store', 'both');
+const PAGES = arg('pages', 'all');
 const PASSWORD = 'bench console password';
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -47,13 +50,31 @@ async function measure(base: string, cookie: string, path: string): Promise<{ me
   return { median: pct(times, 50), p95: pct(times, 95), cpu: (used.user + used.system) / 1000 / RUNS, bytes: runs[0]?.bytes ?? 0, status: runs[0]?.status ?? 0 };
 }
 
+/** The Users list: search (narrow and broad), each filter, all filters, deep pages. */
+function usersPages(username: string): string[] {
+  const lastPage = Math.ceil((USERS + 1) / 50);
+  return [
+    '/users', `/users?search=${username.slice(0, -1)}`, '/users?search=an', '/users?role=usermanager', '/users?active=false', '/users?source=ldap',
+    '/users?role=user&active=true&source=local', `/users?search=an&role=user&active=true&source=local&page=3`, `/users?page=${Math.ceil(lastPage / 2)}`, `/users?page=${lastPage}`,
+  ];
+}
+
+/** Every other console page of this branch (sign-in, users, groups, teams, settings, audit, profile). */
+function otherPages(userId: string, groupId: string, teamId: string): string[] {
+  return [
+    '/', '/users/new', `/users/${userId}`, `/users/${userId}/delete`, '/users/import', '/groups', '/groups/new', `/groups/${groupId}`, `/groups/${groupId}?find=user`, `/groups/${groupId}/delete`,
+    '/teams', `/teams/${teamId}`, '/organization/grants', '/settings/directory-server', '/settings/users', '/settings/smtp', '/settings/service-accounts',
+    '/settings/external-directory', '/audit', '/profile', '/profile/app-passwords', '/two-factor',
+  ];
+}
+
 async function benchStore(mode: (typeof storeModes)[number]): Promise<void> {
   const fixture = await mode.create();
   const store = await openStore({ ...fixture.options });
   try {
     const dataset = await generateDataset({ users: USERS, bcryptUsers: 1 });
     const loading = performance.now();
-    await loadStore(store, dataset);
+    const { teamId } = await loadConsoleDataset(store, dataset);
     const directory = createDirectoryServices({ store, bcryptCost: 4 });
     await directory.users.addUser({ username: 'benchowner', email: 'owner@bench.example', password: PASSWORD, role: 'owner' }, systemActor());
     console.log(`${mode.mode}: loaded ${USERS} users and ${dataset.groups.length} groups in ${((performance.now() - loading) / 1000).toFixed(1)} s`);
@@ -65,8 +86,7 @@ async function benchStore(mode: (typeof storeModes)[number]): Promise<void> {
     const cookie = (signIn.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
     const someUser = dataset.users[Math.floor(USERS / 2)];
     const someGroup = (await directory.groups.listGroups())[0];
-    const lastPage = Math.ceil((USERS + 1) / 50);
-    const pages = ['/', '/users', `/users?search=${someUser?.username.slice(0, -1) ?? ''}`, '/users?role=admin&active=true&source=local', `/users?page=${lastPage}`, '/users/new', `/users/${someUser?.id}`, '/users/import', '/groups', `/groups/${someGroup?.id}`, `/groups/${someGroup?.id}?find=user`];
+    const pages = PAGES === 'users' ? usersPages(someUser?.username ?? '') : [...usersPages(someUser?.username ?? ''), ...otherPages(someUser?.id ?? '', someGroup?.id ?? '', teamId)];
     console.log(`| ${mode.mode} page | status | median ms | p95 ms | CPU ms/request | KB |`);
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const path of pages) {

@@ -6,7 +6,7 @@ import { createAppPasswords, type AppPasswords } from './auth/app-passwords.js';
 import { createOidcSettings, type OidcSettings } from './sso/oidc-settings.js';
 import { fileKey, secretBoxOf } from '../crypto/secret-box.js';
 import type { OidcConfig } from '../config/schema.js';
-import { randomBytes } from 'node:crypto';
+import { hkdf, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createGroupService, type GroupService } from './groups/group-service.js';
 import { createLifecycleService, type LifecycleService } from './lifecycle/lifecycle-service.js';
@@ -33,6 +33,11 @@ export interface DirectoryServices {
   as(actor: Actor): ActorServices;
   /** Applications (issue 16), behind may(). */
   readonly apps: AppServices;
+  /**
+   * A 32-byte key for one purpose, derived (HKDF-SHA256, RFC 5869) from the data directory's
+   * `totp.key`: every replica sharing that file derives the same key (per process without one).
+   */
+  deriveKey(purpose: string): Promise<Buffer>;
 }
 
 export interface DirectoryServicesOptions {
@@ -60,7 +65,9 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
   const { store } = options;
   const hasher = options.hasher ?? createPasswordHasher({ cost: options.bcryptCost ?? 10 });
   const protectedServices = createProtectedServices(store, hasher);
+  const rootKey = keyLoader(options.dataDir);
   return {
+    deriveKey: async (purpose) => derive(await rootKey(), purpose),
     store,
     hasher,
     as: (actor) => protectedServices.forActor(actor),
@@ -76,6 +83,14 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
 
 /** The data directory's key (`totp.key`, shared with 2FA and SMTP secrets); per process without one (tests). */
 function sealingBox(dataDir: string | undefined) {
-  const ephemeral = randomBytes(32);
-  return secretBoxOf(async () => (dataDir === undefined ? ephemeral : fileKey(join(dataDir, 'totp.key'))));
+  return secretBoxOf(keyLoader(dataDir));
 }
+
+function keyLoader(dataDir: string | undefined): () => Promise<Buffer> {
+  const ephemeral = randomBytes(32);
+  let key: Promise<Buffer> | undefined;
+  return () => (key ??= dataDir === undefined ? Promise.resolve(ephemeral) : fileKey(join(dataDir, 'totp.key')));
+}
+
+const derive = (root: Buffer, purpose: string): Promise<Buffer> =>
+  new Promise((resolve, reject) => hkdf('sha256', root, Buffer.alloc(0), `pgdir ${purpose}`, 32, (error, key) => (error === null ? resolve(Buffer.from(key)) : reject(error))));

@@ -26,6 +26,10 @@ async function listUsers(db: Kysely<Database>, query: UserQuery = {}): Promise<{
   if (query.active !== undefined) base = base.where('active', '=', query.active);
   if (query.role !== undefined) base = base.where('role', '=', query.role);
   if (query.source !== undefined) base = base.where('source', '=', query.source);
+  if (query.memberOf !== undefined) {
+    const groupId = isUuid(query.memberOf) ? query.memberOf : '00000000-0000-0000-0000-000000000000';
+    base = base.where('id', 'in', (eb) => eb.selectFrom('memberships').select('user_id').where('group_id', '=', groupId));
+  }
   const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
   let rows = base
     .selectAll()

@@ -103,6 +103,8 @@ export interface UserQuery {
   readonly role?: Role;
   /** Where the users come from (local, or mirrored from an external directory). */
   readonly source?: UserSource;
+  /** Only the members of this group (a group page reads one page of its members in one query). */
+  readonly memberOf?: string;
   readonly limit?: number;
   readonly offset?: number;
 }

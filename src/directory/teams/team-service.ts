@@ -29,6 +29,10 @@ export type GrantScope = string | null;
 /** Team, grant and permission use cases (issue 13); every change is one audited transaction. */
 export interface TeamService {
   listTeams(actor: Actor): Promise<Team[]>;
+  /** The teams the actor may read with each one's number of grants (two queries, for listings). */
+  listTeamSummaries(actor: Actor): Promise<(Team & { readonly grantCount: number })[]>;
+  /** Whether may() lets the actor read some team (or the teams page): the console's nav asks this. */
+  readsTeams(actor: Actor): Promise<boolean>;
   getTeam(ref: string, actor: Actor): Promise<Team>;
   addTeam(input: TeamInput, actor: Actor): Promise<Team>;
   updateTeam(ref: string, changes: TeamInput, actor: Actor): Promise<Team>;
@@ -59,16 +63,33 @@ export function createTeamService({ store, builtinNames = [] }: { store: Store; 
   };
   const scopeOf = async (reader: StoreReader, scope: GrantScope): Promise<Team | null> => (scope === null ? null : resolveTeam(reader, scope));
 
+  const listTeams = async (actor: Actor): Promise<Team[]> => {
+    const teams = await store.listTeams();
+    if (actor.kind === 'system') return teams;
+    const levels = await readUserLevels(store, actor.id, teams);
+    const org = levels.organization.level;
+    const readable = teams.filter((t) => may(actor, 'team.read', { orgLevel: org, teamLevel: levels.teams.get(t.id)?.level ?? null }).allowed);
+    // Someone who may read no team at all is refused, as for any other list they may not read.
+    if (readable.length === 0) assertMay(actor, 'team.read', { orgLevel: org });
+    return readable;
+  };
+
   return {
-    async listTeams(actor) {
-      const teams = await store.listTeams();
-      if (actor.kind === 'system') return teams;
-      const levels = await readUserLevels(store, actor.id, teams);
-      const org = levels.organization.level;
-      const readable = teams.filter((t) => may(actor, 'team.read', { orgLevel: org, teamLevel: levels.teams.get(t.id)?.level ?? null }).allowed);
-      // Someone who may read no team at all is refused, as for any other list they may not read.
-      if (readable.length === 0) assertMay(actor, 'team.read', { orgLevel: org });
-      return readable;
+    listTeams,
+
+    async listTeamSummaries(actor) {
+      const [teams, grants] = await Promise.all([listTeams(actor), store.listGrants()]);
+      const counts = new Map<string, number>();
+      for (const g of grants) if (g.teamId !== null) counts.set(g.teamId, (counts.get(g.teamId) ?? 0) + 1);
+      return teams.map((team) => ({ ...team, grantCount: counts.get(team.id) ?? 0 }));
+    },
+
+    async readsTeams(actor) {
+      if (may(actor, 'team.read').allowed) return true;
+      if (actor.kind !== 'user') return false;
+      const levels = await readUserLevels(store, actor.id);
+      if (may(actor, 'team.read', { orgLevel: levels.organization.level }).allowed) return true;
+      return [...levels.teams.values()].some((answer) => may(actor, 'team.read', { orgLevel: levels.organization.level, teamLevel: answer.level }).allowed);
     },
 
     async getTeam(ref, actor) {

@@ -12,6 +12,11 @@ export interface NavEntry {
   readonly order: number;
   /** Hide what may() would refuse anyway (the page's use case still decides). */
   readonly visible: (actor: Actor) => boolean;
+  /**
+   * When `visible` says no from the role alone: whether levels read from the store let the actor
+   * use the page after all (Teams for organisation and team admins). Asked once per page view.
+   */
+  readonly visibleByLevel?: (api: ApiContext, actor: Actor) => Promise<boolean>;
 }
 
 /** What a page renders inside the layout. */

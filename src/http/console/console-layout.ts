@@ -29,10 +29,10 @@ const HTMX_CONFIG = escapeHtml(JSON.stringify({ includeIndicatorCSS: false, hist
 export const csrfField = (caller: Caller): string =>
   `<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(caller.csrf ?? '')}">`;
 
-function header(caller: Caller | undefined, nav: readonly NavEntry[], section: string | undefined): string {
+function header(caller: Caller | undefined, nav: readonly NavEntry[], section: string | undefined, byLevel: ReadonlySet<string>): string {
   if (caller === undefined) return `<header class="top"><a class="brand" href="/">${t('app.name')}</a></header>`;
   const links = nav
-    .filter((entry) => entry.visible(caller.actor))
+    .filter((entry) => entry.visible(caller.actor) || byLevel.has(entry.href))
     .map((entry) => `<li><a href="${escapeHtml(entry.href)}"${entry.href === section ? ' aria-current="page"' : ''}>${escapeHtml(entry.label)}</a></li>`)
     .join('');
   const who = t('nav.signedInAs', { name: caller.user.username ?? caller.user.email, role: caller.user.role });
@@ -41,8 +41,11 @@ ${links === '' ? '' : `<nav aria-label="${t('nav.label')}"><ul>${links}</ul></na
 <div class="who"><span>${escapeHtml(who)}</span><form method="post" action="/sign-out">${csrfField(caller)}<button type="submit" class="secondary">${t('nav.signOut')}</button></form></div></header>`;
 }
 
-/** A whole console page: skip link, header with navigation, the content, the stylesheet and htmx. */
-export function layout(caller: Caller | undefined, nav: readonly NavEntry[], content: PageContent): Reply {
+/**
+ * A whole console page: skip link, header with navigation, the content, the stylesheet and htmx.
+ * `byLevel`: the hrefs of nav entries the caller's team levels (not their role) make visible.
+ */
+export function layout(caller: Caller | undefined, nav: readonly NavEntry[], content: PageContent, byLevel: ReadonlySet<string> = new Set()): Reply {
   const text = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
@@ -50,7 +53,7 @@ export function layout(caller: Caller | undefined, nav: readonly NavEntry[], con
 <link rel="stylesheet" href="${ASSETS.css}">
 <script src="${ASSETS.htmx}" defer></script></head>
 <body><a class="skip" href="#content">${t('nav.skip')}</a>
-${header(caller, nav, content.section)}
+${header(caller, nav, content.section, byLevel)}
 <main id="content"${content.narrow === true ? ' class="narrow"' : ''}><h1>${escapeHtml(content.title)}</h1>
 ${content.body}
 </main></body></html>`;

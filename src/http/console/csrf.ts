@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DirectoryError } from '../../domain/errors.js';
 import type { Caller, RawBody, Route } from '../route.js';
+import { parseMultipart } from './multipart-form.js';
 
 /** The form field every console form carries, and the header scripts and htmx may send instead. */
 export const CSRF_FIELD = '_csrf';
@@ -27,6 +28,14 @@ function presented(req: IncomingMessage, body: unknown): string | undefined {
   const raw = body as Partial<RawBody> | undefined;
   if (raw?.contentType === 'application/x-www-form-urlencoded' && typeof raw.text === 'string') {
     return new URLSearchParams(raw.text).get(CSRF_FIELD) ?? undefined;
+  }
+  // File uploads (the users import): the token is a plain field of the multipart form.
+  if (raw?.contentType === 'multipart/form-data' && typeof raw.text === 'string') {
+    try {
+      return parseMultipart(raw.text, req.headers['content-type']).fields[CSRF_FIELD];
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -1,42 +1,23 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/domain/actor.js';
 import { storeModes } from '../../helpers/databases.js';
-import { PASSWORD, startApi, type Api } from '../http-fixture.js';
-import { csrfOf, expectAccessible, launch, newPage, postForm, shots, signIn, submit } from './admin-pages-kit.js';
+import { PASSWORD, type Api } from '../http-fixture.js';
+import { csrfOf, expectAccessible, postForm, signIn, submit, useConsoleBrowser } from './console-fixture.js';
 
 /**
  * The audit log (with the API's filters and paging) and the self-service profile page, in
  * Chromium, on both stores (PostgreSQL for the story a person would try first, PGlite for all).
  */
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
 describe.each(storeModes)('audit log and profile pages on $mode', (mode) => {
+  const ui = useConsoleBrowser({ mode });
   let api: Api;
-  let context: BrowserContext;
   let page: Page;
-  let violations: string[];
-  const shot = (name: string) => shots(page, `${mode.mode}-${name}`);
-
-  beforeAll(async () => {
-    api = await startApi(mode);
+  beforeEach(() => {
+    ({ api, page } = ui);
   });
-  afterAll(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    ({ context, page, violations } = await newPage(browser));
-  });
-  afterEach(async () => {
-    expect(violations).toEqual([]);
-    await context?.close();
-  }, 90_000);
+  const shot = (name: string) => ui.shot(name);
+  const newPage = () => ui.open();
 
   it('audit log: filters by action and actor, pages through, refuses a bad time, and is hidden from a plain user', async () => {
     for (let i = 0; i < 7; i++) {
@@ -73,7 +54,7 @@ describe.each(storeModes)('audit log and profile pages on $mode', (mode) => {
     expect((await page.goto(`${api.base}/audit?since=2026-01-02T00:00&until=2026-01-01T00:00`))?.status()).toBe(400);
     expect(await page.getByRole('alert').innerText()).toContain('until must be later than since');
 
-    const plain = await newPage(browser);
+    const plain = await newPage();
     await api.directory.users.addUser({ username: 'auditless', email: 'auditless@example.com', password: PASSWORD, role: 'user' }, systemActor());
     await signIn(plain.page, api.base, 'auditless', PASSWORD);
     expect(await plain.page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_MODES, GROUPS_DN, SUFFIX, startDirectory, type E2eDirectory } from '../../e2e/harness.js';
 import { parseLdif } from '../../e2e/ldap-tools.js';
-import { checkPage, launch, openContext, submit } from './browser-kit.js';
+import { checkPage, launch, newPage as openContext, submitPost as submit } from './console-fixture.js';
 
 /**
  * The admin story of issue 15 against a real `pgdir serve` (both stores): a fresh install, the

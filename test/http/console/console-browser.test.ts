@@ -1,50 +1,30 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { storeModes } from '../../helpers/databases.js';
-import { PASSWORD, startApi, type Api } from '../http-fixture.js';
-import { checkPage, launch, openContext, submit } from './browser-kit.js';
+import { PASSWORD, type Api } from '../http-fixture.js';
+import { checkPage, submitPost as submit, useConsoleBrowser } from './console-fixture.js';
 
 /**
  * The console's pages as people use them, in Debian's Chromium on both stores: every page is
  * scanned by axe-core and photographed at 1280 px and 390 px (test-artifacts/console/), and the
  * pages must not cause a single CSP violation (htmx included).
  */
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
 describe.each(storeModes)('web console in headless Chromium on $mode', (mode) => {
+  const ui = useConsoleBrowser({
+    mode,
+    setup: async (api) => {
+      for (let i = 0; i < 60; i++) await api.directory.users.addUser({ username: `person${String(i).padStart(2, '0')}`, email: `person${i}@example.com`, name: `Person ${i}`, password: PASSWORD }, { kind: 'system', name: 'test' });
+    },
+  });
   let api: Api;
   let context: BrowserContext;
   let page: Page;
-  let violations: string[];
+  beforeEach(() => {
+    ({ api, context, page } = ui);
+  });
   const shotName = (name: string) => `${mode.mode}-${name}`;
-  const signIn = async (identifier: string, password = PASSWORD) => {
-    await page.goto(`${api.base}/`);
-    await page.getByLabel('Username or email').fill(identifier);
-    await page.getByLabel('Password').fill(password);
-    return submit(page, 'Sign in');
-  };
+  const signIn = (identifier: string, password = PASSWORD) => ui.signIn(identifier, password);
   const csrf = () => page.locator('input[name="_csrf"]').first().inputValue();
-
-  beforeAll(async () => {
-    api = await startApi(mode);
-    for (let i = 0; i < 60; i++) await api.directory.users.addUser({ username: `person${String(i).padStart(2, '0')}`, email: `person${i}@example.com`, name: `Person ${i}`, password: PASSWORD }, { kind: 'system', name: 'test' });
-  }, 60_000);
-  afterAll(async () => {
-    await api?.close();
-  }, 120_000);
-  beforeEach(async () => {
-    ({ context, page, violations } = await openContext(browser));
-  }, 120_000);
-  afterEach(async () => {
-    expect(violations).toEqual([]);
-    await context?.close();
-  }, 120_000);
 
   it('keyboard only: skip link first, then sign in with Tab and Enter; the cookie is HttpOnly and SameSite=Strict', async () => {
     await page.goto(`${api.base}/`);
@@ -134,18 +114,25 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
     expect((await api.call('GET', `/api/v1/users/${created.body.id}`, { token: api.ownerToken })).status).toBe(404);
   }, 120_000);
 
-  it('Users: import with the per-row report; export links answer CSV and JSON with the cookie', async () => {
+  it('Users: import as a job with the per-row report; export links answer CSV and JSON with the cookie', async () => {
     await signIn('owner');
     await page.goto(`${api.base}/users/import`);
     await checkPage(page, shotName('user-import'));
     await page.getByLabel('Users to import').fill('username,email\nimp1,imp1@example.com\nadmin,imp2@example.com\n');
-    expect(await submit(page, 'Import')).toBe(400);
-    expect(await page.getByRole('alert').innerText()).toBe('1 problem(s) found; nothing was imported.');
+    // The import runs as a job now: the post answers 303 to its page, which shows the progress
+    // (htmx refreshes it) and then the report (issue 15 "Import with the per-row report and progress").
+    expect(await submit(page, 'Import')).toBe(303);
+    expect(new URL(page.url()).pathname).toMatch(/^\/users\/import\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.locator('#import-progress [role="alert"]').allInnerTexts(), { timeout: 15_000 }).toEqual(['1 problem(s) found; nothing was imported.']);
     expect(await page.locator('tbody tr').first().innerText()).toMatch(/^2\s+username\s+username "admin" is reserved/);
     await checkPage(page, shotName('user-import-report'));
+    expect((await api.call('GET', '/api/v1/users/imp1@example.com', { token: api.ownerToken })).status).toBe(404); // all or nothing
+    await page.getByRole('link', { name: 'Import more users' }).click();
+    await page.getByLabel('Users to import').fill('username,email\nimp1,imp1@example.com\nadmin,imp2@example.com\n');
     await page.getByLabel('Import the valid rows even if some are wrong').check();
-    expect(await submit(page, 'Import')).toBe(200);
-    expect(await page.getByRole('status').innerText()).toBe('1 user(s) created.');
+    expect(await submit(page, 'Import')).toBe(303);
+    await expect.poll(() => page.locator('#import-progress [role="status"]').allInnerTexts(), { timeout: 15_000 }).toEqual(['1 user(s) created.']);
+    expect((await api.call('GET', '/api/v1/users/imp1@example.com', { token: api.ownerToken })).status).toBe(200);
     const csv = await page.request.get(`${api.base}/api/v1/users/export?format=csv`);
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toMatch(/^id,username,email,fallback email,full name,role,active\r?\n[\s\S]*imp1@example\.com/);

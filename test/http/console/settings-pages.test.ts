@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/domain/actor.js';
 import { createConnector, type Connector } from '../../../src/connector/connector.js';
 import { ensureSelfSignedCert } from '../../../src/tls/self-signed-cert.js';
@@ -8,7 +8,7 @@ import { settingsForActor } from '../../../src/directory/access/actor-services.j
 import { createSettingsUseCases } from '../../../src/directory/settings/settings-service.js';
 import { createTempDir, storeModes } from '../../helpers/databases.js';
 import { PASSWORD, startApi, type Api } from '../http-fixture.js';
-import { csrfOf, expectAccessible, focused, launch, newPage, postForm, shots, signIn, submit } from './admin-pages-kit.js';
+import { csrfOf, expectAccessible, focused, postForm, shots, signIn, submit, useConsoleBrowser } from './console-fixture.js';
 
 /**
  * The settings pages (directory server, users, SMTP, service accounts, external directory) as an
@@ -17,41 +17,30 @@ import { csrfOf, expectAccessible, focused, launch, newPage, postForm, shots, si
  */
 const pglite = storeModes.find((m) => m.mode === 'pglite')!;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
 describe('settings pages in Chromium (PGlite)', () => {
-  let api: Api;
-  let certDir: { path: string; remove(): Promise<void> };
+  let certDir: { path: string; remove(): Promise<void> } | undefined;
   let certFile: string;
-  let context: BrowserContext;
-  let page: Page;
-  let violations: string[];
-
-  beforeAll(async () => {
-    certDir = await createTempDir();
-    certFile = (await ensureSelfSignedCert(certDir.path)).certFile;
-    api = await startApi(pglite, {
-      ldapEndpoint: () => ({ urls: ['ldaps://0.0.0.0:6360'], suffix: 'dc=example,dc=com', certFile }),
-    });
-    await api.directory.users.addUser({ username: 'plain', email: 'plain@example.com', password: PASSWORD, role: 'user' }, systemActor());
+  const ui = useConsoleBrowser({
+    mode: pglite,
+    prefix: '',
+    start: async (mode) => {
+      certDir = await createTempDir();
+      certFile = (await ensureSelfSignedCert(certDir.path)).certFile;
+      return startApi(mode, { ldapEndpoint: () => ({ urls: ['ldaps://0.0.0.0:6360'], suffix: 'dc=example,dc=com', certFile }) });
+    },
+    setup: async (api) => {
+      await api.directory.users.addUser({ username: 'plain', email: 'plain@example.com', password: PASSWORD, role: 'user' }, systemActor());
+    },
   });
   afterAll(async () => {
-    await api?.close();
     await certDir?.remove();
   });
-  beforeEach(async () => {
-    ({ context, page, violations } = await newPage(browser));
+  let api: Api;
+  let page: Page;
+  beforeEach(() => {
+    ({ api, page } = ui);
   });
-  afterEach(async () => {
-    expect(violations).toEqual([]);
-    await context?.close();
-  }, 90_000);
+  const newPage = () => ui.open();
 
   it('directory server: line-numbered allowlist errors save nothing, a good list and "on" are saved, ldapsearch line and certificate shown', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -123,7 +112,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     // Back to normal from the server's side (the owner could only enrol now).
     const system = settingsForActor(createSettingsUseCases({ store: api.store, pinned: {}, defaultAllowlist: '127.0.0.1\n::1' }), systemActor(), api.store);
     expect((await system.setUserDirectory({ mandatory2fa: false, lockProfiles: false })).values).toEqual({ mandatory2fa: false, lockProfiles: false });
-    api = { ...api, ownerToken: await api.login('owner', PASSWORD) }; // the old session ended with the switch
+    ui.api = { ...api, ownerToken: await api.login('owner', PASSWORD) }; // the old session ended with the switch
   }, 90_000);
 
   it('SMTP: a bad port is refused with its field named, a good server saved, the test mail reports the failure', async () => {
@@ -209,7 +198,7 @@ describe('settings pages in Chromium (PGlite)', () => {
     await page.goto(`${api.base}/settings/users`);
     const own = await csrfOf(page);
     expect((await postForm(page, `${api.base}/settings/users`, { lockProfiles: '1' })).status).toBe(403);
-    const other = await newPage(browser);
+    const other = await newPage();
     await signIn(other.page, api.base, 'owner', PASSWORD);
     await other.page.goto(`${api.base}/settings/users`);
     const theirs = await csrfOf(other.page);
@@ -248,26 +237,25 @@ describe('settings pages in Chromium (PGlite)', () => {
 });
 
 describe('external directory page (PGlite, with a connector)', () => {
+  const ui = useConsoleBrowser({
+    mode: pglite,
+    prefix: '',
+    checkCsp: false,
+    start: async (mode) => {
+      // The connector needs the API's store, made inside startApi: hand over a forwarder first.
+      let real: Connector | undefined;
+      const connector = new Proxy({} as Connector, { get: (_, key) => (real as unknown as Record<string | symbol, unknown>)[key] });
+      const api = await startApi(mode, { connector });
+      real = createConnector({ store: api.store, configTtlMs: 0 });
+      return api;
+    },
+  });
   let api: Api;
-  let context: BrowserContext;
   let page: Page;
-
-  beforeAll(async () => {
-    // The connector needs the API's store, made inside startApi: hand over a forwarder first.
-    let real: Connector | undefined;
-    const connector = new Proxy({} as Connector, { get: (_, key) => (real as unknown as Record<string | symbol, unknown>)[key] });
-    api = await startApi(pglite, { connector });
-    real = createConnector({ store: api.store, configTtlMs: 0 });
+  beforeEach(() => {
+    ({ api, page } = ui);
   });
-  afterAll(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    ({ context, page } = await newPage(browser));
-  });
-  afterEach(async () => {
-    await context?.close();
-  }, 90_000);
+  const newPage = () => ui.open();
 
   it('a bad filter is refused naming the key; saved settings keep the password; test and sync report an unreachable source', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -305,7 +293,7 @@ describe('external directory page (PGlite, with a connector)', () => {
     // htmx polls the progress fragment until the job ends; the report then replaces it.
     await expect.poll(() => page.locator('#sync-progress').innerText(), { timeout: 20_000 }).toContain('The synchronization failed');
     await shots(page, 'settings-external-directory-sync');
-    const other = await newPage(browser);
+    const other = await newPage();
     await signIn(other.page, api.base, 'owner', PASSWORD);
     expect((await other.page.goto(page.url()))?.status()).toBe(404); // another session's job
     await other.context.close();

@@ -1,4 +1,5 @@
 import { systemActor } from '../../../domain/actor.js';
+import { addFirstOwner, OWNER_EXISTS } from '../../../directory/users/first-owner.js';
 import { DirectoryError } from '../../../domain/errors.js';
 import { defineRoute, type AnyRoute, type RawBody, type Reply } from '../../route.js';
 import type { ConsoleContext, ConsoleFeature } from '../console-feature.js';
@@ -19,14 +20,14 @@ ${button(t('setup.submit'))}
   return console.render(undefined, { title: t('setup.title'), body, status, narrow: true });
 }
 
-const gone = (console: ConsoleContext): Reply =>
-  console.render(undefined, { title: t('setup.title'), body: alert('error', t('setup.gone')), status: 404, narrow: true });
+const gone = (console: ConsoleContext, text = t('setup.gone'), status = 404): Reply =>
+  console.render(undefined, { title: t('setup.title'), body: alert('error', text), status, narrow: true });
 
 /**
  * The first-run owner set-up (the README's first steps): open only while no owner exists and only
  * to a browser on the server itself, so a fresh install on a network cannot be claimed from afar.
- * The owner is created by the same use case as `pgdir users add --role owner` (the server's own
- * shell is the system actor), then signed in through the normal login pipeline.
+ * The owner is created by the first-owner use case (the server's own shell is the system actor),
+ * which refuses once an owner exists, then signed in through the normal login pipeline.
  */
 function routes(console: ConsoleContext): AnyRoute[] {
   return [
@@ -42,9 +43,11 @@ function routes(console: ConsoleContext): AnyRoute[] {
         const form = formOf(ctx.body.text);
         const password = form['password'] ?? '';
         try {
-          await console.api.directory.users.addUser({ username: form['username'] ?? '', email: form['email'] ?? '', role: 'owner', password }, systemActor('console-setup'));
+          // Check and insert in one locked transaction: two racing set-ups make exactly one owner.
+          await addFirstOwner(console.api.directory, { username: form['username'] ?? '', email: form['email'] ?? '', password }, systemActor('console-setup'));
         } catch (error) {
           if (!(error instanceof DirectoryError) || error.status >= 500) throw error;
+          if (error.field === OWNER_EXISTS) return gone(console, error.message, error.status);
           return setupForm(console, form, error.message, error.status);
         }
         return startSession(console, ctx, { identifier: form['username'] ?? '', password }, '/');

@@ -55,10 +55,8 @@ export interface GroupPageView {
   readonly status?: number | undefined;
 }
 
-/** Members are read a page at a time, with the same getUser use case the API uses. */
-async function memberRows(console: ConsoleContext, caller: Caller, group: GroupWithMembers, page: number, editable: boolean): Promise<string> {
-  const ids = group.memberIds.slice((page - 1) * PER_PAGE, page * PER_PAGE);
-  const members = await Promise.all(ids.map((id) => console.api.directory.users.getUser(id, caller.actor)));
+/** The shown members, read a page at a time in one query (the groupMembers use case). */
+function memberRows(caller: Caller, group: GroupWithMembers, members: readonly User[], editable: boolean): string {
   if (members.length === 0) return `<p>${t('groups.noMembers')}</p>`;
   const rows = members.map((u) => `<tr><td><a href="/users/${u.id}">${escapeHtml(u.username ?? u.email)}</a></td><td>${escapeHtml(u.email)}</td><td>${editable ? memberAction(caller, group, u, 'remove') : ''}</td></tr>`).join('');
   return `<div class="table-wrap"><table><thead><tr><th scope="col">${t('users.username')}</th><th scope="col">${t('users.email')}</th><th scope="col">${t('common.actions')}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
@@ -76,14 +74,14 @@ async function finder(console: ConsoleContext, caller: Caller, group: GroupWithM
 
 /** One group: members (remove), add by search, delete; an external group is shown read-only. */
 export async function groupPage(console: ConsoleContext, caller: Caller, ref: string, view: GroupPageView = {}): Promise<Reply> {
-  const group = await console.api.directory.groups.getGroup(ref, caller.actor);
-  const editable = group.source === 'local' && may(caller.actor, 'group.setMembers').allowed;
   const page = pageNumber(view.page);
+  const { group, members } = await console.api.directory.groups.groupMembers(ref, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE }, caller.actor);
+  const editable = group.source === 'local' && may(caller.actor, 'group.setMembers').allowed;
   const remove = group.source === 'local' && may(caller.actor, 'group.delete').allowed ? `<p><a class="button danger" href="/groups/${group.id}/delete">${t('groups.delete')}</a></p>` : '';
   const body = `${view.notice === undefined ? '' : alert('ok', view.notice)}${view.error === undefined ? '' : alert('error', view.error)}
 <p class="muted">${escapeHtml(group.description)} · ${t('common.source')}: ${sourceLabel(group.source)}</p>
 ${group.source === 'local' ? '' : `<p>${t('groups.external')}</p>`}
-<h2>${t('groups.members')}</h2>${await memberRows(console, caller, group, page, editable)}${pager(`/groups/${group.id}`, {}, page, PER_PAGE, group.memberIds.length)}
+<h2>${t('groups.members')}</h2>${memberRows(caller, group, members, editable)}${pager(`/groups/${group.id}`, {}, page, PER_PAGE, group.memberIds.length)}
 ${editable ? await finder(console, caller, group, view.find) : ''}
 ${remove}<p><a href="/groups">${t('groups.back')}</a></p>`;
   return console.render(caller, { title: group.name, body, status: view.status ?? 200, section: '/groups' });

@@ -12,7 +12,7 @@ import type { ConsoleContext, ConsoleFeature } from '../console-feature.js';
 import { formOf } from '../console-forms.js';
 import { seeOther } from '../console-layout.js';
 import { t } from '../messages.js';
-import { open, seal } from '../sealed-state.js';
+import { sealerOf, type Sealer } from '../sealed-state.js';
 import { passwordSignInDisabled } from '../../../directory/sso/sso-only.js';
 import { signInForm, totpForm, type SsoChoices } from './sign-in-form.js';
 
@@ -45,10 +45,10 @@ export async function startSession(console: ConsoleContext, ctx: RequestContext<
 const secondFactorMissing = (error: unknown): boolean =>
   error instanceof DirectoryError && error.field === 'totpToken' && error.message.startsWith('this account needs');
 
-async function signIn(console: ConsoleContext, ctx: RequestContext<RawBody>): Promise<Reply> {
+async function signIn(console: ConsoleContext, sealer: Sealer, ctx: RequestContext<RawBody>): Promise<Reply> {
   const form = formOf(ctx.body.text);
   const isTotp = form['step'] === 'totp';
-  const pending = isTotp ? open<{ identifier: string; password: string; next: string }>(form['state'] ?? '') : undefined;
+  const pending = isTotp ? await sealer.open<{ identifier: string; password: string; next: string }>(form['state'] ?? '') : undefined;
   if (isTotp && pending === undefined) return signInForm(console, { next: '/', error: t('signIn.expired'), status: 400 });
   const identifier = pending?.identifier ?? (form['identifier'] ?? '').slice(0, 320);
   const password = pending?.password ?? (form['password'] ?? '').slice(0, 1024);
@@ -57,8 +57,8 @@ async function signIn(console: ConsoleContext, ctx: RequestContext<RawBody>): Pr
     return await startSession(console, ctx, { identifier, password, ...(isTotp ? { totpToken: (form['totpToken'] ?? '').slice(0, 16) } : {}) }, next);
   } catch (error) {
     if (!(error instanceof DirectoryError) || error.status >= 500) throw error;
-    if (!isTotp && secondFactorMissing(error)) return totpForm(console, seal({ identifier, password, next }, STEP_TTL_MS));
-    if (isTotp && error.field === 'totpToken') return totpForm(console, seal({ identifier, password, next }, STEP_TTL_MS), t('signIn.totpWrong'));
+    if (!isTotp && secondFactorMissing(error)) return totpForm(console, await sealer.seal({ identifier, password, next }, STEP_TTL_MS));
+    if (isTotp && error.field === 'totpToken') return totpForm(console, await sealer.seal({ identifier, password, next }, STEP_TTL_MS), t('signIn.totpWrong'));
     return signInForm(console, { identifier, next, error: error.message, status: error.status });
   }
 }
@@ -85,9 +85,11 @@ async function ssoChoices(console: ConsoleContext): Promise<SsoChoices> {
 }
 
 function routes(console: ConsoleContext): AnyRoute[] {
+  // The two-factor step's state, sealed under a key every replica derives alike (sealed-state.ts).
+  const sealer = sealerOf(() => console.api.directory.deriveKey('console sign-in step v1'));
   return [
     defineRoute({ method: 'GET', path: '/', summary: 'Console: sign-in page (or the home page when signed in)', tag: 'console', auth: 'none', page: true, query: homeQuery, textResponse: HTML, handle: (ctx) => home(console, ctx) }),
-    defineRoute<RawBody>({ method: 'POST', path: '/', summary: 'Console: sign in (password, then the two-factor code when enrolled)', tag: 'console', auth: 'none', page: true, raw: FORM, textResponse: HTML, handle: (ctx) => signIn(console, ctx) }),
+    defineRoute<RawBody>({ method: 'POST', path: '/', summary: 'Console: sign in (password, then the two-factor code when enrolled)', tag: 'console', auth: 'none', page: true, raw: FORM, textResponse: HTML, handle: (ctx) => signIn(console, sealer, ctx) }),
     defineRoute<RawBody>({
       method: 'POST', path: '/sign-out', summary: 'Console: sign out (ends the session)', tag: 'console', auth: 'user', page: true, raw: FORM, textResponse: HTML,
       handle: async ({ req }) => {

@@ -24,9 +24,8 @@ interface State {
 
 async function listPage(console: ConsoleContext, caller: Caller, query: PageQuery, state: State = {}): Promise<Reply> {
   const { teams } = console.api.directory;
-  const list = await teams.listTeams(caller.actor);
-  const counts = await Promise.all(list.map((team) => teams.listGrants(team.id, caller.actor).then((g) => g.length)));
-  const rows = list.map((team, i) => `<tr><td><a href="${teamPath(team.id)}">${escapeHtml(team.name)}</a></td><td>${escapeHtml(team.description)}</td><td>${counts[i]}</td></tr>`).join('');
+  const list = await teams.listTeamSummaries(caller.actor);
+  const rows = list.map((team) => `<tr><td><a href="${teamPath(team.id)}">${escapeHtml(team.name)}</a></td><td>${escapeHtml(team.description)}</td><td>${team.grantCount}</td></tr>`).join('');
   const table = list.length === 0 ? `<p>${t('teams.none')}</p>` : `<div class="table-wrap"><table><caption>${t('teams.caption')}</caption>
 <thead><tr><th scope="col">${t('common.name')}</th><th scope="col">${t('teams.description')}</th><th scope="col">${t('teams.grants')}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   const body = `${notice(query, ['teams.deleted'])}${refusal(state.error)}
@@ -98,8 +97,8 @@ function routes(console: ConsoleContext) {
 
 export const teamsFeature: ConsoleFeature = {
   name: 'teams',
-  // Organisation and team admins without an admin role reach /teams from their profile (the nav
-  // decides from the role alone; the page's use cases decide from their levels).
-  nav: [{ href: PATH, label: t('teams.nav'), order: 40, visible: (actor) => may(actor, 'team.read').allowed }],
+  // pgdir admins and owners by their role; organisation and team admins by their levels (read
+  // once per page view through the same may() rows the team use cases apply).
+  nav: [{ href: PATH, label: t('teams.nav'), order: 40, visible: (actor) => may(actor, 'team.read').allowed, visibleByLevel: (api, actor) => api.directory.teams.readsTeams(actor) }],
   routes,
 };
