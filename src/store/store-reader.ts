@@ -15,13 +15,22 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 const clamp = (value: number | undefined, fallback: number, max: number): number =>
   value === undefined || !Number.isFinite(value) ? fallback : Math.min(Math.max(Math.trunc(value), 0), max);
 
+/**
+ * One page of users in the console's and API's order: by username (case-insensitive), users
+ * without one (invited) last by email. Named and unnamed users are read apart so that each part
+ * walks its own index in order (the partial `lower(username)` index, the `lower(email)` index) and
+ * stops after the page, instead of sorting every matching row: at 100,000 users the first page
+ * of the Users list took 300 ms of CPU on PGlite with the single sorted query. One counting scan
+ * gives the total and how many of them have a username.
+ */
 async function listUsers(db: Kysely<Database>, query: UserQuery = {}): Promise<{ users: User[]; total: number }> {
   let base = db.selectFrom('users');
   if (query.search !== undefined && query.search !== '') {
+    // One match per row on the three fields joined (chr(1) keeps a match from spanning two), the
+    // pattern lowered once here: ILIKE three times lowered text and pattern for every column of
+    // every row. lower() on both sides: the database's own case folding, as ILIKE's.
     const pattern = `%${escapeLike(query.search)}%`;
-    base = base.where((eb) =>
-      eb.or([eb('username', 'ilike', pattern), eb('email', 'ilike', pattern), eb('display_name', 'ilike', pattern)]),
-    );
+    base = base.where(sql<boolean>`lower(coalesce(username, '') || chr(1) || email || chr(1) || coalesce(display_name, '')) like lower(${pattern})`);
   }
   if (query.active !== undefined) base = base.where('active', '=', query.active);
   if (query.role !== undefined) base = base.where('role', '=', query.role);
@@ -30,14 +39,25 @@ async function listUsers(db: Kysely<Database>, query: UserQuery = {}): Promise<{
     const groupId = isUuid(query.memberOf) ? query.memberOf : '00000000-0000-0000-0000-000000000000';
     base = base.where('id', 'in', (eb) => eb.selectFrom('memberships').select('user_id').where('group_id', '=', groupId));
   }
-  const { total } = await base.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
-  let rows = base
-    .selectAll()
-    .orderBy(sql`lower(username)`, (ob) => ob.asc().nullsLast())
-    .orderBy(sql`lower(email)`)
-    .offset(clamp(query.offset, 0, Number.MAX_SAFE_INTEGER));
-  if (query.limit !== undefined) rows = rows.limit(clamp(query.limit, 100, 100_000));
-  return { users: (await rows.execute()).map(toUser), total: toNumber(total) };
+  const counts = await base
+    .select((eb) => [eb.fn.countAll<number | string>().as('total'), sql<number | string>`count(*) filter (where username is not null)`.as('named')])
+    .executeTakeFirstOrThrow();
+  const [total, named] = [toNumber(counts.total), toNumber(counts.named)];
+  const offset = clamp(query.offset, 0, Number.MAX_SAFE_INTEGER);
+  const limit = query.limit === undefined ? undefined : clamp(query.limit, 100, 100_000);
+  const users: User[] = [];
+  if (offset < named && limit !== 0) {
+    let rows = base.where('username', 'is not', null).selectAll().orderBy(sql`lower(username)`).offset(offset);
+    if (limit !== undefined) rows = rows.limit(limit);
+    users.push(...(await rows.execute()).map(toUser));
+  }
+  const left = limit === undefined ? undefined : limit - users.length;
+  if (total > named && (left === undefined || left > 0)) {
+    let rows = base.where('username', 'is', null).selectAll().orderBy(sql`lower(email)`).offset(Math.max(0, offset - named));
+    if (left !== undefined) rows = rows.limit(left);
+    users.push(...(await rows.execute()).map(toUser));
+  }
+  return { users, total };
 }
 
 function auditWhere(db: Kysely<Database>, query: AuditQuery) {
