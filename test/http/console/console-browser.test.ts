@@ -122,7 +122,7 @@ describe.each(storeModes)('web console in headless Chromium on $mode', (mode) =>
     // The import runs as a job now: the post answers 303 to its page, which shows the progress
     // (htmx refreshes it) and then the report (issue 15 "Import with the per-row report and progress").
     expect(await submit(page, 'Import')).toBe(303);
-    expect(new URL(page.url()).pathname).toMatch(/^\/users\/import\/[0-9a-f-]{36}$/);
+    expect(new URL(page.url()).pathname).toMatch(/^\/users-import\/[0-9a-f-]{36}$/);
     await expect.poll(() => page.locator('#import-progress [role="alert"]').allInnerTexts(), { timeout: 15_000 }).toEqual(['1 problem(s) found; nothing was imported.']);
     expect(await page.locator('tbody tr').first().innerText()).toMatch(/^2\s+username\s+username "admin" is reserved/);
     await checkPage(page, shotName('user-import-report'));

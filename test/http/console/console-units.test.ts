@@ -117,10 +117,10 @@ describe('console building blocks', () => {
   it('a running import shows its progress, polled by htmx, with a Refresh link and no meta refresh; an ended one its report', () => {
     const job = (over: Partial<JobView>): JobView => ({ id: 'j1', kind: 'users.import', state: 'running', progress: null, startedAt: '', finishedAt: null, result: null, error: null, ...over });
     const running = importProgress(job({ progress: { phase: 'writing', done: 200, total: 1000 } }), true);
-    expect(running).toContain('hx-get="/users/import/j1" hx-trigger="every 1s"');
+    expect(running).toContain('hx-get="/users-import/j1" hx-trigger="every 1s"');
     expect(running).toContain('Creating the users: 200 of 1000');
     expect(running).toContain('<progress value="200" max="1000"');
-    expect(running).toContain('<a class="button secondary" href="/users/import/j1">Refresh</a>');
+    expect(running).toContain('<a class="button secondary" href="/users-import/j1">Refresh</a>');
     expect(running).not.toMatch(/http-equiv/i);
     const ended = importProgress(job({ state: 'succeeded', result: { created: 0, errors: [{ row: 2, field: 'email', message: 'bad <email>' }] } }), true);
     expect(ended).not.toContain('hx-get');

@@ -35,7 +35,7 @@ describe.each(storeModes)('users import pages on $mode', (mode) => {
 
     await page.getByLabel('File to import (.csv or .json)').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csvOf(0, 40)) });
     expect(await submitPost(page, 'Import')).toBe(303);
-    expect(new URL(page.url()).pathname).toMatch(/^\/users\/import\/[0-9a-f-]{36}$/);
+    expect(new URL(page.url()).pathname).toMatch(/^\/users-import\/[0-9a-f-]{36}$/);
     await expect.poll(() => reportOf(page), { timeout: 20_000 }).toBe('40 user(s) created.');
     await ui.check('import-report');
     expect(await exists('up0@example.com')).toBe(true);
@@ -107,7 +107,7 @@ describe.each(storeModes)('users import pages on $mode', (mode) => {
     // With its own token the same upload is accepted: the refusals were the CSRF check.
     const accepted = await post({ _csrf: own });
     expect(accepted.status()).toBe(303);
-    expect(accepted.headers()['location']).toMatch(/^\/users\/import\/[0-9a-f-]{36}$/);
+    expect(accepted.headers()['location']).toMatch(/^\/users-import\/[0-9a-f-]{36}$/);
     await expect.poll(() => exists('up3001@example.com'), { timeout: 20_000 }).toBe(true);
   }, 120_000);
 });

@@ -28,7 +28,7 @@ interface Watch {
   readonly startedAt: number;
 }
 
-export const importJobPath = (id: string): string => `/users/import/${id}`;
+export const importJobPath = (id: string): string => `/users-import/${id}`;
 
 const ownerKey = (req: IncomingMessage): string | undefined => {
   const token = sessionTokenOf(req);
@@ -88,7 +88,7 @@ export function importProgress(job: JobView, atomic: boolean): string {
   return `<div id="import-progress">${body}<p class="actions"><a href="/users/import">${t('importFile.again')}</a><a href="/users">${t('users.back')}</a></p></div>`;
 }
 
-/** GET /users/import/:job — the whole page, or (htmx) the progress fragment alone. */
+/** GET /users-import/:job — the whole page, or (htmx) the progress fragment alone. */
 export async function importJobPage(console: ConsoleContext, jobs: ImportJobs, req: IncomingMessage, id: string): Promise<Reply> {
   const found = jobs.get(id, req);
   if (found === undefined) throw new DirectoryError('not_found', t('importFile.noJob'));

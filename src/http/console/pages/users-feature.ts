@@ -31,7 +31,7 @@ function routes(console: ConsoleContext): AnyRoute[] {
     }),
     defineRoute({
       // Read in memory, not through the session store (user-import-progress.ts says why).
-      ...page, auth: 'none', method: 'GET', path: '/users/import/:job', summary: 'Console: the progress of an import, then its per-row report (htmx refreshes it; without JavaScript, Refresh)',
+      ...page, auth: 'none', method: 'GET', path: '/users-import/:job', summary: 'Console: the progress of an import, then its per-row report (htmx refreshes it; without JavaScript, Refresh)',
       errors: { 404: 'No such import, or another session started it' },
       handle: async ({ req, params }) => importJobPage(console, imports, req, params['job'] ?? ''),
     }),
