@@ -13,6 +13,7 @@ import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
 import type { ReadinessReport } from '../directory/health/readiness.js';
 import { DaemonHealth } from '../daemon/daemon-health.js';
+import { checkSealingKeyFile } from './check-sealing-key.js';
 
 /**
  * What startDaemon runs: opens the store, the change feed and the services in order, applies
@@ -48,6 +49,11 @@ export class DaemonRuntime {
     if (this.mode === 'pglite') await waitForCliLock(config.data_dir, config.shutdown_timeout + 60_000);
     const storeLogger = logger.child({ part: 'store' });
     const store = await openStore({ url: config.database.url, dataDir: config.data_dir, keepAliveMs: config.database.keepalive, logger: storeLogger });
+    // A replica with another totp.key would fail only later, on the first sealed secret it opens.
+    await checkSealingKeyFile(store, config.data_dir, { record: true }).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
     const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
     const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups), ldapSuffix: config.ldap.suffix, oidc: config.sso?.oidc });
     const runtime = this;
