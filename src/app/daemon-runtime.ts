@@ -4,7 +4,7 @@ import type { Daemon, DaemonContext, DaemonState, DaemonStatus, Service, Service
 import { waitForCliLock } from '../control/cli-lock.js';
 import type { ControlServer } from '../control/control-server.js';
 import { createDirectoryServices } from '../directory/directory-services.js';
-import { createSmtpMailer } from '../mail/smtp-mailer.js';
+import { createSmtpMailer, mailerForStoredServer } from '../mail/smtp-mailer.js';
 import { smtpSettingsFromConfig } from '../mail/smtp-config.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { createPasswordHasher } from '../crypto/password-hasher.js';
@@ -55,7 +55,7 @@ export class DaemonRuntime {
       throw err;
     });
     const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
-    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups), ldapSuffix: config.ldap.suffix, oidc: config.sso?.oidc });
+    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), mailerFor: mailerForStoredServer, publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups), ldapSuffix: config.ldap.suffix, oidc: config.sso?.oidc });
     const runtime = this;
     const metrics = createMetricsRegistry(); // one per daemon, shared by every service
     const throttle = createAuthThrottle({
