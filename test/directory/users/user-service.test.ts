@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor, userActor } from '../../src/domain/actor.js';
-import { createDirectoryServices, type DirectoryServices } from '../../src/directory/directory-services.js';
-import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
-import { DirectoryError } from '../../src/domain/errors.js';
-import type { Role, User } from '../../src/domain/model.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { Store } from '../../src/store/store.js';
-import { storeModes, type StoreFixture } from '../helpers/databases.js';
+import { systemActor, userActor } from '../../../src/domain/actor.js';
+import { createDirectoryServices, type DirectoryServices } from '../../../src/directory/directory-services.js';
+import { createPasswordHasher } from '../../../src/crypto/password-hasher.js';
+import { DirectoryError } from '../../../src/domain/errors.js';
+import type { Role, User } from '../../../src/domain/model.js';
+import { openStore } from '../../../src/store/open-store.js';
+import type { Store } from '../../../src/store/store.js';
+import { storeModes, type StoreFixture } from '../../helpers/databases.js';
 
 const uniq = (prefix: string): string => `${prefix}${randomBytes(4).toString('hex')}`;
 const CLI = systemActor('cli');
