@@ -12,8 +12,8 @@ import type { StoreFixture, StoreMode } from './databases.js';
 /**
  * The set-up the directory's use-case tests share (users, groups, teams): one store of the given
  * mode for the describe block, the directory services on it (bcrypt cost 4), and the checks they
- * all make. Call it inside `describe.each(storeModes)`; `store` and `dir` are there from the
- * first test on (the hooks run in the order they are registered).
+ * all make. Call it inside `describe.each(storeModes)` and destructure what you use: `store` and
+ * `dir` stand for the objects its beforeAll makes, so they may be taken before it runs.
  */
 export interface DirectoryFixture {
   readonly store: Store;
@@ -51,18 +51,10 @@ export function useDirectoryFixture(create: StoreMode['create']): DirectoryFixtu
     await store?.close();
     await fixture?.cleanup();
   });
-  const ready = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('the directory fixture is used before its beforeAll ran');
-    return value;
-  };
   const state = (s: Store, also?: () => Promise<unknown>) => Promise.all([s.revision(), s.countAudit(), also?.()]);
   return {
-    get store() {
-      return ready(store);
-    },
-    get dir() {
-      return ready(dir);
-    },
+    store: late(() => store),
+    dir: late(() => dir),
     someone(role = 'user', extra = {}) {
       const name = uniq(role);
       return ready(dir).users.addUser({ username: name, email: `${name}@example.com`, role, ...extra }, CLI);
@@ -79,4 +71,20 @@ export function useDirectoryFixture(create: StoreMode['create']): DirectoryFixtu
     },
     lastAudit: async () => (await ready(store).listAudit({ limit: 1 }))[0],
   };
+}
+
+function ready<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the directory fixture is used before its beforeAll ran');
+  return value;
+}
+
+/** Stands for the object `get()` answers once the hooks ran (methods keep their own `this`). */
+function late<T extends object>(get: () => T | undefined): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const target = ready(get());
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

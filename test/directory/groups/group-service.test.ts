@@ -1,18 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { userActor } from '../../../src/domain/actor.js';
-import type { DirectoryServices } from '../../../src/directory/directory-services.js';
-import type { Store } from '../../../src/store/store.js';
 import { storeModes } from '../../helpers/databases.js';
 import { CLI, uniq, useDirectoryFixture } from '../../helpers/directory-fixture.js';
 
 describe.each(storeModes)('group service on $mode', ({ create }) => {
-  const fx = useDirectoryFixture(create);
-  const { someone, refused, lastAudit } = fx;
-  let store: Store;
-  let dir: DirectoryServices;
-  beforeAll(() => {
-    ({ store, dir } = fx);
-  });
+  const { store, dir, someone, refused, lastAudit } = useDirectoryFixture(create);
   const sorted = (ids: readonly string[]) => [...ids].sort();
 
   it('creates groups with a lower-case name, a gid number and an audit entry', async () => {

@@ -1,18 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { userActor } from '../../../src/domain/actor.js';
-import type { DirectoryServices } from '../../../src/directory/directory-services.js';
 import type { Role, User } from '../../../src/domain/model.js';
-import type { Store } from '../../../src/store/store.js';
 import { storeModes } from '../../helpers/databases.js';
 import { CLI, uniq, useDirectoryFixture, type RefusalExpectation } from '../../helpers/directory-fixture.js';
 
 describe.each(storeModes)('team service on $mode', ({ create }) => {
   const fx = useDirectoryFixture(create);
-  let store: Store;
-  let dir: DirectoryServices;
-  beforeAll(() => {
-    ({ store, dir } = fx);
-  });
+  const { store, dir } = fx;
 
   const someone = (role: Role = 'user'): Promise<User> => fx.someone(role, { password: 'correct horse battery' });
 

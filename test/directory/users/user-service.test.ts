@@ -1,20 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { userActor } from '../../../src/domain/actor.js';
-import type { DirectoryServices } from '../../../src/directory/directory-services.js';
 import { DirectoryError } from '../../../src/domain/errors.js';
 import type { Role } from '../../../src/domain/model.js';
-import type { Store } from '../../../src/store/store.js';
 import { storeModes } from '../../helpers/databases.js';
 import { CLI, uniq, useDirectoryFixture } from '../../helpers/directory-fixture.js';
 
 describe.each(storeModes)('user service on $mode', ({ create }) => {
-  const fx = useDirectoryFixture(create);
-  const { someone, refused, lastAudit } = fx;
-  let store: Store;
-  let dir: DirectoryServices;
-  beforeAll(() => {
-    ({ store, dir } = fx);
-  });
+  const { store, dir, someone, refused, lastAudit } = useDirectoryFixture(create);
 
   describe('addUser', () => {
     it('creates a user with normalised fields, a verifiable hash and an audit entry', async () => {
