@@ -13,47 +13,6 @@ const INNER = ['domain', 'crypto', 'store', 'directory', 'config', 'log', 'metri
 
 /** `src/<name>/…` or `src/<name>.ts`. */
 const any = (names) => `^src/(${names.join('|')})(/|\\.ts$)`;
-const exact = (path) => `^${path.replace(/[.]/g, '\\.')}$`;
-const list = (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-
-/**
- * Imports the rules forbid that remain because another branch owns the importing file (each line
- * says who removes it). The merge deletes a line when that branch lands, and the list when empty.
- */
-const KNOWN_VIOLATIONS = [
-  // mailqr: the Mailer interface becomes a port declared in directory/lifecycle/, implemented in mail/.
-  { rule: 'directory-only-inner', from: 'src/directory/directory-services.ts', to: 'src/mail/smtp-mailer.ts' },
-  { rule: 'directory-only-inner', from: 'src/directory/lifecycle/lifecycle-service.ts', to: 'src/mail/smtp-mailer.ts' },
-  { rule: 'directory-only-inner', from: 'src/directory/lifecycle/smtp-settings.ts', to: 'src/mail/smtp-mailer.ts' },
-  { rule: 'inner-never-imports-edges', from: 'src/directory/directory-services.ts', to: 'src/mail/smtp-mailer.ts' },
-  { rule: 'inner-never-imports-edges', from: 'src/directory/lifecycle/lifecycle-service.ts', to: 'src/mail/smtp-mailer.ts' },
-  { rule: 'inner-never-imports-edges', from: 'src/directory/lifecycle/smtp-settings.ts', to: 'src/mail/smtp-mailer.ts' },
-  // mailqr: the EHLO default for SMTP set through the API; moves with the Mailer port.
-  { rule: 'directory-only-inner', from: 'src/directory/lifecycle/smtp-settings.ts', to: 'src/mail/ehlo-name.ts' },
-  { rule: 'inner-never-imports-edges', from: 'src/directory/lifecycle/smtp-settings.ts', to: 'src/mail/ehlo-name.ts' },
-  // import (sync job routes, report progress): the connector's interface and its report move to a
-  // port in daemon/ and to directory/mirror/ once those files settle.
-  { rule: 'http-no-other-edge', from: 'src/http/routes/sync-routes.ts', to: 'src/connector/connector.ts' },
-  { rule: 'http-no-other-edge', from: 'src/http/routes/sync-routes.ts', to: 'src/connector/sync-report.ts' },
-  { rule: 'http-no-other-edge', from: 'src/http/http-service.ts', to: 'src/connector/connector.ts' },
-  { rule: 'http-no-other-edge', from: 'src/http/api-context.ts', to: 'src/connector/connector.ts' },
-  { rule: 'cli-no-other-edge', from: 'src/cli/connector-commands.ts', to: 'src/connector/sync-report.ts' },
-  { rule: 'cli-no-other-edge', from: 'src/cli/connector-commands.ts', to: 'src/connector/test-connection.ts' },
-];
-
-/** A rule, minus its known violations (exactly those import pairs, nothing else of the file). */
-function withKnown(rule) {
-  const known = KNOWN_VIOLATIONS.filter((k) => k.rule === rule.name);
-  const files = [...new Set(known.map((k) => k.from))];
-  if (files.length === 0) return [rule];
-  const rest = { ...rule, from: { ...rule.from, pathNot: [...list(rule.from.pathNot), ...files.map(exact)] } };
-  const perFile = files.map((file) => ({
-    ...rule,
-    from: { ...rule.from, path: exact(file) },
-    to: { ...rule.to, pathNot: [...list(rule.to.pathNot), ...known.filter((k) => k.from === file).map((k) => exact(k.to))] },
-  }));
-  return [rest, ...perFile];
-}
 
 const RULES = [
   {
@@ -132,7 +91,7 @@ const RULES = [
 ];
 
 module.exports = {
-  forbidden: RULES.flatMap(withKnown).map((rule) => ({ severity: 'error', ...rule })),
+  forbidden: RULES.map((rule) => ({ severity: 'error', ...rule })),
   options: {
     doNotFollow: { path: 'node_modules' },
     includeOnly: '^(src|node_modules)/',

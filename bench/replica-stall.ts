@@ -5,7 +5,7 @@
  * without closing (test/helpers/stall-proxy.ts). Run: `npx tsx bench/replica-stall.ts`.
  * Needs the test PostgreSQL at 127.0.0.1:5432 (PGDIR_TEST_PG_URL). Default intervals (5 s check).
  */
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
 import { defaultServices, startDaemon, type Service } from '../src/app.js';
@@ -45,6 +45,8 @@ const [database, proxy, dirA, dirB] = await Promise.all([
   createTempDir(),
 ]);
 const a = await replica(dirA.path, database.url);
+// Every replica needs the first one's sealing key (docs/scaling.md), or it refuses to start.
+await copyFile(join(dirA.path, 'totp.key'), join(dirB.path, 'totp.key'));
 const b = await replica(dirB.path, proxy.url(database.url));
 const client = new Client({ url: b.ldap.server.addresses()[0]?.url ?? '' });
 try {

@@ -4,7 +4,7 @@ import type { Daemon, DaemonContext, DaemonState, DaemonStatus, Service, Service
 import { waitForCliLock } from '../control/cli-lock.js';
 import type { ControlServer } from '../control/control-server.js';
 import { createDirectoryServices } from '../directory/directory-services.js';
-import { createSmtpMailer } from '../mail/smtp-mailer.js';
+import { createSmtpMailer, mailerForStoredServer } from '../mail/smtp-mailer.js';
 import { smtpSettingsFromConfig } from '../mail/smtp-config.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { createPasswordHasher } from '../crypto/password-hasher.js';
@@ -13,6 +13,7 @@ import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
 import type { ReadinessReport } from '../directory/health/readiness.js';
 import { DaemonHealth } from '../daemon/daemon-health.js';
+import { checkSealingKeyFile } from './check-sealing-key.js';
 
 /**
  * What startDaemon runs: opens the store, the change feed and the services in order, applies
@@ -48,8 +49,13 @@ export class DaemonRuntime {
     if (this.mode === 'pglite') await waitForCliLock(config.data_dir, config.shutdown_timeout + 60_000);
     const storeLogger = logger.child({ part: 'store' });
     const store = await openStore({ url: config.database.url, dataDir: config.data_dir, keepAliveMs: config.database.keepalive, logger: storeLogger });
+    // A replica with another totp.key would fail only later, on the first sealed secret it opens.
+    await checkSealingKeyFile(store, config.data_dir, { record: true }).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
     const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
-    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups), ldapSuffix: config.ldap.suffix, oidc: config.sso?.oidc });
+    const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), mailerFor: mailerForStoredServer, publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups), ldapSuffix: config.ldap.suffix, oidc: config.sso?.oidc });
     const runtime = this;
     const metrics = createMetricsRegistry(); // one per daemon, shared by every service
     const throttle = createAuthThrottle({

@@ -1,5 +1,5 @@
-import type { ConnectionTestResult } from '../connector/test-connection.js';
-import { summarizeReport, type SyncReport } from '../connector/sync-report.js';
+import type { ConnectionTestResult } from '../daemon/connector-port.js';
+import { summarizeReport, type SyncReport } from '../directory/mirror/sync-report.js';
 import type { SyncStatusResult } from '../control/connector-commands.js';
 import type { CliIo } from './cli-io.js';
 import type { ManagementCommand, OptionValues } from './management-command.js';

@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { yieldToEventLoop, type ProgressListener } from '../domain/progress.js';
 import type { MemberOp, SyncPlan, UserOp, GroupOp } from './sync-plan.js';
 import { entry } from './sync-plan.js';
-import type { SyncReport } from './sync-report.js';
+import type { SyncReport } from '../directory/mirror/sync-report.js';
 
 /**
  * Writes a plan: users, then groups, then memberships, in transactions of `batchSize` steps. A

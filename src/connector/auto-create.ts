@@ -3,9 +3,9 @@ import { createSourceMirror, type JoinedSourceGroup } from '../directory/mirror/
 import { normalizeDisplayName } from '../domain/display-name.js';
 import { normalizeEmail } from '../domain/email.js';
 import { DirectoryError } from '../domain/errors.js';
-import type { User } from '../domain/model.js';
 import { normalizeUsername } from '../domain/username.js';
 import type { Store } from '../store/store.js';
+import type { AutoCreateOutcome } from '../daemon/connector-port.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { sourceAccepts } from './pass-through.js';
 import { groupNameOf } from './plan-groups.js';
@@ -18,10 +18,6 @@ import { escapeFilterValue, searchAll, toSourceGroup, toSourceUser, userAttribut
  * domain is allowed — and joins the mirrored groups the source puts it in. Answers undefined for
  * every "no" (the caller then fails the login as for any unknown user).
  */
-
-export type AutoCreateOutcome =
-  | { readonly created: User }
-  | { readonly refused: string };
 
 async function findSourceUser(client: Client, config: ConnectorConfig, login: string): Promise<SourceUser[]> {
   const byEmail = login.includes('@');

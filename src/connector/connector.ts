@@ -1,17 +1,17 @@
 import { DirectoryError } from '../domain/errors.js';
 import type { User } from '../domain/model.js';
-import type { ExternalPasswordVerifier } from '../directory/auth/bind-service.js';
+import type { ConnectorPort, SyncOptions } from '../daemon/connector-port.js';
 import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { Store } from '../store/store.js';
-import { autoCreateUser, type AutoCreateOutcome } from './auto-create.js';
+import { autoCreateUser } from './auto-create.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { loadConnectorConfig, saveConnectorConfig, type ConnectorConfigSource } from './connector-settings.js';
 import { verifyMirroredUser } from './pass-through.js';
-import { lastSyncReport, runSync, type SyncOptions, type SyncResult } from './run-sync.js';
+import { lastSyncReport, runSync, type SyncResult } from './run-sync.js';
 import { createSyncMetrics } from './sync-metrics.js';
 import { createSyncScheduler } from './sync-scheduler.js';
-import { summarizeReport, type SyncReport } from './sync-report.js';
-import { testConnection, type ConnectionTestResult } from './test-connection.js';
+import { summarizeReport } from '../directory/mirror/sync-report.js';
+import { testConnection } from './test-connection.js';
 
 /**
  * The connector as the daemon uses it: one object per process holding the store, the pinned YAML
@@ -35,30 +35,11 @@ export interface ConnectorOptions {
   readonly metrics?: MetricsRegistry;
 }
 
-export interface SyncStatus {
-  readonly configured: boolean;
-  readonly pinned: boolean;
-  readonly provider: string | undefined;
-  readonly url: string | undefined;
-  readonly intervalMs: number;
-  /** A sync started by this process is in progress. */
-  readonly running: boolean;
-  readonly lastReport: SyncReport | undefined;
-  /** Configuration problem, when the stored or pinned configuration is invalid. */
-  readonly error?: string;
-}
-
-export interface Connector {
-  /** For createBindService({ external }) and the API login: checks mirrored users' passwords. */
-  readonly verifier: ExternalPasswordVerifier;
-  /** Auto-create on login; `{ refused }` for every "no" (unknown, bad password, domain, off). */
-  autoCreate(login: string, password: string): Promise<AutoCreateOutcome>;
+/** The connector as app/ holds it: the port the edges see, with its full types, and its timer. */
+export interface Connector extends ConnectorPort {
   sync(options?: SyncOptions): Promise<SyncResult>;
-  testConnection(): Promise<ConnectionTestResult>;
-  status(): Promise<SyncStatus>;
   /** The effective configuration (masked settings included), or undefined when none. */
   configuration(): Promise<ConnectorConfigSource | undefined>;
-  /** Stores a new configuration (API/CLI); 409 when pinned in YAML, 400 naming the bad key. */
   configure(raw: Readonly<Record<string, unknown>>, actor: string): Promise<ConnectorConfig>;
   /** Starts the interval timer (a no-op while the interval is 0). */
   start(): void;

@@ -4,7 +4,7 @@ import type { Group } from '../domain/model.js';
 import type { GroupPatch } from '../store/store.js';
 import { normDnOf, type SourceGroup } from './source-entries.js';
 import { entry, lower, type GroupOp, type MemberOp, type PlanInput, type UserResolution } from './sync-plan.js';
-import type { SyncReport } from './sync-report.js';
+import type { SyncReport } from '../directory/mirror/sync-report.js';
 
 /**
  * Plans the group half of a sync: groups matched by stable id, then by name (a local group of

@@ -5,7 +5,7 @@ import { normalizeUsername } from '../domain/username.js';
 import type { UserPatch } from '../store/store.js';
 import { normDnOf, type SourceUser } from './source-entries.js';
 import { entry, lower, stillInSource, type PlanInput, type UserOp, type UserResolution } from './sync-plan.js';
-import type { SyncReport } from './sync-report.js';
+import type { SyncReport } from '../directory/mirror/sync-report.js';
 
 /**
  * Plans the user half of a sync (DESIGN §9): match each source user by stable id, then by

@@ -3,16 +3,17 @@ import { ResultCodeError } from 'ldapts';
 import { createSourceMirror } from '../directory/mirror/source-mirror.js';
 import { SettingKey } from '../directory/settings/setting-keys.js';
 import { DirectoryError } from '../domain/errors.js';
-import { throttleProgress, type ProgressListener } from '../domain/progress.js';
+import { throttleProgress } from '../domain/progress.js';
 import type { Store } from '../store/store.js';
 import { applyPlan, DEACTIVATED_SETTING } from './apply-plan.js';
+import type { SyncOptions } from '../daemon/connector-port.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { planGroups } from './plan-groups.js';
 import { planUsers } from './plan-users.js';
 import { describeSourceError, withSource } from './source-client.js';
 import { readSourceGroups, readSourceUsers, type SourceGroup, type SourceUser } from './source-entries.js';
 import type { PlanInput, SyncPlan } from './sync-plan.js';
-import { boundedReport, newReport, type SyncReport } from './sync-report.js';
+import { boundedReport, newReport, type SyncReport } from '../directory/mirror/sync-report.js';
 
 /**
  * One sync run (DESIGN §9): read everything from the source first (so that a source failing half
@@ -22,18 +23,6 @@ import { boundedReport, newReport, type SyncReport } from './sync-report.js';
 
 export const SYNC_LOCK = 'pgdir.connector.sync';
 export const REPORT_SETTING = SettingKey.connectorLastReport;
-
-export interface SyncOptions {
-  readonly dryRun?: boolean;
-  /** What started it: cli, api, interval, login... (recorded in the report). */
-  readonly trigger?: string;
-  /** Who, for the audit log. */
-  readonly actor?: string;
-  /** Steps per transaction (default 500). */
-  readonly batchSize?: number;
-  /** `reading` the source, then `users`, `groups`, `members` (planned writes done of total). */
-  readonly onProgress?: ProgressListener | undefined;
-}
 
 export interface SyncResult {
   readonly report: SyncReport;

@@ -1,5 +1,5 @@
 import type { MetricsRegistry } from '../metrics/metrics-registry.js';
-import type { SyncReport } from './sync-report.js';
+import type { SyncReport } from '../directory/mirror/sync-report.js';
 
 export interface SyncMetrics {
   /** One finished run of this process (dry runs are previews and are not counted). */

@@ -2,7 +2,7 @@ import type { Group, Membership, User } from '../domain/model.js';
 import type { GroupPatch, NewGroup, NewUser, UserPatch } from '../store/store.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { normDnOf, type SourceGroup, type SourceUser } from './source-entries.js';
-import type { ReportEntry, SyncReport } from './sync-report.js';
+import type { ReportEntry, SyncReport } from '../directory/mirror/sync-report.js';
 
 /** The writes one sync run makes, computed before anything is written (the dry-run answer). */
 

@@ -1,6 +1,7 @@
 import { normalizeEmail } from '../domain/email.js';
 import { DirectoryError } from '../domain/errors.js';
 import { normalizeUsername } from '../domain/username.js';
+import type { ConnectionTestResult, SampleUser } from '../daemon/connector-port.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { describeSourceError, withSource } from './source-client.js';
 import { readSourceUsers, searchAll, type SourceUser } from './source-entries.js';
@@ -10,28 +11,6 @@ import { readSourceUsers, searchAll, type SourceUser } from './source-entries.js
  * the first few users as pgdir would mirror them, so an admin sees what a sync would do before
  * running one. Never writes anything.
  */
-
-export interface SampleUser {
-  readonly dn: string;
-  readonly id: string;
-  readonly username: string | undefined;
-  readonly email: string | undefined;
-  readonly displayName: string;
-  /** Why this user would be skipped, when it would. */
-  readonly problem?: string;
-}
-
-export interface ConnectionTestResult {
-  readonly ok: boolean;
-  readonly url: string;
-  readonly boundAs: string;
-  readonly users: number;
-  /** undefined when group sync is off. */
-  readonly groups: number | undefined;
-  readonly sample: readonly SampleUser[];
-  readonly durationMs: number;
-  readonly error?: string;
-}
 
 function sampleOf(u: SourceUser): SampleUser {
   const base = { dn: u.dn, id: u.id, username: u.username, email: u.email, displayName: u.displayName };

@@ -1,4 +1,4 @@
-import type { Mailer } from '../mail/smtp-mailer.js';
+import type { Mailer, MailerFactory } from './lifecycle/mailer.js';
 import type { Actor } from '../domain/actor.js';
 import type { Store } from '../store/store.js';
 import { createProtectedServices, type ActorServices } from './access/actor-services.js';
@@ -50,6 +50,8 @@ export interface DirectoryServicesOptions {
   readonly dataDir?: string;
   /** Sends invite, reset and 2FA mails (config `smtp`). */
   readonly mailer?: Mailer | undefined;
+  /** Makes the mailer for an SMTP server stored through the API (mail/smtp-mailer.ts). */
+  readonly mailerFor?: MailerFactory | undefined;
   readonly publicUrl?: string | undefined;
   /** Config `name`: authenticator apps list 2FA entries under "pgdir <name>". */
   readonly name?: string | undefined;
@@ -77,7 +79,7 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
     teams: createTeamService({ store, builtinNames: options.builtinGroupNames ?? [] }),
     appPasswords: createAppPasswords(store),
     oidc: createOidcSettings(store, sealingBox(options.dataDir), options.oidc, options.builtinGroupNames ?? []),
-    lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, publicUrl: options.publicUrl, issuer: totpIssuer(options.name) }),
+    lifecycle: createLifecycleService({ store, hasher, dataDir: options.dataDir, mailer: options.mailer, mailerFor: options.mailerFor, publicUrl: options.publicUrl, issuer: totpIssuer(options.name) }),
   };
 }
 

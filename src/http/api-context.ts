@@ -1,4 +1,4 @@
-import type { Connector } from '../connector/connector.js';
+import type { ConnectorPort } from '../daemon/connector-port.js';
 import type { AuthThrottle } from '../directory/auth/auth-throttle.js';
 import type { ExternalPasswordVerifier } from '../directory/auth/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
@@ -38,7 +38,7 @@ export interface ApiContext {
   readonly external: ExternalPasswordVerifier | undefined;
   readonly totp: TotpVerifier | undefined;
   /** The external directory connector, when the daemon runs one. */
-  readonly connector?: Connector | undefined;
+  readonly connector?: ConnectorPort | undefined;
   /** The LDAP listeners of this daemon, when it runs them. */
   readonly ldapEndpoint?: (() => LdapEndpoint) | undefined;
 }

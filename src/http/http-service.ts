@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AuthThrottle } from '../directory/auth/auth-throttle.js';
-import type { Connector } from '../connector/connector.js';
+import type { ConnectorPort } from '../daemon/connector-port.js';
 import type { ExternalPasswordVerifier } from '../directory/auth/bind-service.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import { createReadiness, type ReadinessReport } from '../directory/health/readiness.js';
@@ -50,7 +50,7 @@ export interface HttpServiceDeps {
   readonly external?: ExternalPasswordVerifier;
   readonly totp?: TotpVerifier;
   /** The external directory connector, for the sync routes. */
-  readonly connector?: Connector;
+  readonly connector?: ConnectorPort;
   /** The LDAP listeners (for the console's directory-server page). */
   readonly ldapEndpoint?: () => LdapEndpoint;
   /** Login session lifetime (default 12 h). */

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../domain/escape-html.js';
-import type { MailMessage } from './mime-message.js';
+import type { MailMessage } from '../directory/lifecycle/mailer.js';
 
 
 const when = (date: Date): string => date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');

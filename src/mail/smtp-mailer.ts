@@ -3,14 +3,11 @@ import type { ConnectionOptions } from 'node:tls';
 import { createTransport } from 'nodemailer';
 import type { SMTPTransportAuthOptions } from 'nodemailer/lib/smtp-transport';
 import { defaultEhloName } from './ehlo-name.js';
-import type { MailMessage } from './mime-message.js';
+import type { Mailer, MailerFactory } from '../directory/lifecycle/mailer.js';
 import { SmtpError, explainSmtpFailure } from './smtp-error.js';
 
 export { SmtpError };
-
-export interface Mailer {
-  send(message: MailMessage): Promise<void>;
-}
+export type { Mailer };
 
 /**
  * XOAUTH2 (Microsoft 365, Google Workspace relays): either a refresh token that nodemailer trades
@@ -115,3 +112,7 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
     },
   };
 }
+
+/** The directory's MailerFactory: a server stored through the API, named in EHLO by its public URL. */
+export const mailerForStoredServer: MailerFactory = (server) =>
+  createSmtpMailer({ host: server.host, port: server.port, secure: server.secure, username: server.username, password: server.password, from: server.from, ehloName: defaultEhloName(server.publicUrl) });

@@ -30,6 +30,8 @@ export interface LifecycleStore {
   deleteTokens(userId: string, kinds: readonly UserTokenKind[]): Promise<number>;
   /** The encrypted TOTP secret (enrolled or pending) of a user. */
   totpSecret(userId: string): Promise<string | undefined>;
+  /** Some user's encrypted TOTP secret, if anyone has one (the start-up check of the sealing key). */
+  anyTotpSecret(): Promise<string | undefined>;
   /** Sets or clears the secret and forgets the last used step. */
   setTotpSecret(userId: string, encrypted: string | null): Promise<void>;
   /** Records `step` as used unless it or a later one was used already (RFC 6238 §5.2: one use). */
@@ -107,6 +109,11 @@ export function createLifecycleStore(database: Kysely<Database>, run: <T>(fn: ()
       run(async () => {
         if (!isUuid(userId)) return undefined;
         const row = await db.selectFrom('users').select('totp_secret_encrypted').where('id', '=', userId).executeTakeFirst();
+        return row?.totp_secret_encrypted ?? undefined;
+      }),
+    anyTotpSecret: () =>
+      run(async () => {
+        const row = await db.selectFrom('users').select('totp_secret_encrypted').where('totp_secret_encrypted', 'is not', null).limit(1).executeTakeFirst();
         return row?.totp_secret_encrypted ?? undefined;
       }),
     setTotpSecret: (userId, encrypted) =>

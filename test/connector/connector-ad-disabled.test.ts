@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { autoCreateUser } from '../../src/connector/auto-create.js';
 import { parseConnectorConfig, type ConnectorConfig } from '../../src/connector/connector-config.js';
 import { runSync } from '../../src/connector/run-sync.js';
-import type { SyncReport } from '../../src/connector/sync-report.js';
+import type { SyncReport } from '../../src/directory/mirror/sync-report.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { AD_SCHEMA, AD_SUFFIX, guidOf, PASSWORD } from './connector-seeds.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConnectorConfig, type ConnectorConfig } from '../../src/connector/connector-config.js';
 import { runSync } from '../../src/connector/run-sync.js';
-import type { SyncReport } from '../../src/connector/sync-report.js';
+import type { SyncReport } from '../../src/directory/mirror/sync-report.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { JC_ORG, JC_SUFFIX, JC_USERS, jcUserDn, jumpcloudLdif } from './connector-seeds.js';

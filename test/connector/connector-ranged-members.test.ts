@@ -3,7 +3,7 @@ import { parseConnectorConfig, type ConnectorConfig } from '../../src/connector/
 import { mergeRangeChunks, parseRangeOption, rangedChunk, RangeRetrievalError, type RangeChunk } from '../../src/connector/ranged-values.js';
 import { runSync } from '../../src/connector/run-sync.js';
 import { toSourceGroup } from '../../src/connector/source-entries.js';
-import type { SyncReport } from '../../src/connector/sync-report.js';
+import type { SyncReport } from '../../src/directory/mirror/sync-report.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { AD_BASE, GROUPS_BASE, groupDn, startAdRangeServer, USERS_BASE, type AdRangeServer } from '../helpers/ad-range-server.js';

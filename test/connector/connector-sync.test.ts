@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConnectorConfig, type ConnectorConfig } from '../../src/connector/connector-config.js';
 import { REPORT_SETTING, runSync } from '../../src/connector/run-sync.js';
 import { testConnection } from '../../src/connector/test-connection.js';
-import type { SyncReport } from '../../src/connector/sync-report.js';
+import type { SyncReport } from '../../src/directory/mirror/sync-report.js';
 import type { User } from '../../src/domain/model.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';

@@ -4,6 +4,7 @@ import { createDirectoryServices, type DirectoryServices } from '../../src/direc
 import type { User } from '../../src/domain/model.js';
 import { issueSession } from '../../src/http/auth/login.js';
 import { createHttpService, type HttpService, type HttpServiceDeps } from '../../src/http/http-service.js';
+import { mailerForStoredServer } from '../../src/mail/smtp-mailer.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { StoreFixture, StoreMode } from '../helpers/databases.js';
@@ -49,7 +50,7 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 export async function startApi(mode: StoreMode, extra: Partial<HttpServiceDeps> = {}): Promise<Api> {
   const fixture: StoreFixture = await mode.create();
   const store = await openStore({ ...fixture.options });
-  const directory = createDirectoryServices({ store, bcryptCost: 4 });
+  const directory = createDirectoryServices({ store, bcryptCost: 4, mailerFor: mailerForStoredServer });
   const throttle = createAuthThrottle({ store, maxFailures: 5, windowMs: 60_000 });
   const service = createHttpService({ listen: '127.0.0.1:0', directory, throttle, logger: quiet, version: 'test', ...extra });
   await service.start();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSyncMetrics } from '../../src/connector/sync-metrics.js';
-import { newReport, type SyncReport } from '../../src/connector/sync-report.js';
+import { newReport, type SyncReport } from '../../src/directory/mirror/sync-report.js';
 import { createMetricsRegistry } from '../../src/metrics/metrics-registry.js';
 import { createLdapMetrics } from '../../src/ldap/ldap-metrics.js';
 import { parsePrometheusText, sample } from '../helpers/prometheus-text.js';

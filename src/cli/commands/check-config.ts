@@ -2,6 +2,7 @@ import { checkConfigFiles } from '../../config/check-files.js';
 import { formatDuration } from '../../config/duration.js';
 import type { Config } from '../../config/schema.js';
 import { checkServiceConfig } from '../../app/check-service-config.js';
+import { checkSealingKeyOffline } from '../../app/check-sealing-key.js';
 import { maskUrl } from '../../log/mask-url.js';
 import { EXIT_OK, type CliIo } from '../cli-io.js';
 import type { Command, CommandOptions } from '../command.js';
@@ -13,7 +14,8 @@ const USAGE = `Usage: pgdir check-config [--config FILE] [--print]
 
 Loads the configuration the way "pgdir serve" would (file, PGDIR_* variables, *_file secrets),
 reports the first problems with the keys that cause them (including TLS files that cannot be
-read or do not match), and exits 0 when it is valid.
+read or do not match, and a totp.key that does not open the directory's sealed secrets), and
+exits 0 when it is valid.
   --print   also print the effective configuration (secrets masked)
 `;
 
@@ -34,7 +36,10 @@ export const checkConfigCommand: Command = {
     // The connector parses its own section (config/schema.ts checks only that it is a mapping):
     // a misspelt key fails here as it fails `serve`, with exit 2 naming connector.<key>.
     checkServiceConfig(config);
+    // totp.key against the directory's sealed secrets, as `serve` checks it (read-only here).
+    const note = await checkSealingKeyOffline(config);
     io.stdout.write(`configuration OK (${path ?? 'no file: defaults and PGDIR_* variables'})\n`);
+    if (note !== undefined) io.stdout.write(`${note}\n`);
     if (values.print === true) io.stdout.write(`${JSON.stringify(printable(config), null, 2)}\n`);
     return EXIT_OK;
   },

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Mailer } from '../../mail/smtp-mailer.js';
+import type { Mailer, MailerFactory } from './mailer.js';
 import type { Store } from '../../store/store.js';
 import type { UserTokenKind } from '../../store/lifecycle-store.js';
 import type { PasswordHasher } from '../../crypto/password-hasher.js';
@@ -31,6 +31,8 @@ export interface LifecycleOptions {
   readonly lifetimes?: Partial<Record<UserTokenKind, number>>;
   readonly now?: () => number;
   readonly mailer?: Mailer | undefined;
+  /** Makes the mailer for an SMTP server stored through the API (the mail adapter's). */
+  readonly mailerFor?: MailerFactory | undefined;
   /** `smtp.public_url` of the YAML. */
   readonly publicUrl?: string | undefined;
   /** The TOTP issuer shown by authenticator apps (default "pgdir"). */
@@ -42,7 +44,7 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleServ
   const ephemeral = randomBytes(32);
   const box = secretBoxOf(async () => (dataDir === undefined ? ephemeral : fileKey(join(dataDir, 'totp.key'))));
   const tokens = createAccountTokens({ store, hasher, ...(options.lifetimes === undefined ? {} : { lifetimes: options.lifetimes }) });
-  const mail = createMailSettings(store, box, options.mailer, options.publicUrl);
+  const mail = createMailSettings(store, box, options.mailer, options.publicUrl, options.mailerFor);
   return {
     registration: createRegistration(store, hasher, mail),
     twoFactor: createTwoFactorService({ store, hasher, box, issuer: options.issuer ?? totpIssuer(undefined), ...(options.now === undefined ? {} : { now: options.now }) }),

@@ -1,6 +1,5 @@
-import { conflict } from '../../domain/errors.js';
-import { defaultEhloName } from '../../mail/ehlo-name.js';
-import { createSmtpMailer, type Mailer, type SmtpSettings } from '../../mail/smtp-mailer.js';
+import { conflict, DirectoryError } from '../../domain/errors.js';
+import type { Mailer, MailerFactory } from './mailer.js';
 import type { Store } from '../../store/store.js';
 import { SettingKey } from '../settings/setting-keys.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
@@ -46,7 +45,12 @@ export interface MailSettings {
 
 const view = (s: Stored): SmtpSettingsView => ({ host: s.host, port: s.port, secure: s.secure, username: s.username, hasPassword: s.password !== null, from: s.from, publicUrl: s.publicUrl ?? null });
 
-export function createMailSettings(store: Store, box: SecretBox, yaml: Mailer | undefined, yamlPublicUrl?: string, make: (s: SmtpSettings) => Mailer = createSmtpMailer): MailSettings {
+/** Without a factory (tests that never store a server) a stored server cannot be used. */
+const noFactory: MailerFactory = () => {
+  throw new DirectoryError('internal', 'this process was started without a mail adapter');
+};
+
+export function createMailSettings(store: Store, box: SecretBox, yaml: Mailer | undefined, yamlPublicUrl?: string, make: MailerFactory = noFactory): MailSettings {
   const stored = () => store.getSetting<Stored>(SMTP_SETTING);
   return {
     async current() {
@@ -54,7 +58,7 @@ export function createMailSettings(store: Store, box: SecretBox, yaml: Mailer | 
       const s = await stored();
       if (s === undefined) return undefined;
       const password = s.password === null ? undefined : await box.open(s.password);
-      return make({ host: s.host, port: s.port, secure: s.secure, username: s.username ?? undefined, password, from: s.from, ehloName: defaultEhloName(s.publicUrl) });
+      return make({ host: s.host, port: s.port, secure: s.secure, username: s.username ?? undefined, password, from: s.from, publicUrl: s.publicUrl ?? null });
     },
     pinned: () => yaml !== undefined,
     publicUrl: async () => (yaml !== undefined ? yamlPublicUrl : ((await stored())?.publicUrl ?? undefined))?.replace(/\/+$/, ''),

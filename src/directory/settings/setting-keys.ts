@@ -25,6 +25,8 @@ export const SettingKey = {
   samlSso: 'sso.saml',
   /** OpenID Connect sign-in: issuer, client, sealed secret… (`PUT /api/v1/settings/sso/oidc`). */
   oidcSso: 'sso.oidc',
+  /** A value sealed with `totp.key` on first start: a daemon with another key refuses to start. */
+  sealingKeyCheck: 'sealing_key.check',
 } as const;
 
 export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { actorLabel } from '../../domain/actor.js';
-import type { Connector } from '../../connector/connector.js';
+import type { ConnectorPort } from '../../daemon/connector-port.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { assertMay } from '../../domain/permissions.js';
-import type { SyncReport } from '../../connector/sync-report.js';
+import type { SyncReport } from '../../directory/mirror/sync-report.js';
 import type { JobRegistry } from '../job-registry.js';
 import { defineRoute, type AnyRoute, type Reply } from '../route.js';
 import { asyncParam, jobAccepted, jobOwnerKey, wantsAsync } from './job-routes.js';
@@ -12,7 +12,7 @@ const noConnector = (): DirectoryError =>
   new DirectoryError('unavailable', 'the external directory connector is not running in this process');
 
 /** What the API shows of the configuration: the masked settings, never the parsed secrets. */
-async function view(connector: Connector): Promise<{ configured: boolean; pinned: boolean; settings?: Readonly<Record<string, unknown>> }> {
+async function view(connector: ConnectorPort): Promise<{ configured: boolean; pinned: boolean; settings?: Readonly<Record<string, unknown>> }> {
   const source = await connector.configuration();
   return source === undefined ? { configured: false, pinned: false } : { configured: true, pinned: source.pinned, settings: source.settings };
 }
@@ -40,8 +40,8 @@ function reportReply(report: SyncReport): Reply {
  * The external directory connector (DESIGN §9): configuration, test connection, sync (or a dry
  * run that returns the plan) and the last report. Admins and owners only.
  */
-export function syncRoutes(connector: Connector | undefined, jobs: JobRegistry): AnyRoute[] {
-  const need = (): Connector => connector ?? (() => { throw noConnector(); })();
+export function syncRoutes(connector: ConnectorPort | undefined, jobs: JobRegistry): AnyRoute[] {
+  const need = (): ConnectorPort => connector ?? (() => { throw noConnector(); })();
   return [
     defineRoute({
       method: 'GET',

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,8 @@ describe('a replica whose LISTEN connection stalls', { timeout: 90_000 }, () => 
       createTempDir('pgdir-stall-b-'),
     ]);
     a = await startReplica(dirs[0]!.path, database.url);
+    // Every replica needs the first one's sealing key (docs/scaling.md), or it refuses to start.
+    await copyFile(join(dirs[0]!.path, 'totp.key'), join(dirs[1]!.path, 'totp.key'));
     // max_lag 0: any lag makes B unready, so the test sees the lag the check is about to repair.
     b = await startReplica(dirs[1]!.path, proxy.url(database.url), [
       '  revision_check_interval: 4s',

@@ -1,47 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor, userActor } from '../../../src/domain/actor.js';
-import { createDirectoryServices, type DirectoryServices } from '../../../src/directory/directory-services.js';
-import { createPasswordHasher } from '../../../src/crypto/password-hasher.js';
-import { DirectoryError } from '../../../src/domain/errors.js';
+import { describe, expect, it } from 'vitest';
+import { userActor } from '../../../src/domain/actor.js';
 import type { Role, User } from '../../../src/domain/model.js';
-import { openStore } from '../../../src/store/open-store.js';
-import type { Store } from '../../../src/store/store.js';
-import { storeModes, type StoreFixture } from '../../helpers/databases.js';
-
-const uniq = (prefix: string): string => `${prefix}${randomBytes(4).toString('hex')}`;
-const CLI = systemActor('cli');
+import { storeModes } from '../../helpers/databases.js';
+import { CLI, uniq, useDirectoryFixture, type RefusalExpectation } from '../../helpers/directory-fixture.js';
 
 describe.each(storeModes)('team service on $mode', ({ create }) => {
-  let fixture: StoreFixture;
-  let store: Store;
-  let dir: DirectoryServices;
+  const fx = useDirectoryFixture(create);
+  const { store, dir } = fx;
 
-  beforeAll(async () => {
-    fixture = await create();
-    store = await openStore(fixture.options);
-    dir = createDirectoryServices({ store, hasher: createPasswordHasher({ cost: 4 }) });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await fixture?.cleanup();
-  });
-
-  const someone = async (role: Role = 'user'): Promise<User> => {
-    const name = uniq(role);
-    return dir.users.addUser({ username: name, email: `${name}@example.com`, role, password: 'correct horse battery' }, CLI);
-  };
+  const someone = (role: Role = 'user'): Promise<User> => fx.someone(role, { password: 'correct horse battery' });
 
   /** Refused with nothing written: same revision, same audit length, same teams and grants. */
-  async function refused(run: () => Promise<unknown>, expected: { kind: string; field?: string; message?: RegExp }): Promise<void> {
-    const before = await Promise.all([store.revision(), store.countAudit(), store.listTeams(), store.listGrants()]);
-    const error = await run().then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(DirectoryError);
-    const { message, ...rest } = expected;
-    expect(error).toMatchObject(rest);
-    if (message !== undefined) expect((error as Error).message).toMatch(message);
-    expect(await Promise.all([store.revision(), store.countAudit(), store.listTeams(), store.listGrants()])).toEqual(before);
-  }
+  const refused = (run: () => Promise<unknown>, expected: RefusalExpectation) => fx.refused(run, expected, () => Promise.all([store.listTeams(), store.listGrants()]));
 
   it('creates teams (lower case, audited) and refuses duplicates in any case, reserved and derived names', async () => {
     const name = uniq('Web');

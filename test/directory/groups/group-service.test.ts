@@ -1,53 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor, userActor } from '../../src/domain/actor.js';
-import { createDirectoryServices, type DirectoryServices } from '../../src/directory/directory-services.js';
-import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
-import { DirectoryError } from '../../src/domain/errors.js';
-import type { Role, User } from '../../src/domain/model.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { Store } from '../../src/store/store.js';
-import { storeModes, type StoreFixture } from '../helpers/databases.js';
-
-const uniq = (prefix: string): string => `${prefix}${randomBytes(4).toString('hex')}`;
-const CLI = systemActor('cli');
+import { describe, expect, it } from 'vitest';
+import { userActor } from '../../../src/domain/actor.js';
+import { storeModes } from '../../helpers/databases.js';
+import { CLI, uniq, useDirectoryFixture } from '../../helpers/directory-fixture.js';
 
 describe.each(storeModes)('group service on $mode', ({ create }) => {
-  let fixture: StoreFixture;
-  let store: Store;
-  let dir: DirectoryServices;
-
-  beforeAll(async () => {
-    fixture = await create();
-    store = await openStore(fixture.options);
-    dir = createDirectoryServices({ store, hasher: createPasswordHasher({ cost: 4 }) });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await fixture?.cleanup();
-  });
-
-  const someone = (role: Role = 'user'): Promise<User> => {
-    const name = uniq(role);
-    return dir.users.addUser({ username: name, email: `${name}@example.com`, role }, CLI);
-  };
+  const { store, dir, someone, refused, lastAudit } = useDirectoryFixture(create);
   const sorted = (ids: readonly string[]) => [...ids].sort();
-
-  async function refused(
-    run: () => Promise<unknown>,
-    expected: { kind: string; field?: string; message?: string | RegExp; status?: number },
-  ): Promise<DirectoryError> {
-    const [revision, audit] = await Promise.all([store.revision(), store.listAudit({ limit: 10_000 })]);
-    const error = await run().then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(DirectoryError);
-    const { message, ...rest } = expected;
-    expect(error).toMatchObject(rest);
-    if (message !== undefined) expect((error as Error).message).toMatch(message);
-    expect(await store.revision()).toBe(revision);
-    expect((await store.listAudit({ limit: 10_000 })).length).toBe(audit.length);
-    return error as DirectoryError;
-  }
-  const lastAudit = async () => (await store.listAudit({ limit: 1 }))[0];
 
   it('creates groups with a lower-case name, a gid number and an audit entry', async () => {
     const manager = await someone('usermanager');
