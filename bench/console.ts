@@ -16,6 +16,7 @@ import { openStore } from '../src/store/open-store.js';
 import { storeModes } from '../test/helpers/databases.js';
 import { generateDataset } from './dataset.js';
 import { loadStore } from './pgdir-store-load.js';
+import { consoleAppPages } from './console-app-pages.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,7 +67,7 @@ async function benchStore(mode: (typeof storeModes)[number]): Promise<void> {
     const someUser = dataset.users[Math.floor(USERS / 2)];
     const someGroup = (await directory.groups.listGroups())[0];
     const lastPage = Math.ceil((USERS + 1) / 50);
-    const pages = ['/', '/users', `/users?search=${someUser?.username.slice(0, -1) ?? ''}`, '/users?role=admin&active=true&source=local', `/users?page=${lastPage}`, '/users/new', `/users/${someUser?.id}`, '/users/import', '/groups', `/groups/${someGroup?.id}`, `/groups/${someGroup?.id}?find=user`];
+    const pages = ['/', '/users', `/users?search=${someUser?.username.slice(0, -1) ?? ''}`, '/users?role=admin&active=true&source=local', `/users?page=${lastPage}`, '/users/new', `/users/${someUser?.id}`, '/users/import', '/groups', `/groups/${someGroup?.id}`, `/groups/${someGroup?.id}?find=user`, ...(await consoleAppPages(directory))];
     console.log(`| ${mode.mode} page | status | median ms | p95 ms | CPU ms/request | KB |`);
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const path of pages) {

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DirectoryError } from '../../domain/errors.js';
 import type { Caller, RawBody, Route } from '../route.js';
+import { multipartFields } from './multipart-form.js';
 
 /** The form field every console form carries, and the header scripts and htmx may send instead. */
 export const CSRF_FIELD = '_csrf';
@@ -28,6 +29,8 @@ function presented(req: IncomingMessage, body: unknown): string | undefined {
   if (raw?.contentType === 'application/x-www-form-urlencoded' && typeof raw.text === 'string') {
     return new URLSearchParams(raw.text).get(CSRF_FIELD) ?? undefined;
   }
+  // A form with a file input (the SSO page's metadata upload) posts multipart/form-data.
+  if (raw?.contentType === 'multipart/form-data' && typeof raw.text === 'string') return multipartFields(req.headers['content-type'], raw.text)?.[CSRF_FIELD];
   return undefined;
 }
 
