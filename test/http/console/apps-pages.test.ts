@@ -43,7 +43,7 @@ describe.each(storeModes)('application pages on $mode', (mode) => {
     await api.directory.groups.addGroup({ name: 'ops' }, systemActor());
     expect((await api.call('POST', '/api/v1/teams', { token: api.ownerToken, body: { name: 'web' } })).status).toBe(201);
     expect((await api.call('PUT', '/api/v1/teams/web/grants', { token: api.ownerToken, body: { principal: { type: 'user', id: 'bob' }, level: 'editor' } })).status).toBe(200);
-  });
+  }, 120_000);
   afterAll(async () => {
     await api?.close();
   });

@@ -47,7 +47,7 @@ describe.each(storeModes)('single sign-on and allowed domains pages on $mode', (
     await api.directory.users.addUser({ username: 'carol', email: 'carol@example.com', password: PASSWORD, role: 'user' }, systemActor());
     const grant = await api.call('PUT', '/api/v1/organization/grants', { token: api.ownerToken, body: { principal: { type: 'user', id: 'carol' }, level: 'admin' } });
     expect(grant.status).toBe(200);
-  });
+  }, 120_000);
   afterAll(async () => {
     await api?.close();
   });
@@ -117,7 +117,7 @@ describe.each(storeModes)('single sign-on and allowed domains pages on $mode', (
   it('OpenID Connect: the client secret is write-only and kept when left empty', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
     await page.goto(`${api.base}/settings/sso`);
-    await page.getByLabel('Provider').selectOption('generic');
+    await page.getByLabel('Provider', { exact: true }).selectOption('generic');
     await page.getByLabel('Client ID').fill('pgdir-console');
     await page.getByLabel('Client secret', { exact: true }).fill('s3cret-value-never-shown');
     expect(await submit(page, 'Save OpenID Connect')).toBe(400); // a generic provider needs its issuer
@@ -180,7 +180,7 @@ describe.each(storeModes)('single sign-on and allowed domains pages on $mode', (
     const forged: [string, Record<string, string>][] = [
       ['/settings/sso/saml', { _csrf, enabled: '1', metadataXml: idpMetadata(IDP, SSO_URL, [key.certBase64]), clockSkewSeconds: '60', groupAttribute: 'group', audience: 'pgdir' }],
       ['/settings/sso/saml/off', { _csrf }],
-      ['/settings/sso/oidc', { _csrf, enabled: '1', preset: 'google', clientId: 'x', clientSecret: 'y' }],
+      ['/settings/sso/oidc', { _csrf, oidcEnabled: '1', preset: 'google', clientId: 'x', clientSecret: 'y' }],
       ['/settings/allowed-domains', { _csrf, domains: 'evil.example' }],
     ];
     for (const [path, fields] of forged) expect((await postForm(page, `${api.base}${path}`, fields)).status, path).toBe(403);

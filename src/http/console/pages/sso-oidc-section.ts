@@ -5,7 +5,7 @@ import type { Caller } from '../../route.js';
 import { button, checkbox, input, select } from '../console-forms.js';
 import { csrfField } from '../console-layout.js';
 import { t } from '../messages.js';
-import { facts } from './admin-kit.js';
+import { stackedFacts as facts } from './sso-tabs.js';
 import { SSO_PATH } from './sso-tabs.js';
 
 /**
@@ -34,7 +34,7 @@ function form(caller: Caller, view: OidcSettingsView | undefined, posted: Posted
   const presets: [string, string][] = [['google', t('sso.presetGoogle')], ['generic', t('sso.presetGeneric')]];
   const secretLabel = view?.hasClientSecret === true ? t('sso.clientSecretKeep') : t('sso.clientSecret');
   return `<form method="post" action="${OIDC_POST}">${csrfField(caller)}
-${checkbox('enabled', t('sso.oidcEnabled'), posted === undefined ? view?.enabled === true : posted['enabled'] === '1')}
+${checkbox('oidcEnabled', t('sso.oidcEnabled'), posted === undefined ? view?.enabled === true : posted['oidcEnabled'] === '1')}
 ${select('preset', t('sso.preset'), presets, v('preset', view?.preset ?? 'google'))}
 ${input('issuer', t('sso.issuer'), { value: v('issuer', view?.preset === 'generic' ? view.issuer : ''), type: 'url', autocomplete: 'off', extra: bad('issuer') })}
 ${input('clientId', t('sso.clientId'), { value: v('clientId', view?.clientId), autocomplete: 'off', extra: bad('clientId') })}
@@ -57,7 +57,7 @@ export function oidcInput(posted: Readonly<Record<string, string>>, current: Oid
   const text = (name: string) => (posted[name] ?? '').trim();
   const preset = text('preset') === 'generic' ? 'generic' : 'google';
   return {
-    enabled: posted['enabled'] === '1',
+    enabled: posted['oidcEnabled'] === '1', // not `enabled`: the SAML form on the same page has that id
     preset,
     ...(preset === 'generic' || text('issuer') !== '' ? { issuer: text('issuer') } : {}),
     clientId: text('clientId'),

@@ -9,7 +9,8 @@ import { requestOrigin } from '../../routes/saml-origin.js';
 import { button, checkbox, input } from '../console-forms.js';
 import { alert, csrfField } from '../console-layout.js';
 import { t } from '../messages.js';
-import { facts, textarea, when } from './admin-kit.js';
+import { textarea, when } from './admin-kit.js';
+import { stackedFacts as facts } from './sso-tabs.js';
 import { SSO_PATH } from './sso-tabs.js';
 
 /**
@@ -46,7 +47,7 @@ function serviceProvider(saml: EffectiveSaml, req: IncomingMessage): string {
   return `<h3>${t('sso.spTitle')}</h3>${facts([
     [t('sso.spEntityId'), `<code>${escapeHtml(sp.entityId)}</code>`],
     [t('sso.acsUrl'), `<code>${escapeHtml(sp.acsUrl)}</code>`],
-    [t('sso.metadataUrl'), `<a href="${escapeHtml(sp.metadataUrl)}">${escapeHtml(sp.metadataUrl)}</a>`],
+    [t('sso.metadataUrl'), `<code>${escapeHtml(sp.metadataUrl)}</code>`],
     [t('sso.loginUrl'), `<code>${escapeHtml(sp.loginUrl)}</code>`],
   ])}`;
 }

@@ -1,6 +1,7 @@
 import { escapeHtml } from '../../../domain/escape-html.js';
 import { may } from '../../../domain/permissions.js';
 import type { NavEntry } from '../console-feature.js';
+import { facts } from './admin-kit.js';
 import { t, type MessageKey } from '../messages.js';
 
 /**
@@ -27,3 +28,6 @@ export function ssoTabs(current: string): string {
  * profile. The pages' use cases decide from the levels either way.
  */
 export const ssoNav: NavEntry = { href: SSO_PATH, label: t('sso.nav'), order: 55, visible: (actor) => may(actor, 'sso.read').allowed };
+
+/** `facts` whose labels may wrap on a phone (long labels such as the ACS URL's would push the page sideways). */
+export const stackedFacts = (rows: readonly (readonly [string, string])[]): string => facts(rows).replace('<dl class="facts">', '<dl class="facts stack">');
