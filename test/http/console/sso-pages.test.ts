@@ -110,6 +110,12 @@ describe.each(storeModes)('single sign-on and allowed domains pages on $mode', (
     expect(await submit(page, 'Turn SAML sign-in off')).toBe(200);
     expect(await page.getByRole('status').innerText()).toContain('SAML sign-in is off');
     expect((await samlNow()).enabled).toBe(false);
+    // The multipart form carries the CSRF token too: without it, or with a wrong one, refused.
+    const fields = { enabled: '1', clockSkewSeconds: '60', groupAttribute: 'group', audience: 'pgdir' };
+    for (const multipart of [fields, { ...fields, _csrf: 'A'.repeat(43) }]) {
+      expect((await page.request.post(`${api.base}/settings/sso/saml`, { multipart, maxRedirects: 0 })).status()).toBe(403);
+    }
+    expect((await samlNow()).enabled).toBe(false);
     await page.goto(`${api.base}/`);
     expect(await page.getByRole('link', { name: 'Sign in with single sign-on' }).count()).toBe(0);
   }, 180_000);
