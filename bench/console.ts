@@ -18,6 +18,7 @@ import { openStore } from '../src/store/open-store.js';
 import { storeModes } from '../test/helpers/databases.js';
 import { generateDataset } from './dataset.js';
 import { loadConsoleDataset } from './console-dataset.js';
+import { consoleAppPages } from './console-app-pages.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,7 +87,7 @@ async function benchStore(mode: (typeof storeModes)[number]): Promise<void> {
     const cookie = (signIn.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
     const someUser = dataset.users[Math.floor(USERS / 2)];
     const someGroup = (await directory.groups.listGroups())[0];
-    const pages = PAGES === 'users' ? usersPages(someUser?.username ?? '') : [...usersPages(someUser?.username ?? ''), ...otherPages(someUser?.id ?? '', someGroup?.id ?? '', teamId)];
+    const pages = PAGES === 'users' ? usersPages(someUser?.username ?? '') : [...usersPages(someUser?.username ?? ''), ...otherPages(someUser?.id ?? '', someGroup?.id ?? '', teamId), ...(await consoleAppPages(directory))];
     console.log(`| ${mode.mode} page | status | median ms | p95 ms | CPU ms/request | KB |`);
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const path of pages) {

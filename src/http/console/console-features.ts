@@ -14,6 +14,9 @@ import { userSettingsFeature } from './pages/user-settings-page.js';
 import { teamsFeature } from './pages/teams-pages.js';
 import { organizationGrantsFeature } from './pages/organization-grants-page.js';
 import { appPasswordsFeature } from './pages/app-passwords-page.js';
+import { appsFeature } from './pages/apps-pages.js';
+import { ssoFeature } from './pages/sso-pages.js';
+import { registrationDomainsFeature } from './pages/registration-domains-page.js';
 
 /**
  * Every console feature, one line each: a new feature (settings, audit log, profile, teams, SSO,
@@ -35,4 +38,7 @@ export const CONSOLE_FEATURES: readonly ConsoleFeature[] = [
   teamsFeature,
   organizationGrantsFeature,
   appPasswordsFeature,
+  appsFeature,
+  ssoFeature,
+  registrationDomainsFeature,
 ];

@@ -55,3 +55,18 @@ export function parseMultipart(text: string, contentType: string | undefined): M
   }
   return { fields, files };
 }
+
+/**
+ * Every field of a multipart form as text, files included under their field name (the SSO page
+ * reads an uploaded metadata file like a pasted one). Undefined when the body is not a valid
+ * multipart form.
+ */
+export function multipartFields(contentType: string | undefined, text: string): Record<string, string> | undefined {
+  try {
+    const form = parseMultipart(text, contentType);
+    const files = Object.fromEntries(Object.entries(form.files).map(([name, file]) => [name, file.text]));
+    return { ...form.fields, ...files };
+  } catch {
+    return undefined;
+  }
+}

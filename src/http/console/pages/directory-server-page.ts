@@ -34,7 +34,7 @@ export function allowlistProblems(text: string): string[] {
 }
 
 /** The listener clients should use: LDAPS first; a wildcard address becomes the host the browser used. */
-function ldapUrl(endpoint: LdapEndpoint, req: IncomingMessage): string | undefined {
+export function ldapUrl(endpoint: LdapEndpoint, req: IncomingMessage): string | undefined {
   const url = endpoint.urls.find((u) => u.startsWith('ldaps://')) ?? endpoint.urls[0];
   if (url === undefined) return undefined;
   const parsed = new URL(url);

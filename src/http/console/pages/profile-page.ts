@@ -78,7 +78,7 @@ function permissions(report: Permissions): string {
   if (report.organization === null && report.teams.length === 0) return '';
   const rows = report.teams.map((team) => `<tr><td>${escapeHtml(team.team.name)}</td><td>${escapeHtml(team.level)}</td></tr>`).join('');
   const admin = report.organization === 'admin' || report.teams.some((team) => team.level === 'admin');
-  return `<section aria-labelledby="h-perms"><h2 id="h-perms">${t('profile.permissions')}</h2>${admin ? `<p><a href="/teams">${t('profile.teamsLink')}</a></p>` : ''}
+  return `<section aria-labelledby="h-perms"><h2 id="h-perms">${t('profile.permissions')}</h2>${admin ? `<p><a href="/teams">${t('profile.teamsLink')}</a></p>` : ''}${report.organization === 'admin' ? `<p><a href="/settings/sso">${t('profile.ssoLink')}</a></p>` : ''}
 ${facts([[t('profile.orgLevel'), escapeHtml(report.organization ?? '—')]])}
 ${rows === '' ? '' : `<div class="table-wrap"><table><caption>${t('profile.teamsCaption')}</caption><thead><tr><th scope="col">${t('profile.team')}</th><th scope="col">${t('profile.level')}</th></tr></thead><tbody>${rows}</tbody></table></div>`}</section>`;
 }
