@@ -1,13 +1,20 @@
 /**
- * `npx tsx --expose-gc bench/view-footprint.ts [users...]`: what the in-memory view costs, without a
- * database: a synthetic snapshot of N users (groups of 50, every user in one, like bench/dataset.ts)
- * is loaded by createDirectoryView (the code pgdir serve and every LDAP worker run) from a store
+ * `npx tsx bench/view-footprint.ts [users...]`: what the in-memory view costs, without a database:
+ * a synthetic snapshot of N users (groups of 50, every user in one, like bench/dataset.ts) is
+ * loaded by createDirectoryView (the code pgdir serve and every LDAP worker run) from a store
  * stub, and the load time, heap and RSS after a full GC are printed. Each size runs in its own
- * process, so one size's garbage does not count against the next. The figures are the view's
- * share of a worker's memory; `npm run bench` gives the whole daemon's RSS.
+ * process, so one size's garbage does not count against the next. The records look like rows a
+ * store returns (a string and a Date object of their own per value), so the heap is what a
+ * worker holds. The figures are the view's share of a worker's memory; `npm run bench` gives the
+ * whole daemon's RSS.
+ *
+ * VIEW_FOOTPRINT_HEAP=<file>: also write a heap snapshot after the load (for per-object counts).
+ * VIEW_FOOTPRINT_NODE="--cpu-prof ...": extra node flags for the measured process.
  */
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
 import type { Group, Membership, User } from '../src/domain/model.js';
 import { createDirectoryView } from '../src/directory/view/index.js';
 import { encodeEntryBody } from '../src/ldap/codec/index.js';
@@ -15,28 +22,34 @@ import type { Snapshot, Store } from '../src/store/store.js';
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
 const uuid = (kind: number, n: number): string => `${hex(kind, 8)}-0000-4000-8000-${hex(n, 12)}`;
+/** A string object of its own, as a database driver returns for every value of every row. */
+const own = (s: string): string => s.split('').join('');
+const at = (ms: number): Date => new Date(ms);
 
 function snapshot(users: number): Snapshot {
-  const at = new Date('2026-01-01T00:00:00Z');
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
   const hash = '$2b$10$abcdefghijklmnopqrstuuXrB0v5mX3o5Vw9cM1t0q8y7Qv0f9QKa';
   const list: User[] = Array.from({ length: users }, (_, i) => ({
-    id: uuid(1, i), username: `user${String(i + 1).padStart(7, '0')}`, email: `user${i + 1}@example.com`, fallbackEmail: null,
-    displayName: `Ada Lovelace${i}`, role: 'user', active: true, source: 'local', sourceId: null, sourceDn: null, passwordHash: hash,
-    uidNumber: 10_000 + i, totpEnabled: false, createdAt: at, updatedAt: at, passwordChangedAt: at,
+    id: own(uuid(1, i)), username: own(`user${String(i + 1).padStart(7, '0')}`), email: own(`user${i + 1}@example.com`), fallbackEmail: null,
+    displayName: own(`Ada Lovelace${i}`), role: own('user') as User['role'], active: true, source: own('local') as User['source'], sourceId: null, sourceDn: null,
+    passwordHash: own(`${hash.slice(0, 50)}${hex(i, 10)}`), uidNumber: 10_000 + i, totpEnabled: false,
+    createdAt: at(t0 + i), updatedAt: at(t0 + i), passwordChangedAt: at(t0 + i),
   }));
   const groups: Group[] = Array.from({ length: Math.ceil(users / 50) }, (_, g) => ({
-    id: uuid(2, g), name: `group${String(g + 1).padStart(5, '0')}`, description: 'bench group', gidNumber: 10_000 + g, source: 'local', sourceId: null, createdAt: at, updatedAt: at,
+    id: own(uuid(2, g)), name: own(`group${String(g + 1).padStart(5, '0')}`), description: own('bench group'), gidNumber: 10_000 + g,
+    source: own('local') as Group['source'], sourceId: null, createdAt: at(t0), updatedAt: at(t0),
   }));
-  const memberships: Membership[] = list.map((u, i) => ({ groupId: uuid(2, Math.floor(i / 50)), userId: u.id }));
+  const memberships: Membership[] = list.map((u, i) => ({ groupId: own(uuid(2, Math.floor(i / 50))), userId: own(u.id) }));
   return { revision: 1, users: list, groups, memberships, serviceAccounts: [], teams: [], grants: [] };
 }
 
 async function measure(users: number): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-  const data = snapshot(users);
-  const store = { snapshot: async () => data, subscribe: () => () => undefined, changesSince: async () => [], revision: async () => 1 } as unknown as Store;
   gc();
+  // Before the snapshot: the records the view keeps (users, their strings and times) count.
   const before = process.memoryUsage();
+  const data: { -readonly [K in keyof Snapshot]: Snapshot[K] } = snapshot(users);
+  const store = { snapshot: async () => data, subscribe: () => () => undefined, changesSince: async () => [], revision: async () => 1 } as unknown as Store;
   const started = performance.now();
   const cpu = process.cpuUsage();
   const view = createDirectoryView({ store, suffix: 'dc=example,dc=com', encode: encodeEntryBody });
@@ -44,18 +57,24 @@ async function measure(users: number): Promise<void> {
   const loadMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const cpuMs = (used.user + used.system) / 1000;
-  (data as { users: unknown }).users = []; // the snapshot is garbage once loaded, as in pgdir serve
+  // The snapshot is garbage once loaded, as in pgdir serve (the view keeps the records it needs).
+  data.users = [];
+  data.memberships = [];
   gc();
   const after = process.memoryUsage();
   const mb = (n: number): string => `${(n / 1048576).toFixed(0)} MB`;
-  console.log(`${users} users: view load ${(loadMs / 1000).toFixed(2)} s (CPU ${(cpuMs / 1000).toFixed(2)} s), heap +${mb(after.heapUsed - before.heapUsed)}, RSS ${mb(after.rss)} (process, snapshot included until GC returns it)`);
+  const perUser = (after.heapUsed - before.heapUsed) / users;
+  console.log(`${users} users: view load ${(loadMs / 1000).toFixed(2)} s (CPU ${(cpuMs / 1000).toFixed(2)} s), heap +${mb(after.heapUsed - before.heapUsed)} (${perUser.toFixed(0)} B/user), RSS ${mb(after.rss)}; load average ${loadavg()[0]?.toFixed(1)}`);
+  if (process.env.VIEW_FOOTPRINT_HEAP) writeHeapSnapshot(process.env.VIEW_FOOTPRINT_HEAP);
   view.close();
 }
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (process.env.VIEW_FOOTPRINT_CHILD) await measure(sizes[0] ?? 10_000);
 else {
+  const extra = (process.env.VIEW_FOOTPRINT_NODE ?? '').split(' ').filter((a) => a !== '');
   for (const n of sizes.length > 0 ? sizes : [10_000, 100_000]) {
-    spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', fileURLToPath(import.meta.url), String(n)], { stdio: 'inherit', env: { ...process.env, VIEW_FOOTPRINT_CHILD: '1' } });
+    const args = ['--expose-gc', '--max-old-space-size=8192', ...extra, '--import', 'tsx', fileURLToPath(import.meta.url), String(n)];
+    spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, VIEW_FOOTPRINT_CHILD: '1' } });
   }
 }

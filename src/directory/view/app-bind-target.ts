@@ -4,6 +4,7 @@ import { hasAppAccess } from './app-access.js';
 import { appBindDn, appPlace } from './app-dit.js';
 import { rebaseFor } from './app-entries.js';
 import type { DirectoryState } from './directory-state.js';
+import { plainUser } from './user-record.js';
 import { userByRdn } from './dn-resolver.js';
 
 /**
@@ -38,5 +39,6 @@ export function resolveAppBindTarget(state: DirectoryState, dn: string): AppBind
   const user = entry === undefined ? undefined : state.records.users.get(entry.id);
   const allowed = app !== undefined && user !== undefined && hasAppAccess(state, app, user);
   const viewDn = app !== undefined && entry !== undefined ? rebaseFor(state.dit, app).dn(entry.dn) : undefined;
-  return { kind: 'user', name: place.name, app, user, globalDn: entry?.dn, viewDn, allowed, totpToken };
+  // A plain copy: the target may be cloned to the main thread (user-record.ts).
+  return { kind: 'user', name: place.name, app, user: user === undefined ? undefined : plainUser(user), globalDn: entry?.dn, viewDn, allowed, totpToken };
 }

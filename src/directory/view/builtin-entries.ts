@@ -3,6 +3,7 @@ import { isListed, memberValuesChanged } from '../../domain/user-listing.js';
 import type { BuiltinGroup } from './builtin-groups.js';
 import type { Dit } from './dit.js';
 import { buildGroupEntry, memberValues, type MemberValues } from './group-entry.js';
+import { createdMs } from './user-record.js';
 import type { ViewEntry } from './view-entry.js';
 
 /** Whether a user change alters who is in the built-in groups, or the uids they list. */
@@ -34,7 +35,7 @@ function builtinMembers(
   for (let i = 0; i < listed.length; i++) {
     const entry = listed[i] as ViewEntry;
     const user = entry.user as User;
-    const created = user.createdAt.getTime();
+    const created = createdMs(user);
     if (created < first) first = created;
     if (admins.includes(user)) {
       if (created < adminFirst) adminFirst = created;

@@ -16,6 +16,7 @@ import { compareEntries, type ViewEntry } from './view-entry.js';
 import type { Grant, Team } from '../../domain/team.js';
 import { teamsNorm } from './team-entries.js';
 import { TeamState } from './team-state.js';
+import { userRecord } from './user-record.js';
 import type { MemberValues } from './group-entry.js';
 
 export interface GroupRecord {
@@ -56,6 +57,9 @@ interface Affected {
   builtinTime: boolean;
 }
 
+/** Distinct memberOf prefixes kept for sharing (far more than distinct group combinations). */
+const PREFIXES_HELD = 100_000;
+
 /**
  * One complete, consistent directory: records plus the entries built from them. Loading and each
  * batch run synchronously from start to end, so searches see either before or after, never between.
@@ -67,8 +71,10 @@ export class DirectoryState {
   readonly teams: TeamState;
   private readonly shared: UserEntryShared;
   private readonly groupDns = new Map<string, { name: string; dn: string }>();
-  private readonly plainMemberOf: readonly string[];
-  private readonly adminMemberOf: readonly string[];
+  private readonly plainPrefix: MemberOfPrefix;
+  private readonly adminPrefix: MemberOfPrefix;
+  /** Interned memberOf prefixes by built-in kind and group DNs (see memberOf). */
+  private readonly prefixes = new Map<string, MemberOfPrefix>();
   private readonly builtinState: BuiltinState;
   /** Configured built-in names: a stored group so named is never shown (it would shadow one). */
   private readonly reservedExtra: readonly string[];
@@ -89,8 +95,8 @@ export class DirectoryState {
     this.entries = new EntryStore(dit, { indexes, ...(onRemove ? { onRemove } : {}) });
     this.shared = userEntryShared(dit, this.builtins[0].gidNumber, this.teams);
     const [users, admins] = this.builtins.map((b) => groupDn(dit, b.name)) as [string, string];
-    this.plainMemberOf = Object.freeze([users]);
-    this.adminMemberOf = Object.freeze([users, admins]);
+    this.plainPrefix = { prefix: Object.freeze([users]), shareable: true };
+    this.adminPrefix = { prefix: Object.freeze([users, admins]), shareable: true };
   }
 
   /** `floor`: the built-ins' modifyTimestamp of the state this one replaces (builtin-entries.ts). */
@@ -156,7 +162,7 @@ export class DirectoryState {
       for (const g of this.records.removeUser(id)) affected.groups.add(g);
       return;
     }
-    this.records.users.set(id, next);
+    this.records.users.set(id, userRecord(next));
     // Groups list the user's DN and username: only listing and the username matter to them.
     if (old === undefined || memberValuesChanged(old, next)) {
       for (const g of this.records.userGroups.get(id) ?? []) affected.groups.add(g);
@@ -227,20 +233,35 @@ export class DirectoryState {
 
   /**
    * DNs of every group the user is in, in group order: built-ins (gid 9000, 9001) first; the
-   * derived team groups follow, added on read (user-entry.ts).
+   * derived team groups follow, added on read (user-entry.ts). Interned: every user in the same
+   * groups shares one frozen array (50 users per group in a typical directory share it, instead
+   * of an object and an array each), which also lets the evaluator's match-key cache serve them
+   * all (match-values.ts).
    */
   private memberOf(user: User): MemberOfPrefix {
-    const builtin = this.builtins[1].includes(user) ? this.adminMemberOf : this.plainMemberOf;
+    const admin = this.builtins[1].includes(user);
     const ids = this.records.userGroups.get(user.id);
-    if (ids === undefined || ids.size === 0) return { prefix: builtin, shareable: true };
+    if (ids === undefined || ids.size === 0) return admin ? this.adminPrefix : this.plainPrefix;
     const groups: Group[] = [];
     for (const id of ids) {
       const group = this.records.groups.get(id);
       if (group !== undefined && !isBuiltinGroupName(group.name, this.reservedExtra)) groups.push(group);
     }
-    groups.sort((a, b) => a.gidNumber - b.gidNumber);
-    // Frozen: the evaluator caches match keys of frozen arrays only (match-values.ts).
-    return { prefix: Object.freeze([...builtin, ...groups.map((g) => this.groupDnOf(g))]), shareable: false };
+    if (groups.length === 0) return admin ? this.adminPrefix : this.plainPrefix;
+    if (groups.length > 1) groups.sort((a, b) => a.gidNumber - b.gidNumber);
+    const dns = groups.map((g) => this.groupDnOf(g));
+    // DNs never hold a raw NUL (RFC 4514 escapes it), so the key is unambiguous.
+    const key = `${admin ? 'a' : 'u'}\u0000${dns.join('\u0000')}`;
+    let held = this.prefixes.get(key);
+    if (held === undefined) {
+      // Keys of renamed or emptied groups linger until then; dropping them only costs sharing.
+      if (this.prefixes.size >= PREFIXES_HELD) this.prefixes.clear();
+      const builtin = admin ? this.adminPrefix.prefix : this.plainPrefix.prefix;
+      // Frozen: the evaluator caches match keys of frozen arrays only (match-values.ts).
+      held = { prefix: Object.freeze([...builtin, ...dns]), shareable: true };
+      this.prefixes.set(key, held);
+    }
+    return held;
   }
 
   /** One DN string per group, shared by every member's memberOf. */

@@ -2,6 +2,7 @@ import type { Entry } from '../../domain/entry.js';
 import type { ServiceAccount, User } from '../../domain/model.js';
 import { formatDn, normalizeRdns, parseDn, type Rdn } from '../../domain/dn.js';
 import { indexKey } from './index-values.js';
+import { plainUser } from './user-record.js';
 import type { DirectoryState } from './directory-state.js';
 import type { ViewEntry } from './view-entry.js';
 
@@ -80,7 +81,8 @@ export function resolveBindTarget(state: DirectoryState, dn: string): BindTarget
   if (parent !== state.dit.usersNorm) return undefined;
   const { entry, totpToken } = userByRdn(state, first);
   const user = entry === undefined ? undefined : state.records.users.get(entry.id);
-  return entry === undefined || user === undefined ? undefined : { kind: 'user', entry, user, totpToken };
+  // A plain copy: the target may be cloned to the main thread (user-record.ts).
+  return entry === undefined || user === undefined ? undefined : { kind: 'user', entry, user: plainUser(user), totpToken };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { EntryKind } from '../access-policy.js';
+import { EntriesByDn } from './entries-by-dn.js';
 import { EqualityIndex } from './equality-index.js';
 import { INDEXED } from './index-values.js';
 import { updateOrdered } from './ordered-list.js';
@@ -23,7 +24,6 @@ export interface EntryStoreOptions {
  * synchronously, so no search ever sees half a batch.
  */
 export class EntryStore {
-  readonly byNorm = new Map<string, ViewEntry>();
   /** Entries by user, group or service-account id, per kind. */
   readonly byId: Readonly<Record<ListKind, Map<string, ViewEntry>>> = {
     user: new Map(),
@@ -31,6 +31,7 @@ export class EntryStore {
     system: new Map(),
     team: new Map(),
   };
+  readonly byNorm: EntriesByDn;
   readonly indexes = new Map<string, EqualityIndex>([...INDEXED.keys()].map((k) => [k, new EqualityIndex()]));
   readonly suffix: ViewEntry;
   readonly usersContainer: ViewEntry;
@@ -45,6 +46,7 @@ export class EntryStore {
     readonly dit: Dit,
     private readonly options: EntryStoreOptions = {},
   ) {
+    this.byNorm = new EntriesByDn(dit.usersNorm, this.byId.user);
     this.suffix = buildSuffixEntry(dit);
     this.usersContainer = buildContainerEntry(dit, 'users');
     this.groupsContainer = buildContainerEntry(dit, 'groups');
@@ -88,7 +90,7 @@ export class EntryStore {
   }
 
   private link(entry: ViewEntry): void {
-    this.byNorm.set(entry.normDn, entry);
+    this.byNorm.set(entry);
     for (const [key, index] of this.indexes) {
       if (this.options.indexes?.(entry, key) === false) continue;
       const keyOf = INDEXED.get(key);
@@ -100,8 +102,7 @@ export class EntryStore {
   }
 
   private unlink(entry: ViewEntry): void {
-    // Guarded: a group renamed to a name another group just gave up may already own this DN.
-    if (this.byNorm.get(entry.normDn) === entry) this.byNorm.delete(entry.normDn);
+    this.byNorm.delete(entry);
     for (const [key, index] of this.indexes) {
       if (this.options.indexes?.(entry, key) === false) continue;
       const keyOf = INDEXED.get(key);

@@ -1,6 +1,8 @@
 import { AppRecords } from './app-records.js';
 import type { Group, ServiceAccount, User } from '../../domain/model.js';
 import type { Snapshot } from '../../store/store.js';
+import { IdLinks } from './id-links.js';
+import { UserRecord, userRecord } from './user-record.js';
 
 /**
  * The store's records as the view last read them, memberships held both ways. Users who are not
@@ -8,30 +10,45 @@ import type { Snapshot } from '../../store/store.js';
  * still find nothing for them without asking the database.
  */
 export class StateRecords {
-  readonly users = new Map<string, User>();
+  /** Compact records (user-record.ts): what the view holds per user, listed or not. */
+  readonly users = new Map<string, UserRecord>();
   readonly groups = new Map<string, Group>();
   readonly accounts = new Map<string, ServiceAccount>();
   /** Applications by id and by lower-case name (issue 16). */
   readonly apps = new AppRecords();
   /** user id → ids of the stored groups it is in. */
-  readonly userGroups = new Map<string, Set<string>>();
+  readonly userGroups = new IdLinks();
   /** group id → ids of its member users. */
-  readonly groupUsers = new Map<string, Set<string>>();
+  readonly groupUsers = new IdLinks();
 
   static fromSnapshot(snapshot: Snapshot): StateRecords {
     const records = new StateRecords();
-    for (const user of snapshot.users) records.users.set(user.id, user);
+    for (const user of snapshot.users) records.users.set(user.id, userRecord(user));
     for (const group of snapshot.groups) records.groups.set(group.id, group);
     for (const account of snapshot.serviceAccounts) records.accounts.set(account.id, account);
     for (const app of snapshot.apps ?? []) records.apps.set(app.id, app);
-    for (const m of snapshot.memberships) records.link(m.groupId, m.userId);
+    for (const m of snapshot.memberships) records.link(records.groupKey(m.groupId), records.userKey(m.userId));
     return records;
+  }
+
+  /**
+   * The id string the records already hold for a user or group: a membership row brings its own
+   * copy of both ids (a database driver returns a new string per value), and keeping those would
+   * cost two more strings per membership for as long as the view lives.
+   */
+  private userKey(id: string): string {
+    return this.users.get(id)?.id ?? id;
+  }
+
+  private groupKey(id: string): string {
+    return this.groups.get(id)?.id ?? id;
   }
 
   /** Replaces a user's stored groups; returns the group ids that gained or lost the user. */
   setUserGroups(userId: string, groupIds: readonly string[]): string[] {
-    const next = new Set(groupIds);
-    const old = this.userGroups.get(userId) ?? new Set<string>();
+    userId = this.userKey(userId);
+    const next = new Set(groupIds.map((g) => this.groupKey(g)));
+    const old = new Set(this.userGroups.get(userId));
     const changed: string[] = [];
     for (const g of old) if (!next.has(g)) changed.push(g), this.unlink(g, userId);
     for (const g of next) if (!old.has(g)) changed.push(g), this.link(g, userId);
@@ -40,8 +57,9 @@ export class StateRecords {
 
   /** Replaces a group's members; returns the user ids that joined or left. */
   setGroupUsers(groupId: string, userIds: readonly string[]): string[] {
-    const next = new Set(userIds);
-    const old = this.groupUsers.get(groupId) ?? new Set<string>();
+    groupId = this.groupKey(groupId);
+    const next = new Set(userIds.map((u) => this.userKey(u)));
+    const old = new Set(this.groupUsers.get(groupId));
     const changed: string[] = [];
     for (const u of old) if (!next.has(u)) changed.push(u), this.unlink(groupId, u);
     for (const u of next) if (!old.has(u)) changed.push(u), this.link(groupId, u);
@@ -71,7 +89,7 @@ export class StateRecords {
   stampUser(userId: string, at: Date): User | undefined {
     const user = this.users.get(userId);
     if (user === undefined || user.updatedAt >= at) return undefined;
-    const stamped = { ...user, updatedAt: at };
+    const stamped = new UserRecord(user, at);
     this.users.set(userId, stamped);
     return stamped;
   }
@@ -85,22 +103,12 @@ export class StateRecords {
   }
 
   private link(groupId: string, userId: string): void {
-    getOrCreate(this.userGroups, userId).add(groupId);
-    getOrCreate(this.groupUsers, groupId).add(userId);
+    this.userGroups.add(userId, groupId);
+    this.groupUsers.add(groupId, userId);
   }
 
   private unlink(groupId: string, userId: string): void {
-    const groups = this.userGroups.get(userId);
-    groups?.delete(groupId);
-    if (groups?.size === 0) this.userGroups.delete(userId);
-    const users = this.groupUsers.get(groupId);
-    users?.delete(userId);
-    if (users?.size === 0) this.groupUsers.delete(groupId);
+    this.userGroups.delete(userId, groupId);
+    this.groupUsers.delete(groupId, userId);
   }
-}
-
-function getOrCreate<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
-  let set = map.get(key);
-  if (set === undefined) map.set(key, (set = new Set()));
-  return set;
 }

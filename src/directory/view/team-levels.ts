@@ -4,11 +4,16 @@ import type { Grant, Team } from '../../domain/team.js';
 import { isListed } from '../../domain/user-listing.js';
 import type { User } from '../../domain/model.js';
 
+/** id → linked ids (state-records.ts IdLinks). */
+interface IdSets {
+  get(id: string): ReadonlySet<string> | undefined;
+}
+
 /** What the computation reads of the view's records (state-records.ts). */
 export interface LevelInputs {
   readonly users: ReadonlyMap<string, User>;
-  readonly userGroups: ReadonlyMap<string, ReadonlySet<string>>;
-  readonly groupUsers: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly userGroups: IdSets;
+  readonly groupUsers: IdSets;
 }
 
 /**

@@ -20,6 +20,8 @@ const PERSON = Object.freeze(['person']);
 const STRUCTURAL = Object.freeze(['inetOrgPerson']);
 const FALSE = Object.freeze(['FALSE']);
 const SUBSCHEMA = Object.freeze(['cn=Subschema']);
+/** Shared by every entry until its memberOf is first read (an array literal would be one per user). */
+const NO_VALUES: readonly string[] = Object.freeze([]);
 
 /** Values shared by every user entry of one view. */
 export interface UserEntryShared {
@@ -72,7 +74,7 @@ class UserAttributes extends ComputedAttributes {
   /** The uid value (toLowerCase returns the same string when unchanged: no copy as a rule). */
   readonly uid: string;
   /** memberOf as last computed, and the derived generation it was computed at (-1: never). */
-  private memberOfHeld: readonly string[] = [];
+  private memberOfHeld: readonly string[] = NO_VALUES;
   private memberOfAt = -1;
 
   constructor(

@@ -8,8 +8,8 @@ import type { EntryKind } from '../access-policy.js';
  * encoded-entry cache they carry can never serve stale bytes.
  */
 export class ViewEntry implements Entry {
-  /** Encoded SearchResultEntry bodies per attribute selection (see encoded-entry.ts). */
-  encoded: Map<string, Buffer> | undefined = undefined;
+  /** Encoded SearchResultEntry bodies per attribute selection (encoded-cache.ts). */
+  encoded: EncodedSlots | undefined = undefined;
   /** The attributes' generation `encoded` was made at (encoded-cache.ts). */
   encodedAt = 0;
 
@@ -36,6 +36,9 @@ export class ViewEntry implements Entry {
     return this.attributes.get(key)?.[0];
   }
 }
+
+/** Cached encodings of one entry: selection key, bytes, selection key, bytes... oldest first. */
+export type EncodedSlots = (string | Buffer)[];
 
 /** Rank of each part of the tree in the global order; multiplied into ViewEntry.sortKey. */
 export const Rank = {
