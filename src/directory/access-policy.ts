@@ -4,8 +4,11 @@ import type { Identity, UserSearchPolicy } from './auth/identity.js';
 export type Visibility =
   /** rootDSE and cn=Subschema only: everything else answers 32 so existence stays hidden. */
   | { readonly kind: 'none' }
-  /** Every user, group, container and service account entry. */
-  | { readonly kind: 'all' }
+  /**
+   * Every user, group, container and service account entry; the applications under ou=apps too,
+   * but not for a user (`user`: ldap.user_search all; issue 16, view/app-tree.ts).
+   */
+  | { readonly kind: 'all'; readonly user?: true }
   /**
    * The user's own entry, every group and the containers (ldap.user_search: self); with
    * `ownMembersOnly` (self-only-members) groups list only the user among their members (member-mask.ts).
@@ -27,7 +30,7 @@ export function searchVisibility(identity: Identity, userSearch: UserSearchPolic
     case 'app':
       return { kind: 'app', appId: identity.id };
     case 'user':
-      if (userSearch === 'all') return { kind: 'all' };
+      if (userSearch === 'all') return { kind: 'all', user: true };
       if (userSearch === 'self') return { kind: 'self', normDn: identity.dn.toLowerCase() };
       if (userSearch === 'self-only-members') return { kind: 'self', normDn: identity.dn.toLowerCase(), ownMembersOnly: true };
       return { kind: 'none' };

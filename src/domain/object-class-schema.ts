@@ -82,6 +82,8 @@ export const OBJECT_CLASSES: readonly ObjectClass[] = [
   oc('1.3.6.1.4.1.1466.344', 'dcObject', A, 'top', ['dc']),
   oc('2.5.6.4', 'organization', S, 'top', ['o'], ORG_MAY),
   oc('2.5.6.5', 'organizationalUnit', S, 'top', ['ou'], ORG_MAY),
+  // Issue 16: an application's bind identity cn=<app>,ou=apps (RFC 4519 §3.2; `l` left out: pgdir has no locality).
+  oc('2.5.6.11', 'applicationProcess', S, 'top', ['cn'], ['seeAlso', 'ou', 'description']),
   oc('2.5.6.8', 'organizationalRole', S, 'top', ['cn'], ['ou', 'seeAlso', 'telephoneNumber', 'description']),
   oc('0.9.2342.19200300.100.4.19', 'simpleSecurityObject', A, 'top', ['userPassword']),
   oc('2.5.17.0', 'subentry', S, 'top', ['cn'], ['subtreeSpecification']),

@@ -54,7 +54,8 @@ export async function createLdapService(
   });
   const adminSecret = await openAdminSecret({ store, dataDir: config.data_dir, pinnedSecret: ldap.admin_password, logger: log });
   const metrics = createLdapMetrics(context.metrics);
-  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle: context.throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix, appBinds: createAppBindRecorder(store, context.metrics, log), appPasswords: directory.appPasswords });
+  const appBinds = createAppBindRecorder(store, context.metrics, log);
+  const binds = createBindService({ view, hasher: context.hasher, adminSecret, throttle: context.throttle, external: options.external, autoCreate: options.autoCreate, lifecycle: directory.lifecycle, totpSuffix: ldap.totp_suffix, appBinds, appPasswords: directory.appPasswords });
   const accessLog = createLdapAccessLog(config.log.access, context.accessLog, { gated: options.cluster?.worker !== true });
   const handler = createDirectoryHandler({
     view,
@@ -123,6 +124,7 @@ export async function createLdapService(
       unsubscribe();
       clearTimeout(pending);
       await server.close(deadlineMs);
+      await appBinds.close(); // the last binds' audit rows (issue 16), before the store closes
       accessLog?.close();
       view.close();
     },

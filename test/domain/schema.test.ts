@@ -27,7 +27,7 @@ const FILTERED = ['userPrincipalName', 'email', 'nsAccountLock', 'userAccountCon
   'sshPublicKey', 'shadowExpire', 'pwdAccountLockedTime', 'userPassword'];
 const CLASSES = ['top', 'person', 'organizationalPerson', 'inetOrgPerson', 'user', 'posixAccount', 'shadowAccount',
   'group', 'groupOfNames', 'groupOfUniqueNames', 'posixGroup', 'dcObject', 'organization', 'organizationalUnit',
-  'organizationalRole', 'simpleSecurityObject', 'subentry', 'subschema', 'extensibleObject'];
+  'organizationalRole', 'simpleSecurityObject', 'subentry', 'subschema', 'extensibleObject', 'applicationProcess'];
 
 describe('attribute schema lookup', () => {
   it.each([
@@ -187,6 +187,7 @@ const OTHERS = [
   { objectClass: ['top', 'dcObject', 'organization'], dc: ['example'], o: ['Example'] },
   { objectClass: ['top', 'organizationalUnit'], ou: ['users'] },
   { objectClass: ['top', 'subentry', 'subschema', 'extensibleObject'], cn: ['Subschema'] },
+  { objectClass: ['top', 'applicationProcess'], cn: ['wiki'], description: ['the team wiki'] },
 ];
 const CLIENT_FILTERS = [
   '(&(objectclass=person)(uid=alice))', '(&(objectClass=person)(|(uid=alice)(mail=alice)))',

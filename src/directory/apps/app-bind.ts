@@ -30,7 +30,12 @@ export interface AppBindEvent {
 }
 
 export interface AppBindRecorder {
+  /** Counts the bind at once; its audit row follows within a second (app-bind-recorder.ts). */
   record(event: AppBindEvent): void;
+  /** Writes the rows recorded so far; resolves once they are in the store. */
+  flush(): Promise<void>;
+  /** On shutdown, after the listeners closed: nothing recorded is lost. */
+  close(): Promise<void>;
 }
 
 /**

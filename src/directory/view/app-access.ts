@@ -8,16 +8,20 @@ import type { DirectoryState } from './directory-state.js';
 export type AccessReason = 'admin' | 'everyone' | 'group' | 'team';
 
 /**
- * Whether `user` may use `app` (issue 16), from the state in memory: no copy per app, so 50
- * apps over 100,000 users cost nothing until a search asks. pgdir admins and owners always may;
- * then `everyone`, then membership of any listed group (a set lookup per listed group), then at
- * least the level on any listed team (the teams view's levelOnTeam, issue 13; a deleted team
- * gives no level, so its rule admits nobody).
+ * Whether `user` may use `app` (issue 16), from the state in memory. pgdir admins and owners
+ * always may; then `everyone`; then the rule (ruleReason below): membership of any listed group,
+ * or at least the level on any listed team (the teams view's levelOnTeam, issue 13; a deleted
+ * team gives no level, so its rule admits nobody).
  */
 export function appAccessReason(state: DirectoryState, app: Application, user: User): AccessReason | undefined {
   if (isAtLeast(user.role, 'admin')) return 'admin';
+  if (app.access.everyone) return 'everyone';
+  return ruleReason(state, app, user);
+}
+
+/** The rule's own part, the one definition the precomputed bits follow (app-access-index.ts). */
+function ruleReason(state: DirectoryState, app: Application, user: User): 'group' | 'team' | undefined {
   const { access } = app;
-  if (access.everyone) return 'everyone';
   const groups = state.records.userGroups.get(user.id);
   if (groups !== undefined && groups.size > 0) {
     for (const id of access.groups) if (groups.has(id)) return 'group';
@@ -26,5 +30,11 @@ export function appAccessReason(state: DirectoryState, app: Application, user: U
   return undefined;
 }
 
-export const hasAppAccess = (state: DirectoryState, app: Application, user: User): boolean =>
-  appAccessReason(state, app, user) !== undefined;
+export const ruleAdmits = (state: DirectoryState, app: Application, user: User): boolean => ruleReason(state, app, user) !== undefined;
+
+/** appAccessReason(...) !== undefined, with the rule read from its precomputed bits: one array read per user. */
+export function hasAppAccess(state: DirectoryState, app: Application, user: User): boolean {
+  if (app.access.everyone || isAtLeast(user.role, 'admin')) return true;
+  if (app.access.groups.length === 0 && app.access.teams.length === 0) return false;
+  return state.records.apps.access.admits(state, app, user);
+}

@@ -1,4 +1,5 @@
 import type { Application } from '../../domain/application.js';
+import type { AttributeSelection } from './attribute-selection.js';
 import { ComputedAttributes } from './computed-attributes.js';
 import { nameUuid } from './name-uuid.js';
 import { appsDn, appsNorm, appViewDn } from './app-dit.js';
@@ -7,20 +8,40 @@ import { Rank, sortKey, ViewEntry } from './view-entry.js';
 
 /**
  * Entries of an application's view (issue 16), made on the way out of a search from the global
- * entries: the view holds no copy per app. Rebased entries are transient (never cached encoded:
- * directory-view.ts), which keeps memory flat whatever the number of apps.
+ * entries: the view holds no copy per app. They are instances of the classes below, so telling
+ * them apart costs an `instanceof`, not a lookup in a weak collection per search (which kept V8's
+ * ephemeron tables and the garbage collector busy: measured in bench/app-view.ts).
  */
-const transient = new WeakSet<ViewEntry>();
-export const isTransient = (entry: ViewEntry): boolean => transient.has(entry);
+/** Made for one search or one application (narrowed groups, ou=apps entries): encoded, never cached on itself. */
+export class TransientEntry extends ViewEntry {}
+
 /**
- * A re-based user entry depends only on its global entry and the app's name (access is checked
- * at search time): its encoding is cached on the global entry under this key, within the encoded
- * cache's budget and released with it (encoded-cache.ts).
+ * A global entry re-based under an app's view. A re-based user depends only on its global entry
+ * and the app's name (access is checked at search time), so its encoding is cached on the global
+ * entry under `key`, within the encoded cache's budget and released with it (encoded-cache.ts).
  */
-const sources = new WeakMap<ViewEntry, { readonly global: ViewEntry; readonly key: string }>();
-export const cacheSource = (entry: ViewEntry): { readonly global: ViewEntry; readonly key: string } | undefined => sources.get(entry);
-/** An entry made for one search (a narrowed group): its encoding must not be cached. */
-export const markTransient = (entry: ViewEntry): ViewEntry => (transient.add(entry), entry);
+export class RebasedEntry extends TransientEntry {
+  constructor(
+    readonly global: ViewEntry,
+    readonly rebase: AppRebase,
+    parent: string | null,
+    /** The encoded cache's key prefix; undefined: not cacheable (a narrowed group). */
+    readonly key: string | undefined,
+  ) {
+    super(rebase.dn(global.dn), rebase.norm(global.normDn), new RebasedAttributes(global.attributes, rebase), global.kind, global.id, parent, global.sortKey, global.user);
+  }
+}
+
+export const isTransient = (entry: ViewEntry): boolean => entry instanceof TransientEntry;
+
+/**
+ * Where a re-based entry's encoding is cached: on its global entry, under the selection keyed
+ * for the app (directory-view.ts `encoded`); undefined when it is not cached.
+ */
+export function cachedAs(entry: ViewEntry, selection: AttributeSelection): { readonly owner: ViewEntry; readonly selection: AttributeSelection } | undefined {
+  if (!(entry instanceof RebasedEntry) || entry.key === undefined) return undefined;
+  return { owner: entry.global, selection: entry.rebase.keyed(selection) };
+}
 
 const DN_VALUED = new Set(['member', 'uniquemember', 'memberof', 'entrydn']);
 const CONTAINER_CLASSES = Object.freeze(['top', 'organizationalUnit']);
@@ -40,6 +61,8 @@ export class AppRebase {
   readonly root: ViewEntry;
   readonly users: ViewEntry;
   readonly groups: ViewEntry;
+  /** Prefix of this app's encodings cached on global entries. */
+  readonly cacheKey: string;
 
   constructor(
     readonly dit: Dit,
@@ -47,6 +70,7 @@ export class AppRebase {
   ) {
     this.viewDn = appViewDn(dit, app.name);
     this.viewNorm = `ou=${app.name},${appsNorm(dit)}`;
+    this.cacheKey = `app:${app.name}`;
     this.usersFrom = `,${dit.usersDn}`;
     this.groupsFrom = `,${dit.groupsDn}`;
     this.usersTo = `,ou=users,${this.viewDn}`;
@@ -58,6 +82,22 @@ export class AppRebase {
     this.groups = this.container('groups', `ou=groups,${this.viewDn}`, `ou=groups,${this.viewNorm}`, this.viewNorm, Rank.groupsContainer);
   }
 
+  /** The last selection keyed for this app's cached encodings (one string built per selection, not per entry). */
+  private keyedHeld: { readonly from: AttributeSelection; readonly keyed: AttributeSelection } | undefined;
+
+  /**
+   * `selection` with the key this app's encodings are cached under. A selection's key says all
+   * it selects, so one with an equal key shares the keyed copy; the copy's key string keeps its
+   * hash, where a key concatenated per entry would be flattened and hashed again each time.
+   */
+  keyed(selection: AttributeSelection): AttributeSelection {
+    const held = this.keyedHeld;
+    if (held !== undefined && (held.from === selection || held.from.key === selection.key)) return held.keyed;
+    const keyed = { ...selection, key: `${this.cacheKey}\u0000${selection.key}` };
+    this.keyedHeld = { from: selection, keyed };
+    return keyed;
+  }
+
   /** A DN value pgdir emitted (canonical): re-based when it is a user or group DN. */
   dn(value: string): string {
     if (value.endsWith(this.usersFrom)) return value.slice(0, value.length - this.usersFrom.length) + this.usersTo;
@@ -65,7 +105,8 @@ export class AppRebase {
     return value;
   }
 
-  private norm(value: string): string {
+  /** A normalised DN (as the view keeps them): re-based when it is a user or group DN. */
+  norm(value: string): string {
     if (value.endsWith(this.usersNormFrom)) return `${value.slice(0, value.length - this.usersNormFrom.length)},ou=users,${this.viewNorm}`;
     if (value.endsWith(this.groupsNormFrom)) return `${value.slice(0, value.length - this.groupsNormFrom.length)},ou=groups,${this.viewNorm}`;
     return value;
@@ -82,11 +123,8 @@ export class AppRebase {
       return global;
     }
     const parent = global.kind === 'user' ? this.users.normDn : global.kind === 'group' ? this.groups.normDn : global.parent;
-    const out = new ViewEntry(this.dn(global.dn), this.norm(global.normDn), new RebasedAttributes(global.attributes, this), global.kind, global.id, parent, global.sortKey, global.user);
-    transient.add(out);
     // Only unmasked entries (users) are the pure image of a view entry; narrowed groups are not.
-    if (global.kind === 'user' && !transient.has(global)) sources.set(out, { global, key: `app:${this.app.name}` });
-    return out;
+    return new RebasedEntry(global, this, parent, global.kind === 'user' && !(global instanceof TransientEntry) ? this.cacheKey : undefined);
   }
 
   private container(name: string, dn: string, norm: string, parent: string, rank: number): ViewEntry {
@@ -100,7 +138,7 @@ export class AppRebase {
       ['structuralobjectclass', Object.freeze(['organizationalUnit'])],
     ]);
     if (name === this.app.name && this.app.description !== '') attrs.set('description', Object.freeze([this.app.description]));
-    return new ViewEntry(dn, norm, attrs, 'container', name, parent, sortKey(rank, 0));
+    return new TransientEntry(dn, norm, attrs, 'container', name, parent, sortKey(rank, 0));
   }
 }
 

@@ -1,4 +1,6 @@
 import type { Application } from '../../domain/application.js';
+import { AppAccessIndex } from './app-access-index.js';
+import { ruleAdmits } from './app-access.js';
 
 /**
  * The applications the view knows (issue 16), by id and by lower-case name: an app's DNs
@@ -11,10 +13,17 @@ export class AppRecords {
 
   /** Where base DNs lead (app-search.ts); they name app records, so any change empties it. */
   readonly places = new Map<string, unknown>();
+  /** Who each application's rule admits, precomputed and followed (app-access-index.ts). */
+  readonly access = new AppAccessIndex(ruleAdmits);
+
+  /** The entries of ou=apps itself (app-tree.ts), built on first use after a change. */
+  tree: unknown = undefined;
 
   /** `app` undefined: the app was deleted. */
   set(id: string, app: Application | undefined): void {
     this.places.clear();
+    this.tree = undefined;
+    this.access.drop(id);
     const old = this.byId.get(id);
     if (old !== undefined && this.byName.get(old.name.toLowerCase()) === old) this.byName.delete(old.name.toLowerCase());
     if (app === undefined) {

@@ -4,12 +4,14 @@ import type { Filter } from '../../domain/filter.js';
 import type { Visibility } from '../access-policy.js';
 import { hasAppAccess } from './app-access.js';
 import { appPlace, type AppPlace } from './app-dit.js';
-import { markTransient, rebaseFor, type AppRebase } from './app-entries.js';
+import { rebaseFor, TransientEntry, type AppRebase } from './app-entries.js';
+import { searchAppTree, withAppTree } from './app-tree-search.js';
+import { appTree, visibleTree } from './app-tree.js';
 import type { DirectoryState } from './directory-state.js';
 import { groupNorm } from './dit.js';
 import { resolveEntry, userByRdn } from './dn-resolver.js';
 import { searchState, type SearchHooks, type SearchOptions, type SearchOutcome, type SearchScope } from './view-search.js';
-import { ViewEntry } from './view-entry.js';
+import type { ViewEntry } from './view-entry.js';
 
 const MEMBER_KEYS = ['member', 'uniquemember', 'memberuid'] as const;
 const UID_PREFIX = 'cn=uid-';
@@ -39,26 +41,34 @@ export function searchWithApps(
   scope: SearchScope,
   filter: Filter,
   options: SearchOptions = {},
-): SearchOutcome | undefined {
+): SearchOutcome {
   const visibility = options.visibility;
   // Every search passes here: a base that cannot be under ou=apps skips the DN parse.
   const place = visibility?.kind !== 'app' && !MAYBE_APPS.test(baseDn) ? undefined : cachedPlace(state, baseDn);
   const bound = visibility?.kind === 'app' ? state.records.apps.get(visibility.appId) : undefined;
   if (place === undefined) {
-    if (visibility?.kind !== 'app') return undefined; // the ordinary search
-    if (bound === undefined) return NOT_FOUND; // deleted since the bind
-    return searchState(state, ctx, baseDn, scope, filter, options, appHooks(state, ctx, bound, undefined));
+    if (visibility?.kind === 'app' && bound === undefined) return NOT_FOUND; // deleted since the bind
+    const hooks = bound === undefined ? undefined : hooksFor(state, ctx, bound, undefined);
+    return withAppTree(state, ctx, scope, filter, visibility, searchState(state, ctx, baseDn, scope, filter, options, hooks));
   }
+  if (place.kind === 'apps') return searchAppTree(state, ctx, null, scope, filter, visibility);
+  if (place.kind === 'bind') return searchAppTree(state, ctx, place.app?.id, scope, filter, visibility);
   const app = 'app' in place ? place.app : undefined;
-  if (app === undefined || place.kind === 'apps' || place.kind === 'bind' || place.kind === 'nothing') return NOT_FOUND;
-  if (visibility?.kind === 'none' || (visibility?.kind === 'app' && bound?.id !== app.id)) return NOT_FOUND;
+  if (app === undefined || place.kind === 'nothing') return notFound(state, visibility);
+  if (visibility?.kind === 'none' || (visibility?.kind === 'app' && bound?.id !== app.id)) return notFound(state, visibility);
   const rebase = rebaseFor(state.dit, app);
   const global = globalBase(state, app, place);
-  if (global === undefined) return NOT_FOUND;
+  if (global === undefined) return { found: false, matchedDn: place.kind === 'user' ? rebase.users.dn : place.kind === 'group' ? rebase.groups.dn : rebase.viewDn };
   const inner: SearchOptions = visibility?.kind === 'app' ? {} : options;
-  const outcome = searchState(state, ctx, global.dn, scope, filter, inner, appHooks(state, ctx, app, rebase));
+  const outcome = searchState(state, ctx, global.dn, scope, filter, inner, hooksFor(state, ctx, app, rebase));
   if (!outcome.found) return { found: false, matchedDn: outcome.matchedDn === '' ? '' : rebase.dn(outcome.matchedDn) };
   return { ...outcome, base: rebase.entry(outcome.base) };
+}
+
+/** 32 under ou=apps, with the closest entry the requester may see: ou=apps, else the suffix. */
+function notFound(state: DirectoryState, visibility: Visibility | undefined): SearchOutcome {
+  const tree = appTree(state.dit, state.records.apps);
+  return { found: false, matchedDn: visibleTree(tree, visibility).length > 0 ? tree.container.dn : state.dit.suffixDn };
 }
 
 /** The global entry an app-view base stands for (the suffix stands for the app's root). */
@@ -84,6 +94,28 @@ function globalBase(state: DirectoryState, app: Application, place: AppPlace): V
   }
 }
 
+/**
+ * The hooks of one app, made once per application record, state and context rather than per
+ * search (closures per search cost more than the search itself). Records are replaced on change
+ * and the state is followed in place, so the hooks always read the current directory.
+ */
+interface HeldHooks {
+  readonly state: DirectoryState;
+  readonly ctx: MatchContext;
+  readonly global: SearchHooks;
+  readonly view: SearchHooks;
+}
+const heldHooks = new WeakMap<Application, HeldHooks>();
+
+function hooksFor(state: DirectoryState, ctx: MatchContext, app: Application, rebase: AppRebase | undefined): SearchHooks {
+  let held = heldHooks.get(app);
+  if (held === undefined || held.state !== state || held.ctx !== ctx) {
+    held = { state, ctx, global: appHooks(state, ctx, app, undefined), view: appHooks(state, ctx, app, rebaseFor(state.dit, app)) };
+    heldHooks.set(app, held);
+  }
+  return rebase === undefined ? held.global : held.view;
+}
+
 /** What an app may see: users with access, every group (members narrowed), the suffix and ou=users/ou=groups. */
 function appHooks(state: DirectoryState, ctx: MatchContext, app: Application, rebase: AppRebase | undefined): SearchHooks {
   const { records, entries } = state;
@@ -91,8 +123,11 @@ function appHooks(state: DirectoryState, ctx: MatchContext, app: Application, re
     const user = records.users.get(id);
     return user !== undefined && hasAppAccess(state, app, user);
   };
+  const teams = entries.teamsContainer;
   const visible = (e: ViewEntry): boolean => {
     if (e.kind === 'user') return e.user !== undefined && hasAppAccess(state, app, e.user);
+    // The app's own tree (rebase) holds ou=users and ou=groups only: no ou=teams under it.
+    if (rebase !== undefined && (e === teams || e.parent === teams.normDn)) return false;
     if (e.kind === 'container') return e !== entries.systemContainer;
     return e.kind === 'group';
   };
@@ -129,5 +164,5 @@ function narrowMembers(entry: ViewEntry, allowed: (userId: string) => boolean): 
     if (keep.length === 0) attrs.delete(key);
     else attrs.set(key, Object.freeze(keep.map((i) => values[i] as string)));
   }
-  return markTransient(new ViewEntry(entry.dn, entry.normDn, attrs, entry.kind, entry.id, entry.parent, entry.sortKey));
+  return new TransientEntry(entry.dn, entry.normDn, attrs, entry.kind, entry.id, entry.parent, entry.sortKey);
 }

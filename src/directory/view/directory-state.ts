@@ -206,6 +206,8 @@ export class DirectoryState {
     // user's memberOf is computed again when next read; no entry is rebuilt for it.
     const moved = this.teams.recompute();
     if (moved !== 'all') for (const id of moved) affected.users.add(id);
+    // Issue 16: applications' precomputed access follows every user whose access may have moved.
+    this.records.apps.access.followed(this, affected.users, moved === 'all');
     for (const id of affected.users) this.rebuildUser(id);
     this.entries.commit();
     for (const id of affected.groups) this.rebuildGroup(id);

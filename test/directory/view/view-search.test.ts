@@ -57,10 +57,11 @@ describe('directory view search', () => {
     const users = [alice, bob].map(userDn);
     const all = dns(S, SUB) as string[];
     expect(all.slice(0, 4)).toEqual([S, `ou=users,${S}`, ...users]);
-    expect(all.slice(-7)).toEqual([`cn=users,ou=groups,${S}`, `cn=admins,ou=groups,${S}`, `cn=devs,ou=groups,${S}`, `ou=system,${S}`, `cn=admin,ou=system,${S}`, `cn=gitea,ou=system,${S}`, `ou=teams,${S}`]);
-    expect(all).toHaveLength(1 + 1 + 7 + 1 + 3 + 1 + 2 + 1);
+    // ou=apps (issue 16) comes last, and is there without applications too (like ou=teams).
+    expect(all.slice(-8)).toEqual([`cn=users,ou=groups,${S}`, `cn=admins,ou=groups,${S}`, `cn=devs,ou=groups,${S}`, `ou=system,${S}`, `cn=admin,ou=system,${S}`, `cn=gitea,ou=system,${S}`, `ou=teams,${S}`, `ou=apps,${S}`]);
+    expect(all).toHaveLength(1 + 1 + 7 + 1 + 3 + 1 + 2 + 1 + 1);
     expect(dns(S, BASE)).toEqual([S]);
-    expect(dns(S, ONE)).toEqual([`ou=users,${S}`, `ou=groups,${S}`, `ou=system,${S}`, `ou=teams,${S}`]);
+    expect(dns(S, ONE)).toEqual([`ou=users,${S}`, `ou=groups,${S}`, `ou=system,${S}`, `ou=teams,${S}`, `ou=apps,${S}`]);
     expect((dns(`ou=users,${S}`, ONE) as string[]).slice(0, 2)).toEqual(users);
     expect(dns(`ou=groups,${S}`, SUB)).toEqual([`ou=groups,${S}`, `cn=users,ou=groups,${S}`, `cn=admins,ou=groups,${S}`, `cn=devs,ou=groups,${S}`]);
   });

@@ -16,9 +16,9 @@ export function searchCases(dir: DirRef): void {
     return sorted(r.entries.map((e) => e.dn));
   };
 
-  it('scopes on the suffix: base is the suffix, one-level the four containers (ou=teams too), subtree everything', async () => {
+  it('scopes on the suffix: base is the suffix, one-level the five containers (ou=teams, ou=apps too), subtree everything', async () => {
     expect(await dns(SUFFIX, 'base')).toEqual([SUFFIX]);
-    expect(await dns(SUFFIX, 'one')).toEqual(sorted([USERS_DN, GROUPS_DN, `ou=system,${SUFFIX}`, `ou=teams,${SUFFIX}`]));
+    expect(await dns(SUFFIX, 'one')).toEqual(sorted([USERS_DN, GROUPS_DN, `ou=system,${SUFFIX}`, `ou=teams,${SUFFIX}`, `ou=apps,${SUFFIX}`]));
     const sub = await dns(SUFFIX, 'sub');
     expect(sub).toEqual(expect.arrayContaining([SUFFIX, USERS_DN, GROUPS_DN, ...ACTIVE_USERNAMES.map((n) => dir().user(n).dn)]));
     expect(sub).not.toContain(dir().user('mallory').dn);
