@@ -65,6 +65,7 @@ export class DaemonRuntime {
       cooldownMs: config.auth_throttle.cooldown,
       maxPendingPerSource: config.auth_throttle.max_pending_per_source,
       maxPending: config.auth_throttle.max_pending,
+      gate: { threads: config.ldap.workers }, // one ticket region per LDAP thread (auth/gate-tickets.ts)
       logger: logger.child({ component: 'auth' }),
     });
     const health = (this.health = new DaemonHealth(store, config, storeLogger, metrics));

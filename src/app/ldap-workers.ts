@@ -7,6 +7,7 @@ import type { AutoCreator, ExternalPasswordVerifier } from '../directory/auth/bi
 import type { LdapService } from '../ldap/ldap-service.js';
 import type { SharedConnectionCounts } from '../ldap/server/shared-connection-counts.js';
 import type { LdapWorkerData } from './worker-context.js';
+import { exposeHashTurns } from './worker-hash-turns.js';
 import type { LogLine } from './worker-logger.js';
 import { RpcPeer } from './worker-rpc.js';
 
@@ -68,12 +69,14 @@ export function ldapWorkers(
     const data: LdapWorkerData = {
       index, config, mode: context.store.mode, revision: context.changes.revision,
       hasExternal: options.external !== undefined, hasAutoCreate: options.autoCreate !== undefined, sharedCounts: options.sharedCounts.buffer,
+      gateTickets: context.throttle.gate.tickets.buffer,
     };
     const worker = new Worker(entry(), { workerData: data, name: `pgdir-ldap-${index}` });
     const rpc = new RpcPeer(worker);
     rpc.expose('store', context.store);
     rpc.expose('hasher', context.hasher);
     rpc.expose('directory', context.directory);
+    const turns = exposeHashTurns(rpc, context.throttle.gate);
     if (options.external !== undefined) rpc.expose('external', options.external);
     if (options.autoCreate !== undefined) rpc.expose('autoCreate', options.autoCreate);
     rpc.on('log', (lines) => writeLines(logger, lines as LogLine[]));
@@ -91,6 +94,9 @@ export function ldapWorkers(
     worker.on('error', (err) => log.error({ err, worker: index }, 'LDAP worker failed'));
     worker.once('exit', (code) => {
       unsubscribe();
+      // Its sign-ins in progress end with it: their tickets and hashing turns go back to the daemon.
+      turns.forget();
+      context.throttle.gate.tickets.forget(index);
       rpc.close(new Error(`LDAP worker ${index} exited`));
       running.delete(index);
       if (closing) return;

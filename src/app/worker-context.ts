@@ -2,12 +2,14 @@ import type { Config } from '../config/schema.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { ChangeFeed, DaemonContext } from '../daemon/service.js';
 import { createAuthThrottle } from '../directory/auth/auth-throttle.js';
+import { GateTickets } from '../directory/auth/gate-tickets.js';
 import type { DirectoryServices } from '../directory/directory-services.js';
 import type { DaemonHealth } from '../daemon/daemon-health.js';
 import type { Logger } from '../log/create-logger.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import type { Store } from '../store/store.js';
 import type { RpcPeer } from './worker-rpc.js';
+import { remoteHashTurns } from './worker-hash-turns.js';
 import { remoteLogger } from './worker-logger.js';
 
 /** What the main thread hands an LDAP worker thread (workerData). */
@@ -20,6 +22,8 @@ export interface LdapWorkerData {
   readonly hasExternal: boolean;
   readonly hasAutoCreate: boolean;
   readonly sharedCounts: SharedArrayBuffer;
+  /** The main thread's hash-gate tickets: this worker counts in region `index` (auth/gate-tickets.ts). */
+  readonly gateTickets: SharedArrayBuffer;
 }
 
 /** The announced revisions, as the main thread forwards them (one change stream for every worker). */
@@ -51,7 +55,9 @@ const refuse = (what: string) => (): Promise<never> => Promise.reject(new Error(
  * RPC proxies (so the view and the handler are built by the very code the main thread runs), the
  * change stream forwarded from the main thread, its own metrics registry (merged into /metrics by
  * the main thread) and its own bind throttle, which counts failures in the database like another
- * replica's does (exact across workers and replicas: auth/auth-throttle.ts).
+ * replica's does (exact across workers and replicas: auth/auth-throttle.ts). Its hash gate is the
+ * daemon's: tickets in the main thread's shared table, hashing turns from the main thread's gate,
+ * so `auth_throttle.max_pending*` and the bcrypt slots do not multiply with the workers.
  */
 export function workerContext(rpc: RpcPeer, data: LdapWorkerData, changes: ForwardedChanges): DaemonContext {
   const { config } = data;
@@ -75,6 +81,7 @@ export function workerContext(rpc: RpcPeer, data: LdapWorkerData, changes: Forwa
     cooldownMs: config.auth_throttle.cooldown,
     maxPendingPerSource: config.auth_throttle.max_pending_per_source,
     maxPending: config.auth_throttle.max_pending,
+    gate: { tickets: new GateTickets(data.gateTickets, data.index), turns: remoteHashTurns(rpc) },
     logger: logger.child({ component: 'auth' }),
   });
   return {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { Client, InvalidCredentialsError } from 'ldapts';
+import { BusyError, Client, InvalidCredentialsError } from 'ldapts';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultServices, startDaemon, type Daemon, type Service } from '../../src/app.js';
 import type { LdapWorkers } from '../../src/app/ldap-workers.js';
@@ -18,6 +19,28 @@ const SUFFIX = 'dc=example,dc=com';
 const WORKERS = 3;
 /** Enough connections that each of 3 listeners gets some (the kernel hashes each one: P(a worker gets none) ≈ 1e-5). */
 const CONNS = 30;
+/** `auth_throttle.max_pending_per_source` (the default): sign-ins in progress from one address. */
+const MAX_PENDING = 8;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a client sees of a bind: 0, 49 or 51. */
+const bindCode = (p: Promise<unknown>): Promise<number | string> =>
+  p.then(
+    () => 0,
+    (err: unknown) => (err instanceof BusyError ? 51 : err instanceof InvalidCredentialsError ? 49 : String(err)),
+  );
+
+/** Polls `seen` on every connection until all agree (true) or `withinMs` passed; answers how long it took. */
+async function everyoneWithin(all: readonly Client[], withinMs: number, seen: (c: Client) => Promise<boolean>): Promise<number> {
+  const started = performance.now();
+  const pending = new Set(all);
+  while (pending.size > 0 && performance.now() - started < withinMs) {
+    await Promise.all([...pending].map(async (c) => (await seen(c)) && pending.delete(c)));
+    if (pending.size > 0) await sleep(25);
+  }
+  expect(pending.size).toBe(0);
+  return performance.now() - started;
+}
 
 /**
  * `ldap.workers: 3` in the real composition root: the main thread and two worker threads share the
@@ -132,19 +155,23 @@ describe.each(storeModes)('LDAP workers on $mode', (mode) => {
     });
   });
 
-  it('applies a rotated admin secret on every worker', async () => {
+  it('applies a rotated admin secret on every worker at once: the next bind on any connection sees it', async () => {
     const admin = `cn=admin,ou=system,${SUFFIX}`;
     const old = readFileSync(join(fixture.options.dataDir, 'admin-secret'), 'utf8');
-    const res = await api('POST', '/api/v1/settings/directory-server/secret');
-    expect(res.status).toBe(201);
-    const { secret } = (await res.json()) as { secret: string };
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the change feed reaches every worker
     await withClients(CONNS, anonymous, async (all) => {
-      for (const c of all) await c.bind(admin, secret);
+      const res = await api('POST', '/api/v1/settings/directory-server/secret');
+      expect(res.status).toBe(201);
+      const { secret } = (await res.json()) as { secret: string };
+      // No wait: the API answered after the commit, which every thread hears before its next bind.
+      // MAX_PENDING at a time, each connection's first sign-in: never refused busy at the limit.
+      for (let i = 0; i < CONNS; i += MAX_PENDING) {
+        const codes = await Promise.all(all.slice(i, i + MAX_PENDING).map((c) => bindCode(c.bind(admin, secret))));
+        expect(codes).toEqual(codes.map(() => 0));
+      }
       // One failure only: more would reach auth_throttle.max_failures for cn=admin from here.
-      await expect(all[CONNS - 1]?.bind(admin, old)).rejects.toThrow(InvalidCredentialsError);
+      expect(await bindCode((all[0] as Client).bind(admin, old))).toBe(49);
+      await writeFile(join(fixture.options.dataDir, 'admin-secret'), secret);
     });
-    await writeFile(join(fixture.options.dataDir, 'admin-secret'), secret);
   });
 
   it('counts bind failures across workers: after max_failures from this address, the right password fails too', async () => {
@@ -192,5 +219,66 @@ describe.each(storeModes)('LDAP workers on $mode', (mode) => {
     await withClients(CONNS, anonymous, async (all) => expect(all).toHaveLength(CONNS));
     const metrics = parsePrometheusText(await (await fetch(`${http.address().url}/metrics`)).text());
     expect(sample(metrics, 'pgdir_ldap_connections_refused_total', { reason: 'allowlist' })).toBe(CONNS);
+  });
+
+  it('applies team grants and app access changes on every worker within a second', async () => {
+    const { directory } = daemon.context;
+    const dora = await directory.users.addUser({ username: 'dora', email: 'dora@example.com', password: 'dora password', role: 'user' }, systemActor());
+    await directory.teams.addTeam({ name: 'web' }, systemActor());
+    await directory.apps.as(systemActor()).create({ name: 'wiki', access: { teams: [{ team: 'web', level: 'editor' }] } });
+    const inWiki = async (c: Client) =>
+      (await c.search(`ou=users,ou=wiki,ou=apps,${SUFFIX}`, { scope: 'one', filter: '(uid=dora)', attributes: ['uid'] }).catch(() => ({ searchEntries: [] }))).searchEntries.length === 1;
+    const editorOfWeb = async (c: Client) =>
+      (await c.search(`cn=web.editor,ou=teams,${SUFFIX}`, { scope: 'base', attributes: ['member'] }).catch(() => ({ searchEntries: [] }))).searchEntries.some((e) => [e['member']].flat().includes(userDn(dora.id)));
+    await withClients(CONNS, asAdmin, async (all) => {
+      await everyoneWithin(all, 5_000, async (c) => !(await inWiki(c))); // the app's view exists everywhere, without dora
+      await directory.teams.putGrant('web', { principal: { type: 'user', id: 'dora' }, level: 'editor' }, systemActor());
+      expect(await everyoneWithin(all, 1_000, async (c) => (await inWiki(c)) && (await editorOfWeb(c)))).toBeLessThan(1_000);
+      await directory.apps.as(systemActor()).update('wiki', { access: { groups: [] } });
+      expect(await everyoneWithin(all, 1_000, async (c) => !(await inWiki(c)))).toBeLessThan(1_000);
+      await directory.apps.as(systemActor()).update('wiki', { access: { everyone: true } });
+      expect(await everyoneWithin(all, 1_000, inWiki)).toBeLessThan(1_000);
+    });
+  });
+
+  it('answers 51 busy only past max_pending_per_source sign-ins in progress in the whole daemon', async () => {
+    const { directory } = daemon.context;
+    const users: { id: string }[] = [];
+    for (let i = 0; i < 12; i++) users.push(await directory.users.addUser({ username: `pool${i}`, email: `pool${i}@example.com`, password: 'pool password', role: 'user' }, systemActor()));
+    await sleep(1_000); // every view follows the feed
+    /** Holds the failure counters, so that every sign-in stays in progress (under the 1 s database timeout). */
+    async function whileHeld<T>(fn: () => Promise<T>): Promise<T> {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let locked: Promise<unknown>;
+      if (fixture.url === undefined) {
+        let inside!: () => void;
+        const entered = new Promise<void>((resolve) => (inside = resolve));
+        locked = daemon.context.store.write(async () => (inside(), await held)); // PGlite: one transaction at a time
+        await entered;
+      } else {
+        const client = new pg.Client({ connectionString: fixture.url });
+        await client.connect();
+        await client.query('BEGIN');
+        await client.query('LOCK TABLE auth_failures IN ACCESS EXCLUSIVE MODE');
+        locked = held.then(() => client.query('COMMIT')).finally(() => client.end());
+      }
+      const answers = fn();
+      await sleep(600);
+      release();
+      await locked;
+      return answers;
+    }
+    // At the limit: MAX_PENDING first sign-ins at once, over every thread, all in progress together.
+    await withClients(MAX_PENDING, anonymous, async (all) => {
+      const codes = await whileHeld(async () => Promise.all(all.map((c, i) => bindCode(c.bind(userDn(users[i]?.id ?? ''), 'pool password')))));
+      expect(codes).toEqual(all.map(() => 0));
+    });
+    // Past it: 12 at once, 8 are checked and 4 answered busy, whichever threads they landed on.
+    await withClients(12, anonymous, async (all) => {
+      const codes = await whileHeld(async () => Promise.all(all.map((c, i) => bindCode(c.bind(userDn(users[i]?.id ?? ''), 'wrong password')))));
+      expect(codes.filter((code) => code === 51)).toHaveLength(12 - MAX_PENDING);
+      expect(codes.filter((code) => code === 49)).toHaveLength(MAX_PENDING);
+    });
   });
 });

@@ -46,6 +46,8 @@ export async function openAdminSecret(options: {
   if (cached === undefined) cached = await generateFirstSecret(options);
   let stale = false;
   let retryAt = 0;
+  /** The re-read in flight: binds that arrive meanwhile wait for it rather than check the old secret. */
+  let rereading: Promise<void> | undefined;
   // Any committed change may be a rotation: re-read lazily on the next bind after it.
   store.subscribe(() => {
     stale = true;
@@ -57,13 +59,18 @@ export async function openAdminSecret(options: {
         stale = false;
         // While the database is away (or stalled), the last secret read stands and the re-read is
         // retried a few seconds later: admin binds keep working (DESIGN §2.3, issue 20 defect 1).
-        const read = await withinSecond(store.getSetting<StoredSecret>(ADMIN_SECRET_SETTING)).catch(() => {
-          stale = true;
-          retryAt = performance.now() + 5_000;
-          return undefined;
-        });
-        cached = read ?? cached;
+        const current: Promise<void> = withinSecond(store.getSetting<StoredSecret>(ADMIN_SECRET_SETTING))
+          .then((read) => void (cached = read ?? cached))
+          .catch(() => {
+            stale = true;
+            retryAt = performance.now() + 5_000;
+          })
+          .finally(() => {
+            if (rereading === current) rereading = undefined;
+          });
+        rereading = current;
       }
+      if (rereading !== undefined) await rereading;
       return cached !== undefined && matches(cached, password);
     },
   };

@@ -1,5 +1,5 @@
 import type { AuthKeyState, AuthRule, Store } from '../../store/store.js';
-import { createHashGate, type GateTicket } from './hash-gate.js';
+import { createHashGate, type GateTicket, type HashGate, type HashGateOptions } from './hash-gate.js';
 import { createSharedFailures, type SharedFailuresLogger } from './shared-failures.js';
 
 export type AuthThrottleLogger = SharedFailuresLogger;
@@ -16,6 +16,12 @@ export interface AuthThrottleOptions {
   /** Sign-in attempts in progress per source address, and overall, before `busy` (hash-gate.ts). */
   readonly maxPendingPerSource?: number;
   readonly maxPending?: number;
+  /**
+   * How the hash gate is shared (`ldap.workers` > 1): the main thread gives `threads` (main + workers)
+   * so that its ticket table has a region for each; a worker thread gives that table and the main
+   * thread's hashing turns, so that the caps and the bcrypt slots are the daemon's (hash-gate.ts).
+   */
+  readonly gate?: Pick<HashGateOptions, 'tickets' | 'threads' | 'turns'>;
   /** Longest wait for the database before counting in this process instead (default 1 s). */
   readonly dbTimeoutMs?: number;
   readonly logger?: AuthThrottleLogger;
@@ -50,9 +56,16 @@ export interface AuthThrottle {
   check(ip: string, account: string): Promise<{ blocked: boolean }>;
   /** `database` normally; `local` while the database is unreachable (counting in this process only). */
   readonly mode: 'database' | 'local';
+  /** The hashing gate: its ticket table and turns, which LDAP worker threads share (app/ldap-workers.ts). */
+  readonly gate: Pick<HashGate, 'tickets' | 'turn'>;
 }
 
 interface AttemptState extends Attempt {
+  /** Its place in the hash gate; given back early while it waits for another attempt's reservation. */
+  ticket: GateTicket;
+  placed: boolean;
+  /** Ends this attempt's lead on its key (it reserved first in this thread); a no-op otherwise. */
+  unlead: () => void;
   key: string | undefined;
   blocked: boolean;
   /** A failure row was written before the check (it stays if the attempt fails). */
@@ -74,6 +87,12 @@ interface AttemptState extends Attempt {
  * limit holds exactly across replicas (issue 20, defect 11); a trusted key's failures are counted
  * atomically too, and its first failure ends the trust.
  *
+ * First attempts of one key are led (issue 18): while one attempt of a key is reserving in this
+ * thread, the others of that key give back their gate place and wait for its verdict. An
+ * application that opens a pool of connections and binds each one at once (nslcd, sssd, a
+ * connection pool; after a restart, in every LDAP worker thread) costs one reservation and gets no
+ * `busy`; if the leader fails, the next waiter takes a place again (or is refused busy) and leads.
+ *
  * When the database does not answer (within `dbTimeoutMs`), the throttle counts in this process
  * (auth/shared-failures.ts) and says so once in the log, and once more when the database is back —
  * binds keep working from the in-memory view during an outage (DESIGN §2.3, issue 20 defect 1).
@@ -82,7 +101,7 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
   const { maxFailures, windowMs } = options;
   const rule: AuthRule = { maxFailures, windowMs, cooldownMs: options.cooldownMs ?? windowMs };
   const refreshMs = options.refreshMs ?? 2_000;
-  const gate = createHashGate({ maxPerSource: options.maxPendingPerSource, maxTotal: options.maxPending });
+  const gate = createHashGate({ maxPerSource: options.maxPendingPerSource, maxTotal: options.maxPending, ...options.gate });
   const counts = createSharedFailures({ store: options.store, rule, timeoutMs: options.dbTimeoutMs ?? 1_000, logger: options.logger });
   const keyOf = (ip: string, account: string): string => `${ip}|${account.toLowerCase()}`;
   let blockedUntil = new Map<string, number>();
@@ -118,32 +137,61 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
     trustedUntil.set(key, performance.now() + windowMs);
   }
 
+  /** Attempts reserving now, by key: the first of a burst leads, the rest wait for its verdict. */
+  const leaders = new Map<string, Promise<void>>();
+
+  function lead(state: AttemptState, key: string): void {
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    leaders.set(key, done);
+    state.unlead = () => {
+      if (leaders.get(key) === done) leaders.delete(key);
+      settle();
+    };
+  }
+
   /** The brute-force check of an attempt: blocked, trusted, or a reservation (exact across replicas). */
-  async function checkKey(state: AttemptState, key: string): Promise<boolean> {
+  async function checkKey(state: AttemptState, key: string, ip: string, urgent: boolean): Promise<boolean> {
     state.key = key;
     if (maxFailures <= 0) return false;
     refresh();
-    if (isBlocked(key) || isTrusted(key)) return (state.blocked = isBlocked(key));
+    for (let leader = leaders.get(key); ; leader = leaders.get(key)) {
+      if (isBlocked(key) || isTrusted(key)) return (state.blocked = isBlocked(key));
+      if (leader === undefined) break;
+      state.ticket.end(); // waits without a place: the leader's verdict decides (see above)
+      state.placed = false;
+      await leader;
+    }
+    if (!state.placed) state.ticket = gate.enter(ip, urgent); // busy when the caps are reached meanwhile
+    state.placed = true;
+    lead(state, key);
     const made = await counts.reserve(key);
     if (!made.reserved) {
       block(key, made.after);
+      state.unlead();
       return (state.blocked = true);
     }
     Object.assign(state, { reserved: true, reservation: made.id, after: made.after });
     return false;
   }
 
-  function attemptOf(ticket: GateTicket, ip: string): AttemptState {
+  function attemptOf(ip: string, urgent: boolean): AttemptState {
     const state: AttemptState = {
+      ticket: gate.enter(ip, urgent),
+      placed: true,
+      unlead: () => undefined,
       key: undefined,
       blocked: false,
       reserved: false,
       reservation: undefined,
       after: undefined,
-      check: (account) => checkKey(state, keyOf(ip, account)),
-      hash: (job) => ticket.run(job),
+      check: (account) => checkKey(state, keyOf(ip, account), ip, urgent),
+      hash: (job) => state.ticket.run(job),
       stall: () => new Promise((resolve) => setTimeout(resolve, gate.typicalMs)),
-      end: () => ticket.end(),
+      end: () => {
+        state.ticket.end();
+        state.unlead();
+      },
     };
     return state;
   }
@@ -152,22 +200,26 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
     get mode() {
       return counts.mode;
     },
-    begin: (ip, beginOptions = {}) => attemptOf(gate.enter(ip, beginOptions.urgent === true), ip),
+    gate,
+    begin: (ip, beginOptions = {}) => attemptOf(ip, beginOptions.urgent === true),
     async failed(attempt) {
       const { key, blocked, reserved, after } = attempt as AttemptState;
       if (maxFailures <= 0 || blocked || key === undefined) return;
       trustedUntil.delete(key);
       block(key, reserved ? after : await counts.record(key));
+      (attempt as AttemptState).unlead();
     },
     async succeeded(attempt) {
       const { key, reserved } = attempt as AttemptState;
       if (maxFailures <= 0 || !reserved || key === undefined) return;
       blockedUntil.delete(key);
       trust(key);
+      (attempt as AttemptState).unlead(); // its waiters go on as trusted
       await counts.clear(key);
     },
     async abandoned(attempt) {
-      const { reservation } = attempt as AttemptState;
+      const { reservation, unlead } = attempt as AttemptState;
+      unlead();
       if (reservation !== undefined) await counts.release(reservation);
     },
     async check(ip, account) {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { DirectoryError } from '../../domain/errors.js';
+import { GateTickets } from './gate-tickets.js';
 
 /**
  * Bounds the password-hashing work of sign-in attempts (issue 20, defect 5): a storm of wrong
@@ -12,11 +13,19 @@ import { DirectoryError } from '../../domain/errors.js';
  *   one address's queue never delays another's by more than one job per active source.
  * - Urgent tickets (a bind on an LDAP connection that already signed in once) have their own
  *   queue, served first, and count against neither cap: a storm cannot starve them.
+ *
+ * With LDAP worker threads (`ldap.workers` > 1) the caps and the hashing turns are the daemon's, not
+ * each thread's: tickets are counted in one shared table (gate-tickets.ts), and a worker's hashing
+ * jobs wait for their turn in the main thread's gate (`turns`), whose slots are the one bcrypt pool.
  */
 export interface HashGate {
   enter(source: string, urgent: boolean): GateTicket;
   /** A typical job's duration (ms), for answering refused attempts after the same delay without the CPU work. */
   readonly typicalMs: number;
+  /** Waits for a hashing slot in the fair order; the caller runs its job, then calls the release once. */
+  turn(source: string, urgent: boolean): Promise<() => void>;
+  /** The ticket table, shared with the LDAP worker threads. */
+  readonly tickets: GateTickets;
 }
 
 export interface GateTicket {
@@ -30,6 +39,12 @@ export interface HashGateOptions {
   readonly maxPerSource?: number;
   readonly maxTotal?: number;
   readonly slots?: number;
+  /** The daemon's ticket table (an LDAP worker thread: the main thread's, with its own region); default: a table of its own. */
+  readonly tickets?: GateTickets;
+  /** Threads that will share this gate's table (the main thread and the LDAP workers); default 1. */
+  readonly threads?: number;
+  /** Where hashing turns come from (an LDAP worker thread: the main thread's gate); default: this gate's slots. */
+  readonly turns?: (source: string, urgent: boolean) => Promise<() => void>;
 }
 
 export const DEFAULT_MAX_PER_SOURCE = 8;
@@ -41,8 +56,7 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
   const maxPerSource = options.maxPerSource ?? DEFAULT_MAX_PER_SOURCE;
   const maxTotal = options.maxTotal ?? DEFAULT_MAX_TOTAL;
   const slots = options.slots ?? Math.max(1, availableParallelism());
-  const tickets = new Map<string, number>();
-  let total = 0;
+  const tickets = options.tickets ?? new GateTickets(GateTickets.allocate(options.threads ?? 1, maxTotal), 0);
   let running = 0;
   const urgentQueue: (() => void)[] = [];
   /** Waiting jobs per source; Map order is the round-robin order (a served source moves to the end). */
@@ -67,7 +81,7 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
     else start(); // the slot passes straight on
   }
 
-  async function schedule<T>(source: string, urgent: boolean, job: () => Promise<T>): Promise<T> {
+  async function localTurn(source: string, urgent: boolean): Promise<() => void> {
     if (running < slots) running += 1;
     else {
       await new Promise<void>((resolve) => {
@@ -75,12 +89,22 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
         else (queues.get(source) ?? queues.set(source, []).get(source)!).push(resolve);
       });
     }
+    let held = true;
+    return () => {
+      if (held) release();
+      held = false;
+    };
+  }
+  const turn = options.turns ?? localTurn;
+
+  async function schedule<T>(source: string, urgent: boolean, job: () => Promise<T>): Promise<T> {
+    const done = await turn(source, urgent);
     const startedAt = performance.now();
     try {
       return await job();
     } finally {
       typicalMs = typicalMs * 0.9 + (performance.now() - startedAt) * 0.1;
-      release();
+      done();
     }
   }
 
@@ -88,23 +112,16 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
     get typicalMs() {
       return typicalMs;
     },
+    turn,
+    tickets,
     enter(source, urgent) {
-      if (!urgent) {
-        const mine = tickets.get(source) ?? 0;
-        if (mine >= maxPerSource || total >= maxTotal) throw busy();
-        tickets.set(source, mine + 1);
-        total += 1;
-      }
+      if (!urgent && !tickets.take(source, maxPerSource, maxTotal)) throw busy();
       let open = true;
       return {
         run: (job) => schedule(source, urgent, job),
         end() {
-          if (!open || urgent) return void (open = false);
+          if (open && !urgent) tickets.release(source);
           open = false;
-          total -= 1;
-          const left = (tickets.get(source) ?? 1) - 1;
-          if (left === 0) tickets.delete(source);
-          else tickets.set(source, left);
         },
       };
     },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdminSecret } from '../../../src/directory/auth/admin-secret.js';
 import { createAuthThrottle } from '../../../src/directory/auth/auth-throttle.js';
 import { createBindService, type BindService } from '../../../src/directory/auth/bind-service.js';
+import { GateTickets } from '../../../src/directory/auth/gate-tickets.js';
 import { createDirectoryServices } from '../../../src/directory/directory-services.js';
 import { createPasswordHasher, type PasswordHasher } from '../../../src/crypto/password-hasher.js';
 import { createDirectoryView, type DirectoryView } from '../../../src/directory/view/index.js';
@@ -120,5 +121,47 @@ describe.each(storeModes)('the brute-force throttle on $mode', (mode) => {
     // Blocked on both replicas: the right password is refused from that source, without a check.
     for (const r of [a, b]) expect(await outcome(r.binds.authenticate(DN, Buffer.from('alice-password'), ip))).toBe(49);
     expect(checked).toBe(5);
+  }, 30_000);
+
+  it('a pool binding all its connections at once costs one reservation per thread and no busy; distinct guesses past the cap are busy', async () => {
+    const calls: string[] = [];
+    const watched = new Proxy(store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => (calls.push(String(name)), (value as (...a: unknown[]) => unknown).apply(target, args));
+      },
+    });
+    // Two LDAP threads of one daemon: the main thread's throttle and a worker's, sharing the gate.
+    const limits = { store: watched, maxFailures: 10, windowMs: 60_000, refreshMs: 60_000, maxPendingPerSource: 8 };
+    const main = createAuthThrottle({ ...limits, gate: { threads: 2 } });
+    const worker = createAuthThrottle({ ...limits, gate: { tickets: new GateTickets(main.gate.tickets.buffer, 1), turns: main.gate.turn } });
+    const view = createDirectoryView({ store, suffix: 'dc=example,dc=com' });
+    await view.load();
+    closing.push({ view, store: undefined });
+    const adminSecret = await openAdminSecret({ store, dataDir: fixture.options.dataDir, pinnedSecret: 'a-pinned-admin-secret', logger });
+    const threads = [main, worker].map((throttle) => createBindService({ view, hasher, adminSecret, throttle }));
+    const admin = 'cn=admin,ou=system,dc=example,dc=com';
+    /** One bind per event-loop turn, as binds on separate connections arrive. */
+    async function burst(n: number, bind: (i: number) => Promise<unknown>): Promise<number[]> {
+      const all: Promise<number>[] = [];
+      for (let i = 0; i < n; i++) {
+        all.push(outcome(bind(i)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return Promise.all(all);
+    }
+    calls.length = 0;
+    const pool = await burst(32, (i) => (threads[i % 2] as BindService).authenticate(admin, Buffer.from('a-pinned-admin-secret'), '192.0.2.40'));
+    expect(pool).toEqual(Array.from({ length: 32 }, () => 0));
+    expect(calls.filter((c) => c === 'reserveAuthAttempt')).toHaveLength(2); // one leader per thread
+    // Real overload: 12 different accounts guessed at once from one address, over both threads: 8
+    // are checked (the daemon's max_pending_per_source), 4 answered 51 busy at once.
+    const storm = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => outcome((threads[i % 2] as BindService).authenticate(`uid=ghost${i},ou=users,dc=example,dc=com`, Buffer.from('wrong'), '192.0.2.41'))),
+    );
+    expect(storm.filter((code) => code === 51)).toHaveLength(4);
+    expect(storm.filter((code) => code === 49)).toHaveLength(8);
+    expect(main.gate.tickets.total).toBe(0);
   }, 30_000);
 });
