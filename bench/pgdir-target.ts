@@ -131,8 +131,10 @@ async function serve(dataset: Dataset, o: ServeOptions): Promise<Target> {
   const logLevel = o.env.BENCH_PGDIR_LOG ?? 'info';
   const config = writeConfig(o.dir, { ...o, port, httpPort, adminPassword: dataset.adminPassword, logLevel, accessLog: o.env.BENCH_PGDIR_ACCESS, workers: o.workers });
   const { args, how } = pgdirCommand(o.env);
+  // BENCH_PGDIR_NODE_ARGS: extra node flags for the daemon, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (o.env.BENCH_PGDIR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const started = performance.now();
-  const server = startServer(process.execPath, [...args, 'serve', '--config', config]);
+  const server = startServer(process.execPath, [...nodeArgs, ...args, 'serve', '--config', config]);
   const target: Target = {
     name: o.workers === undefined ? 'pgdir' : `pgdir-w${o.workers}`, url: `ldaps://127.0.0.1:${port}`, host: '127.0.0.1', port, ca: o.tls.ca, baseDn: o.suffix,
     adminDn: `cn=admin,ou=system,${o.suffix}`, adminPassword: dataset.adminPassword, userPassword: dataset.userPassword,

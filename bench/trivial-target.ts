@@ -19,7 +19,8 @@ export async function startTrivialTarget(dataset: Dataset, suffix: string, tls: 
   const port = await freePort();
   const script = fileURLToPath(new URL('./trivial-server.ts', import.meta.url));
   const started = performance.now();
-  const server = startServer(process.execPath, ['--import', 'tsx', script, '--cert', tls.certFile, '--key', tls.keyFile, '--port', String(port), '--engine', engine]);
+  const nodeArgs = engine === 'pgdir' ? (process.env.BENCH_PGDIR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean) : [];
+  const server = startServer(process.execPath, [...nodeArgs, '--import', 'tsx', script, '--cert', tls.certFile, '--key', tls.keyFile, '--port', String(port), '--engine', engine]);
   const target: Target = {
     name: engine === 'node' ? 'trivial' : 'pgdir-wire', url: `ldaps://127.0.0.1:${port}`, host: '127.0.0.1', port, ca: tls.ca, baseDn: suffix,
     adminDn: `cn=admin,ou=system,${suffix}`, adminPassword: dataset.adminPassword, userPassword: dataset.userPassword,

@@ -12,13 +12,13 @@ import { bind } from './ops/bind.js';
 import { compare } from './ops/compare.js';
 import { extended } from './ops/extended.js';
 import { dropAllPaged } from './ops/paged-cursors.js';
-import { search } from './ops/search.js';
+import { search, type SearchDeps, type SearchOutcome } from './ops/search.js';
 import { SearchWriter } from './ops/search-writer.js';
 import { rootDseEntry, subschemaEntry } from './ops/special-entries.js';
 import { WRITE_REFUSED } from './ops/write-refused.js';
 import { Oid, type Control, type LdapResult, type RequestMessage, type SearchRequest } from './protocol.js';
 import { responseFor, resultFromError } from './server/error-response.js';
-import type { LdapConnection, LdapHandler, ResponseSink } from './server/ldap-handler.js';
+import type { LdapConnection, LdapHandler, OperationSignal, ResponseSink } from './server/ldap-handler.js';
 
 export interface DirectoryHandlerOptions {
   readonly view: DirectoryView;
@@ -43,6 +43,7 @@ const SUPPORTED: Readonly<Record<string, ReadonlySet<string>>> = {
 };
 
 function unsupportedCritical(msg: RequestMessage): Control | undefined {
+  if (msg.controls.length === 0) return undefined;
   const supported = SUPPORTED[msg.request.op] ?? SUPPORTED['default'];
   return msg.controls.find((c) => c.critical && !supported?.has(c.oid));
 }
@@ -62,8 +63,11 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
 
   const searchDeps = { ...options, rootDse, subschema };
 
-  /** Answers one request; returns the result code sent (for the metrics). */
-  async function dispatch(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: AbortSignal, track: { writer?: SearchWriter }): Promise<number> {
+  /**
+   * Answers one request; returns the result code sent (for the metrics), or a promise of it when
+   * the operation has to wait (a bind's hashing, the socket's backpressure). May throw.
+   */
+  function dispatch(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: OperationSignal, track: Track): number | Promise<number> {
     const { request } = msg;
     const critical = unsupportedCritical(msg);
     if (critical !== undefined) {
@@ -74,29 +78,19 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
         // Paged cursors carry the access of whoever opened them: a (re-)bind ends them all, so a
         // cookie cannot outlive the identity it was issued to (RFC 4511 §4.2.1, RFC 2696 §3).
         dropAllPaged(conn);
-        return reply(out, msg, await bind(request, conn, options.binds));
+        return bind(request, conn, options.binds).then((result) => reply(out, msg, result));
       case 'search': {
         const writer = new SearchWriter(msg.messageId, out, signal, options.view);
         track.writer = writer;
-        try {
-          const { result, controls } = await search(msg as RequestMessage<SearchRequest>, conn, writer, searchDeps);
-          await writer.finish(encodeResult(msg.messageId, 'searchDone', result, controls));
-          return result.resultCode;
-        } catch (err) {
-          // Unexpected faults go to the connection server, which logs them and answers 80.
-          if (!isExpected(err)) throw err;
-          const result = resultFromError(err);
-          await writer.finish(encodeResult(msg.messageId, 'searchDone', result));
-          return result.resultCode;
-        }
+        return runSearch(msg as RequestMessage<SearchRequest>, conn, writer, searchDeps);
       }
       case 'compare':
         return reply(out, msg, compare(request, conn, options.view, options.userSearch));
-      case 'extended': {
-        const outcome = await extended(request, conn, options);
-        out.send(encodeExtendedResponse(msg.messageId, outcome.result, outcome.name, outcome.value));
-        return outcome.result.resultCode;
-      }
+      case 'extended':
+        return extended(request, conn, options).then((outcome) => {
+          out.send(encodeExtendedResponse(msg.messageId, outcome.result, outcome.name, outcome.value));
+          return outcome.result.resultCode;
+        });
       case 'add':
       case 'modify':
       case 'delete':
@@ -109,33 +103,79 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
 
   const { metrics, accessLog } = options;
   const timed = metrics !== undefined || accessLog !== undefined;
+
+  /** Metrics and the access line of a finished operation. */
+  function record(msg: RequestMessage, conn: LdapConnection, signal: OperationSignal, track: Track, code: number, throttled: boolean): void {
+    if (metrics !== undefined) {
+      const { request } = msg;
+      metrics.operation(request.op, code, track.startedAt, signal.aborted);
+      if (request.op === 'bind') metrics.bind(request.name === '', code, throttled);
+    }
+    accessLog?.record(msg, conn, code, track.startedAt, track.writer?.sent ?? 0);
+  }
+
+  /**
+   * A throw or rejection: errors that carry a result code are answers (sent here; a search's Done
+   * was sent by runSearch); anything else is rethrown for the connection server to log and answer 80.
+   */
+  function failed(err: unknown, msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: OperationSignal, track: Track): void {
+    if (!isExpected(err)) {
+      record(msg, conn, signal, track, ResultCode.other, false);
+      throw err;
+    }
+    const result = resultFromError(err);
+    if (msg.request.op !== 'search') reply(out, msg, result);
+    record(msg, conn, signal, track, result.resultCode, err instanceof ThrottledBindFailure);
+  }
+
   return {
-    async handle(msg, conn, out, signal) {
-      const startedAt = timed ? performance.now() : 0;
-      let code: number = ResultCode.other; // what the server answers for a rethrown fault
-      let throttled = false;
-      const track: { writer?: SearchWriter } = {};
+    handle(msg, conn, out, signal) {
+      const track: Track = { startedAt: timed ? performance.now() : 0, writer: undefined };
+      let code: number | Promise<number>;
       try {
-        code = await dispatch(msg, conn, out, signal, track);
+        code = dispatch(msg, conn, out, signal, track);
       } catch (err) {
-        if (!isExpected(err)) throw err;
-        throttled = err instanceof ThrottledBindFailure;
-        const result = resultFromError(err);
-        code = result.resultCode;
-        if (msg.request.op !== 'search') reply(out, msg, result);
-      } finally {
-        if (metrics !== undefined) {
-          const { request } = msg;
-          metrics.operation(request.op, code, startedAt, signal.aborted);
-          if (request.op === 'bind') metrics.bind(request.name === '', code, throttled);
-        }
-        accessLog?.record(msg, conn, code, startedAt, track.writer?.sent ?? 0);
+        return failed(err, msg, conn, out, signal, track);
       }
+      if (typeof code === 'number') return record(msg, conn, signal, track, code, false);
+      return code.then(
+        (c) => record(msg, conn, signal, track, c, false),
+        (err: unknown) => failed(err, msg, conn, out, signal, track),
+      );
     },
     closed(conn) {
       dropAllPaged(conn);
     },
   };
+}
+
+/** Per operation: when it started (for the metrics and the access log) and its search writer. */
+interface Track {
+  readonly startedAt: number;
+  writer: SearchWriter | undefined;
+}
+
+/** A search and its SearchResultDone; an expected error becomes the Done's result. */
+function runSearch(msg: RequestMessage<SearchRequest>, conn: LdapConnection, writer: SearchWriter, deps: SearchDeps): number | Promise<number> {
+  let outcome: SearchOutcome | Promise<SearchOutcome>;
+  try {
+    outcome = search(msg, conn, writer, deps);
+    if (!(outcome instanceof Promise)) return sendDone(writer, msg, outcome.result, outcome.controls);
+  } catch (err) {
+    return searchFailed(err, writer, msg);
+  }
+  return outcome.then((o) => sendDone(writer, msg, o.result, o.controls)).catch((err: unknown) => searchFailed(err, writer, msg));
+}
+
+function sendDone(writer: SearchWriter, msg: RequestMessage, result: LdapResult, controls?: readonly Control[]): number | Promise<number> {
+  const waiting = writer.finish(encodeResult(msg.messageId, 'searchDone', result, controls));
+  return waiting === undefined ? result.resultCode : waiting.then(() => result.resultCode);
+}
+
+/** Unexpected faults go to the connection server, which logs them and answers 80. */
+function searchFailed(err: unknown, writer: SearchWriter, msg: RequestMessage): number | Promise<number> {
+  if (!isExpected(err)) throw err;
+  return sendDone(writer, msg, resultFromError(err));
 }
 
 function reply(out: ResponseSink, msg: RequestMessage, result: LdapResult): number {

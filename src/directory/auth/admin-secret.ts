@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFile, chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { actorLabel, type Actor } from '../../domain/actor.js';
@@ -127,10 +127,18 @@ function digest(secret: string, salt: string): StoredSecret {
   return { salt, sha256: createHash('sha256').update(salt).update(secret).digest('hex') };
 }
 
+/** A stored secret's salt and digest as bytes, decoded once per stored value (admin binds are a hot path). */
+const DECODED = new WeakMap<StoredSecret, { readonly salt: Buffer; readonly expected: Buffer }>();
+
 function matches(stored: StoredSecret, password: Buffer): boolean {
-  const given = createHash('sha256').update(stored.salt).update(password).digest();
-  const expected = Buffer.from(stored.sha256, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  let decoded = DECODED.get(stored);
+  if (decoded === undefined) {
+    decoded = { salt: Buffer.from(stored.salt, 'utf8'), expected: Buffer.from(stored.sha256, 'hex') };
+    DECODED.set(stored, decoded);
+  }
+  // The same digest as `digest()`: SHA-256 over the salt's UTF-8 bytes, then the password's.
+  const given = hash('sha256', Buffer.concat([decoded.salt, password]), 'buffer');
+  return given.length === decoded.expected.length && timingSafeEqual(given, decoded.expected);
 }
 
 /** Runs where the request lands (daemon or CLI process): stores the digest, writes the file. */

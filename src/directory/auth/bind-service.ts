@@ -63,6 +63,17 @@ export class ThrottledBindFailure extends DirectoryError {
   }
 }
 
+/** Printable ASCII without `\` or `#`: no escaped or hex-encoded value, so what is written is what is compared. */
+const PLAIN_ASCII = /^[ -"$-[\]-~]*$/;
+
+/**
+ * Whether a bind DN can name something under `ou=apps` (its resolution parses and normalises the
+ * DN, a cost the admin's binds should not pay): a plain-ASCII DN can only if it spells `apps`.
+ */
+function mayBeAppDn(dn: string): boolean {
+  return /apps/i.test(dn) || !PLAIN_ASCII.test(dn);
+}
+
 /** The LDAP door to the credentials pipeline (auth/sign-in.ts). */
 export function createBindService(deps: BindServiceDeps): BindService {
   const { view, lifecycle } = deps;
@@ -89,7 +100,7 @@ export function createBindService(deps: BindServiceDeps): BindService {
   return {
     async authenticate(dn, password, ip, options = {}) {
       // DNs under ou=apps (issue 16): the app itself, or a user through the app's view.
-      const appTarget = view.resolveAppBind(dn);
+      const appTarget = mayBeAppDn(dn) ? view.resolveAppBind(dn) : undefined;
       const { rdnCode, ...resolved } = appTarget === undefined ? resolveBindAccount(view, dn) : resolveAppBindAccount(appTarget, dn);
       const twoFactor = lifecycle?.twoFactor;
       const result = await signIn({

@@ -25,6 +25,45 @@ export interface AttributeSelection {
  * is RFC-legal (RFC 4511 §4.5.2 returns an AttributeDescription naming the type).
  */
 export function compileSelection(requested: readonly string[], typesOnly = false): AttributeSelection {
+  // A frozen list never changes, so its selection is kept with it (the LDAP decoder hands out one
+  // frozen list per distinct attribute list: ldap/codec/decode-requests.ts).
+  if (Object.isFrozen(requested)) {
+    const byList = typesOnly ? OF_FROZEN_TYPES : OF_FROZEN;
+    let held = byList.get(requested);
+    if (held === undefined) byList.set(requested, (held = compileMemo(requested, typesOnly)));
+    return held;
+  }
+  return compileMemo(requested, typesOnly);
+}
+
+const OF_FROZEN = new WeakMap<readonly string[], AttributeSelection>();
+const OF_FROZEN_TYPES = new WeakMap<readonly string[], AttributeSelection>();
+
+function compileMemo(requested: readonly string[], typesOnly: boolean): AttributeSelection {
+  // Applications send the same few lists over and over: the compiled form (a pure function of the
+  // list) is kept, so a search costs one join and one lookup instead of a parse, sort and join.
+  const id = memoKey(requested, typesOnly);
+  const held = id === undefined ? undefined : COMPILED.get(id);
+  if (held !== undefined) return held;
+  const compiled = compile(requested, typesOnly);
+  if (id !== undefined) {
+    if (COMPILED.size >= MAX_COMPILED) COMPILED.clear();
+    COMPILED.set(id, compiled);
+  }
+  return compiled;
+}
+
+const COMPILED = new Map<string, AttributeSelection>();
+const MAX_COMPILED = 1024;
+
+/** The memo key, or undefined for lists the key could not tell apart (a NUL in a name) or long ones. */
+function memoKey(requested: readonly string[], typesOnly: boolean): string | undefined {
+  if (requested.length > 64) return undefined;
+  for (const name of requested) if (name.length > 128 || name.includes('\u0000')) return undefined;
+  return `${typesOnly ? 't' : 'v'}\u0000${requested.join('\u0000')}`;
+}
+
+function compile(requested: readonly string[], typesOnly: boolean): AttributeSelection {
   let allUser = requested.length === 0;
   let allOperational = false;
   const named = new Map<string, string>();

@@ -1,7 +1,7 @@
 import type { MatchContext } from '../../domain/entry.js';
 import type { Filter } from '../../domain/filter.js';
 import { isVisible, type Visibility } from '../access-policy.js';
-import { planCandidates } from './candidate-plan.js';
+import { planCandidates, type Hit } from './candidate-plan.js';
 import { formatDn, normalizeRdns, parseDn } from '../../domain/dn.js';
 import { resolveEntry } from './dn-resolver.js';
 import { compileFilter } from '../../domain/filter-match.js';
@@ -67,22 +67,33 @@ export function searchState(
   const accept = (e: ViewEntry): boolean => visible(e) && match(e);
   const mask = composeMask(memberMask(visibility), hooks?.present);
   const output = hooks?.output;
-  const segments = scopeSegments(state, base, scope, visibility);
-  const scopeSize = segments.reduce((n, s) => n + s.length, 0);
   const plan = planCandidates(filter, state, hooks?.resolve ?? ((dn) => resolveEntry(state, dn)));
-  if (plan !== undefined && (plan.size <= SMALL_PLAN || plan.size * 4 <= scopeSize)) {
-    const seen = new Set<ViewEntry>();
-    const list: ViewEntry[] = [];
-    for (const part of plan.parts) {
-      for (const e of part) {
-        if (seen.has(e)) continue;
-        seen.add(e);
-        if (inScope(state, e, base, scope)) list.push(e);
-      }
-    }
-    return { found: true, base, cursor: new SearchCursor([list.sort(compareEntries)], accept, mask, output) };
+  // The scope's size matters only for a plan too big to win outright (a point search never builds it).
+  if (plan !== undefined && plan.size <= SMALL_PLAN) return { found: true, base, cursor: new SearchCursor([candidates(state, plan, base, scope)], accept, mask, output) };
+  const segments = scopeSegments(state, base, scope, visibility);
+  if (plan !== undefined && plan.size * 4 <= segments.reduce((n, s) => n + s.length, 0)) {
+    return { found: true, base, cursor: new SearchCursor([candidates(state, plan, base, scope)], accept, mask, output) };
   }
   return { found: true, base, cursor: new SearchCursor(segments, accept, mask, output) };
+}
+
+/** A plan's candidates within the scope, each once, in global order. */
+function candidates(state: DirectoryState, plan: Hit, base: ViewEntry, scope: SearchScope): readonly ViewEntry[] {
+  if (plan.size <= 1) {
+    // Zero or one candidate (an equality on a unique value): nothing to merge or sort.
+    const only = plan.parts.find((part) => part.length > 0)?.[0];
+    return only !== undefined && inScope(state, only, base, scope) ? [only] : [];
+  }
+  const seen = new Set<ViewEntry>();
+  const list: ViewEntry[] = [];
+  for (const part of plan.parts) {
+    for (const e of part) {
+      if (seen.has(e)) continue;
+      seen.add(e);
+      if (inScope(state, e, base, scope)) list.push(e);
+    }
+  }
+  return list.sort(compareEntries);
 }
 
 function composeMask(

@@ -1,5 +1,13 @@
 import { LdapDecodeError } from '../codec/decode-error.js';
 
+declare global {
+  interface Buffer {
+    /** Node's internal fast paths behind `buf.toString('utf8' | 'latin1', start, end)` (no argument checks). */
+    utf8Slice(start: number, end: number): string;
+    latin1Slice(start: number, end: number): string;
+  }
+}
+
 const hex = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
 
 /**
@@ -114,7 +122,8 @@ export class BerReader {
     const len = this.header(tag);
     const start = this.pos;
     this.pos += len;
-    return len === 0 ? '' : this.buf.toString('utf8', start, this.pos);
+    // utf8Slice is what toString('utf8', …) calls after checking arguments the header already checked.
+    return len === 0 ? '' : this.buf.utf8Slice(start, this.pos);
   }
 
   /**

@@ -60,11 +60,38 @@ export function searchRequest(r: BerReader, limits: FilterContext): SearchReques
   const typesOnly = r.boolean(Tag.boolean);
   const filter = decodeFilter(r, limits);
   const attrsEnd = r.enter(Tag.sequence);
-  const attributes: string[] = [];
-  while (r.pos < attrsEnd) attributes.push(r.string(Tag.octetString));
+  const attributes = attributeList(r, attrsEnd);
   r.close(attrsEnd);
   r.close(end);
   return { op: 'search', baseObject, scope, derefAliases, sizeLimit, timeLimit, typesOnly, filter, attributes };
+}
+
+/**
+ * Decoded attribute lists by their exact BER bytes. Applications ask for the same list in every
+ * search; the same bytes always decode to the same (frozen) list, so a repeat costs one short
+ * string and a lookup instead of a string per attribute, and the list's identity lets the
+ * attribute selection compiled from it be reused (view/attribute-selection.ts).
+ */
+const LISTS = new Map<string, readonly string[]>();
+const MAX_LISTS = 256;
+const MAX_LIST_BYTES = 1024;
+const NONE: readonly string[] = Object.freeze([]);
+
+function attributeList(r: BerReader, end: number): readonly string[] {
+  if (r.pos === end) return NONE;
+  const key = end - r.pos <= MAX_LIST_BYTES ? r.buf.latin1Slice(r.pos, end) : undefined;
+  const held = key === undefined ? undefined : LISTS.get(key);
+  if (held !== undefined) {
+    r.pos = end;
+    return held;
+  }
+  const list: string[] = [];
+  while (r.pos < end) list.push(r.string(Tag.octetString));
+  if (key === undefined) return list;
+  if (LISTS.size >= MAX_LISTS) LISTS.clear();
+  const frozen = Object.freeze(list);
+  LISTS.set(key, frozen);
+  return frozen;
 }
 
 /** PartialAttribute / Attribute: SEQUENCE { type, vals SET OF value }. */

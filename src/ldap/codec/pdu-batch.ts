@@ -1,6 +1,11 @@
 import type { Control } from '../protocol.js';
 import { encodeMessage, envelopeSize, putEnvelope } from './encode-message.js';
 
+/** The first chunk's size: under Buffer.poolSize / 2, so allocUnsafe takes it from the pool. */
+const FIRST_BYTES = 1024;
+/** Room kept after a first PDU: a SearchResultDone with a short diagnostic and a paging cookie. */
+const DONE_ROOM = 256;
+
 /**
  * Gathers the PDUs of one response burst (e.g. a page of search entries and its SearchResultDone)
  * into as few buffers as possible, so the connection issues one socket write per chunk instead of
@@ -16,7 +21,7 @@ export class PduBatch {
   private nextBytes: number;
 
   constructor(private readonly chunkBytes = 64 * 1024) {
-    this.nextBytes = Math.min(4096, chunkBytes);
+    this.nextBytes = Math.min(FIRST_BYTES, chunkBytes);
   }
 
   /** A complete PDU. */
@@ -60,8 +65,10 @@ export class PduBatch {
     if (this.chunk === undefined || this.used + n > this.chunk.length) {
       this.seal();
       // Start small and double: a point search's one entry should not cost a 64 KiB allocation,
-      // while a long listing still ends up writing full-size chunks.
-      this.chunk = Buffer.allocUnsafe(Math.max(n, this.nextBytes));
+      // while a long listing still ends up writing full-size chunks. The first chunk leaves room
+      // for a SearchResultDone and, for a typical entry, stays under 4 KiB, so it is a slice of
+      // Node's shared buffer pool instead of an ArrayBuffer of its own (cheaper to make and collect).
+      this.chunk = Buffer.allocUnsafe(Math.min(this.chunkBytes, Math.max(n + DONE_ROOM, this.nextBytes)));
       this.nextBytes = Math.min(this.nextBytes * 2, this.chunkBytes);
       this.begin = this.used = 0;
     }

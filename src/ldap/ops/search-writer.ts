@@ -26,7 +26,7 @@ export class SearchWriter {
   constructor(
     private readonly messageId: number,
     private readonly out: ResponseSink,
-    private readonly signal: AbortSignal,
+    private readonly signal: { readonly aborted: boolean },
     private readonly view: DirectoryView,
   ) {}
 
@@ -34,8 +34,11 @@ export class SearchWriter {
     return this.signal.aborted || this.out.closed;
   }
 
-  /** Sends up to `max` entries from the cursor; returns how many were sent. */
-  async entries(cursor: SearchCursor, max: number, selection: AttributeSelection): Promise<number> {
+  /**
+   * Sends up to `max` entries from the cursor; returns how many were sent. Synchronous unless the
+   * socket asked to wait (then a promise): a point search answers without a promise or a microtask.
+   */
+  entries(cursor: SearchCursor, max: number, selection: AttributeSelection): number | Promise<number> {
     let sent = 0;
     while (sent < max && !this.stopped) {
       const entry = cursor.next();
@@ -43,9 +46,17 @@ export class SearchWriter {
       this.batch.pushMessage(this.messageId, this.view.encoded(entry, selection));
       sent++;
       this.sent++;
-      if (this.batch.size >= FLUSH_BYTES) await this.flush();
+      if (this.batch.size >= FLUSH_BYTES) {
+        const waiting = this.flush();
+        if (waiting !== undefined) return this.resume(waiting, cursor, max - sent, selection, sent);
+      }
     }
     return sent;
+  }
+
+  private async resume(waiting: Promise<void>, cursor: SearchCursor, max: number, selection: AttributeSelection, before: number): Promise<number> {
+    await waiting;
+    return before + (await this.entries(cursor, max, selection));
   }
 
   /** rootDSE and subschema: all their attributes for `*`/`+`/none named (see root-dse docs). */
@@ -58,20 +69,31 @@ export class SearchWriter {
     this.sent++;
   }
 
-  /** Queues the final PDU and writes everything gathered. */
-  async finish(done: Buffer): Promise<void> {
+  /** Queues the final PDU and writes everything gathered; a promise only when the socket asked to wait. */
+  finish(done: Buffer): Promise<void> | undefined {
     if (!this.stopped) this.batch.push(done);
-    await this.flush();
+    return this.flush();
   }
 
-  private async flush(): Promise<void> {
-    for (const chunk of this.batch.drain()) {
+  /** Writes what is gathered; undefined when all of it went out, else a promise for the rest. */
+  private flush(): Promise<void> | undefined {
+    return this.write(this.batch.drain(), 0, 0);
+  }
+
+  /** Writes `chunks` from chunk `first`, byte `at`, waiting for the socket whenever it asks. */
+  private write(chunks: readonly Buffer[], first: number, at: number): Promise<void> | undefined {
+    for (let i = first; i < chunks.length; i++) {
+      const chunk = chunks[i] as Buffer;
       const step = chunk.length <= 4 * SLICE_BYTES ? chunk.length : SLICE_BYTES;
-      for (let at = 0; at < chunk.length; at += step) {
-        if (this.stopped) return;
-        const slice = step === chunk.length ? chunk : chunk.subarray(at, at + step);
-        if (!this.out.send(slice)) await this.out.drained();
+      for (let pos = i === first ? at : 0; pos < chunk.length; pos += step) {
+        if (this.stopped) return undefined;
+        const slice = step === chunk.length ? chunk : chunk.subarray(pos, pos + step);
+        if (!this.out.send(slice)) {
+          const next = pos + step;
+          return this.out.drained().then(() => this.write(chunks, i, next));
+        }
       }
     }
+    return undefined;
   }
 }

@@ -35,15 +35,21 @@ const noSuchObject = (matchedDN = '', diagnosticMessage = ''): LdapResult => ({
   diagnosticMessage,
 });
 
-/** Search (RFC 4511 §4.5): entries go out through `writer`; the caller sends the returned Done. */
-export async function search(
+const SUCCESS: SearchOutcome = { result: success };
+const SIZE_LIMIT_EXCEEDED: SearchOutcome = { result: { resultCode: ResultCode.sizeLimitExceeded } };
+
+/**
+ * Search (RFC 4511 §4.5): entries go out through `writer`; the caller sends the returned Done.
+ * Synchronous (may throw) unless the output had to wait for the socket or the search is paged.
+ */
+export function search(
   msg: RequestMessage<SearchRequest>,
   conn: LdapConnection,
   writer: SearchWriter,
   deps: SearchDeps,
-): Promise<SearchOutcome> {
+): SearchOutcome | Promise<SearchOutcome> {
   const req = msg.request;
-  const pagedControl = msg.controls.find((c) => c.oid === Oid.pagedResults);
+  const pagedControl = msg.controls.length === 0 ? undefined : msg.controls.find((c) => c.oid === Oid.pagedResults);
   const paged = pagedControl === undefined ? undefined : decodePagedResultsValue(pagedControl.value ?? Buffer.alloc(0));
   const special = specialEntry(req, deps, conn.plainListenerExists);
   if (special !== undefined) {
@@ -58,9 +64,9 @@ export async function search(
   const cursor = openCursor(req, conn, deps);
   if ('resultCode' in cursor) return { result: cursor };
   const selection = deps.view.selection(req.attributes, req.typesOnly);
-  const sent = await writer.entries(cursor, limit, selection);
-  if (sent >= limit && !cursor.done) return { result: { resultCode: ResultCode.sizeLimitExceeded } };
-  return { result: success };
+  const sent = writer.entries(cursor, limit, selection);
+  if (typeof sent === 'number') return sent >= limit && !cursor.done ? SIZE_LIMIT_EXCEEDED : SUCCESS;
+  return sent.then((n) => (n >= limit && !cursor.done ? SIZE_LIMIT_EXCEEDED : SUCCESS));
 }
 
 async function pagedSearch(

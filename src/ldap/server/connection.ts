@@ -4,8 +4,9 @@ import { ResultCode } from '../../domain/result-code.js';
 import { decodeMessage, encodeNoticeOfDisconnection, encodeResult, LdapDecodeError, type DecodeLimits } from '../codec/index.js';
 import { Oid, type LdapResult, type RequestMessage } from '../protocol.js';
 import { responseFor, resultFromError } from './error-response.js';
-import type { LdapConnection, LdapHandler, ResponseSink, ServerLogger } from './ldap-handler.js';
+import type { LdapConnection, LdapHandler, ServerLogger } from './ldap-handler.js';
 import { OperationScheduler, type Operation } from './operation-scheduler.js';
+import { OperationSink } from './operation-sink.js';
 import { PduFramer } from './pdu-framer.js';
 import { SocketOutput } from './socket-output.js';
 import { startTls } from './start-tls.js';
@@ -199,18 +200,7 @@ export class Connection implements LdapConnection {
   private run(op: Operation): void | Promise<void> {
     const { request } = op.msg;
     if (request.op === 'extended' && request.name === Oid.startTls) return startTls(this, op);
-    return this.ctx.handler.handle(op.msg, this, this.sinkFor(op), op.controller.signal);
-  }
-
-  private sinkFor(op: Operation): ResponseSink {
-    const output = this.output;
-    return {
-      send: (pdu) => !op.abandoned && output.write(pdu),
-      drained: () => output.drained(),
-      get closed() {
-        return op.abandoned || output.closed;
-      },
-    };
+    return this.ctx.handler.handle(op.msg, this, new OperationSink(op, this.output), op);
   }
 
   /** Writes the final response of `msg` with `result` (nothing for an abandoned op). */

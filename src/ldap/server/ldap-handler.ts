@@ -13,9 +13,20 @@ export interface LdapHandler {
    * that, sends are dropped. A throw or rejection is answered with a result for the op (see
    * `errorResponse`) and logged; the connection stays open.
    */
-  handle(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: AbortSignal): void | Promise<void>;
+  handle(msg: RequestMessage, conn: LdapConnection, out: ResponseSink, signal: OperationSignal): void | Promise<void>;
   /** Called once when the connection is gone, to free per-connection state (e.g. paged cursors). */
   closed?(conn: LdapConnection): void;
+}
+
+/**
+ * The part of an AbortSignal a handler uses, made by the server without an EventTarget per
+ * operation (an AbortSignal fits it too). `abort` fires once; a listener added later is not called.
+ */
+export interface OperationSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { readonly once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 export interface LdapConnection {
