@@ -8,7 +8,7 @@ import type { Caller, Reply } from '../../route.js';
 import type { ConsoleContext } from '../console-feature.js';
 import { button, hidden } from '../console-forms.js';
 import { csrfField } from '../console-layout.js';
-import { open, seal } from '../sealed-state.js';
+import { sealerOf, type Sealer } from '../sealed-state.js';
 import { t, type MessageKey } from '../messages.js';
 import { attempt, done, notice, refusal, type PageQuery } from './admin-kit.js';
 import { appFields, changesOf, valuesFromApp, type AppFormValues } from './app-form-page.js';
@@ -75,10 +75,22 @@ export async function saveApp(console: ConsoleContext, caller: Caller, req: Inco
   return saved.ok ? done(appPath(saved.value.id), 'common.saved') : appPage(console, caller, req, ref, {}, { values, error: saved.error });
 }
 
+const stampSealers = new WeakMap<ConsoleContext, Sealer>();
+
+/** The rotate stamp's sealer, keyed from the daemon's secret so that any replica opens it. */
+function stampSealer(console: ConsoleContext): Sealer {
+  let sealer = stampSealers.get(console);
+  if (sealer === undefined) {
+    sealer = sealerOf(() => console.api.directory.deriveKey('console app rotate stamp v1'));
+    stampSealers.set(console, sealer);
+  }
+  return sealer;
+}
+
 /** A confirmation page: `confirm=1` and, for rotate, a sealed stamp of the app as it was shown. */
-function confirmPage(console: ConsoleContext, caller: Caller, app: AppSummary, tail: 'secret' | 'delete'): Reply {
+async function confirmPage(console: ConsoleContext, caller: Caller, app: AppSummary, tail: 'secret' | 'delete'): Promise<Reply> {
   const [title, text, action]: MessageKey[] = tail === 'secret' ? ['apps.rotateTitle', 'apps.rotateIntro', 'apps.rotateConfirm'] : ['apps.deleteTitle', 'apps.deleteWarning', 'apps.deleteNamed'];
-  const stamp = tail === 'secret' ? hidden('stamp', seal({ id: app.id, updatedAt: app.updatedAt }, 15 * 60_000)) : '';
+  const stamp = tail === 'secret' ? hidden('stamp', await stampSealer(console).seal({ id: app.id, updatedAt: app.updatedAt }, 15 * 60_000)) : '';
   const body = `<p>${escapeHtml(t(text as MessageKey))}</p>
 <form method="post" action="${appPath(app.id)}/${tail}" class="actions">${csrfField(caller)}${hidden('confirm', '1')}${stamp}
 ${button(t(action as MessageKey, { name: app.name }), 'danger')}<a href="${appPath(app.id)}">${t('common.cancel')}</a></form>`;
@@ -93,7 +105,7 @@ export async function rotatePost(console: ConsoleContext, caller: Caller, req: I
   const apps = console.api.directory.apps.as(caller.actor);
   const app = await apps.get(ref);
   if (form['confirm'] !== '1') return confirmPage(console, caller, app, 'secret');
-  const stamp = open<{ id: string; updatedAt: string }>(form['stamp'] ?? '');
+  const stamp = await stampSealer(console).open<{ id: string; updatedAt: string }>(form['stamp'] ?? '');
   if (stamp?.id !== app.id || stamp.updatedAt !== app.updatedAt) {
     return appPage(console, caller, req, app.id, {}, { error: conflict(t('apps.rotateStale')) });
   }
