@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import type { Group, Membership, User } from '../src/domain/model.js';
 import { createDirectoryView } from '../src/directory/view/index.js';
 import { encodeEntryBody } from '../src/ldap/codec/index.js';
@@ -65,6 +65,11 @@ async function measure(users: number): Promise<void> {
   const mb = (n: number): string => `${(n / 1048576).toFixed(0)} MB`;
   const perUser = (after.heapUsed - before.heapUsed) / users;
   console.log(`${users} users: view load ${(loadMs / 1000).toFixed(2)} s (CPU ${(cpuMs / 1000).toFixed(2)} s), heap +${mb(after.heapUsed - before.heapUsed)} (${perUser.toFixed(0)} B/user), RSS ${mb(after.rss)}; load average ${loadavg()[0]?.toFixed(1)}`);
+  if (process.env.VIEW_FOOTPRINT_DETAIL) {
+    const h = getHeapStatistics();
+    console.log(`  heap total ${mb(h.total_heap_size)}, physical ${mb(h.total_physical_size)}, used ${mb(h.used_heap_size)}, V8 malloc ${mb(h.malloced_memory)} (peak ${mb(h.peak_malloced_memory)}), external ${mb(after.external)}`);
+    for (const s of getHeapSpaceStatistics()) console.log(`  ${s.space_name}: size ${mb(s.space_size)}, used ${mb(s.space_used_size)}, physical ${mb(s.physical_space_size)}`);
+  }
   if (process.env.VIEW_FOOTPRINT_HEAP) writeHeapSnapshot(process.env.VIEW_FOOTPRINT_HEAP);
   view.close();
 }
