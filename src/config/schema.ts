@@ -72,9 +72,10 @@ const ldap = mapping({
   limits: limits.prefault({}),
   /**
    * Threads serving LDAP, each with its own view (docs/performance.md). Default 1 (the
-   * single-threaded server): the only measurement so far, on a saturated 2-CPU machine, showed a
-   * second worker costing more CPU per search and admin binds answering 51 busy at 32 connections,
-   * so more workers stay opt-in until a quiet run shows the gain.
+   * single-threaded server): on the shared 2-CPU test machine (load 10–28) a second worker helped
+   * point searches with the C client in half the runs but cost 6–178% more CPU per admin bind and lost
+   * admin-bind throughput at 32 connections in 3 of 4 runs, so more workers stay opt-in: set it
+   * to the cores LDAP may use (docs/performance.md "How to choose").
    */
   workers: integer(1, 256).default(1),
 });
