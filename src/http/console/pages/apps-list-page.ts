@@ -39,7 +39,10 @@ function row(app: AppSummary, users: number): string {
 export async function listPage(console: ConsoleContext, caller: Caller, query: PageQuery): Promise<Reply> {
   const apps = console.api.directory.apps.as(caller.actor);
   const list = await apps.list();
-  const counts = await Promise.all(list.map((app) => apps.users(app.id).then((r) => r.users.length)));
+  // One after the other: concurrent full user reads contend in the store (2.9 s of CPU for three
+  // applications at 2,000 users on PGlite, against about 60 ms each alone).
+  const counts: number[] = [];
+  for (const app of list) counts.push((await apps.users(app.id)).users.length);
   const table = list.length === 0 ? `<p>${t('apps.none')}</p>` : `<div class="table-wrap"><table><caption>${t('apps.caption')}</caption>
 <thead><tr><th scope="col">${t('common.name')}</th><th scope="col">${t('apps.description')}</th><th scope="col">${t('apps.access')}</th><th scope="col">${t('apps.cidrs')}</th><th scope="col">${t('apps.userCount')}</th></tr></thead>
 <tbody>${list.map((app, i) => row(app, counts[i] ?? 0)).join('')}</tbody></table></div>`;
