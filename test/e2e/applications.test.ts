@@ -59,6 +59,19 @@ for base in a['bases']:
 print(json.dumps(out))
 `;
 
+/** ldap3 with the server's schema read (get_info ALL): a subtree under `base`, every attribute. */
+const LDAP3_TREE = `
+import json, ssl, sys
+from ldap3 import Server, Connection, Tls, SUBTREE, ALL_ATTRIBUTES
+a = json.loads(sys.argv[1])
+tls = Tls(ca_certs_file=a['ca'], validate=ssl.CERT_REQUIRED)
+server = Server('127.0.0.1', port=a['port'], use_ssl=True, tls=tls, get_info='ALL')
+conn = Connection(server, user=a['dn'], password=a['password'], raise_exceptions=True)
+conn.bind()
+conn.search(a['base'], '(objectClass=*)', SUBTREE, attributes=[ALL_ATTRIBUTES, 'entryUUID', 'hasSubordinates'])
+print(json.dumps([{'dn': e.entry_dn, 'objectClass': [str(v) for v in e.objectClass.values], 'cn': [str(v) for v in e.cn.values] if 'cn' in e else [], 'description': [str(v) for v in e.description.values] if 'description' in e else []} for e in conn.entries]))
+`;
+
 describe.each(E2E_MODES)('applications ($mode)', ({ mode }) => {
   let directory: E2eDirectory | undefined;
   let token = '';
@@ -205,12 +218,76 @@ describe.each(E2E_MODES)('applications ($mode)', ({ mode }) => {
     expect(JSON.parse(outsider.stdout)).toEqual({ bound: false, result: 49 });
   });
 
+  it('ou=apps, the application entries and the view roots are searchable: all for the admin, its own for an app, none for users (ldapts)', async () => {
+    const admin = await dir().bound(dir().adminDn, dir().adminPassword);
+    try {
+      const base = await admin.search(APPS, { scope: 'base', attributes: ['objectClass', 'ou', 'hasSubordinates'] });
+      expect(values(base.searchEntries[0], 'objectClass')).toEqual(['top', 'organizationalUnit']);
+      expect(values(base.searchEntries[0], 'hasSubordinates')).toEqual(['TRUE']);
+      const one = await admin.search(APPS, { scope: 'one', attributes: ['1.1'] });
+      expect(one.searchEntries.map((e) => e.dn)).toEqual([appBind('chat'), chat.baseDn, wiki.bindDn, wiki.baseDn]);
+      const entry = (await admin.search(wiki.bindDn, { scope: 'base', attributes: ['*', '+'] })).searchEntries[0];
+      expect(values(entry, 'objectClass')).toEqual(['top', 'applicationProcess']);
+      expect(values(entry, 'cn')).toEqual(['wiki']);
+      expect(values(entry, 'description')).toEqual(['the team wiki']);
+      expect(values(entry, 'entryUUID')).toEqual([wiki.id]);
+      expect(Object.keys(entry ?? {}).map((k) => k.toLowerCase())).not.toContain('userpassword');
+      const root = (await admin.search(wiki.baseDn, { scope: 'base', attributes: ['objectClass', 'description'] })).searchEntries[0];
+      expect(values(root, 'objectClass')).toEqual(['top', 'organizationalUnit']);
+      expect(values(root, 'description')).toEqual(['the team wiki']);
+      // A subtree at the suffix lists the apps' entries and view roots, but not the views' contents:
+      // every user comes back once, not once per application.
+      const sub = (await admin.search(SUFFIX, { scope: 'sub', filter: '(|(objectClass=applicationProcess)(objectClass=organizationalUnit))', attributes: ['1.1'] })).searchEntries.map((e) => e.dn);
+      expect(sub).toEqual(expect.arrayContaining([APPS, wiki.bindDn, wiki.baseDn, appBind('chat'), chat.baseDn]));
+      expect(sub).not.toContain(`ou=users,${wiki.baseDn}`);
+      const carol = await admin.search(SUFFIX, { scope: 'sub', filter: '(uid=carol)', attributes: ['1.1'] });
+      expect(carol.searchEntries.map((e) => e.dn)).toEqual([dir().user('carol').dn]);
+      const compare = await admin.compare(wiki.bindDn, 'cn', 'wiki');
+      expect(compare).toBe(true);
+      expect(await resultCode(admin.search(`cn=nope,${APPS}`, { scope: 'base' }))).toBe(32);
+    } finally {
+      await admin.unbind();
+    }
+    const app = await dir().bound(wiki.bindDn, wiki.secret);
+    try {
+      const one = await app.search(APPS, { scope: 'one', attributes: ['1.1'] });
+      expect(one.searchEntries.map((e) => e.dn)).toEqual([wiki.bindDn, wiki.baseDn]);
+      expect(await resultCode(app.search(appBind('chat'), { scope: 'base' }))).toBe(32);
+      const own = await app.search(wiki.bindDn, { scope: 'base', attributes: ['cn'] });
+      expect(values(own.searchEntries[0], 'cn')).toEqual(['wiki']);
+    } finally {
+      await app.unbind();
+    }
+    const carol = dir().user('carol');
+    const user = await dir().bound(carol.dn, carol.password);
+    try {
+      expect(await resultCode(user.search(APPS, { scope: 'base' }))).toBe(32);
+      expect(await resultCode(user.search(wiki.bindDn, { scope: 'base' }))).toBe(32);
+      const { searchEntries } = await user.search(SUFFIX, { scope: 'one', attributes: ['1.1'] });
+      expect(searchEntries.map((e) => e.dn)).not.toContain(APPS);
+    } finally {
+      await user.unbind();
+    }
+  });
+
+  it('ldapsearch and python ldap3 (schema checking) read ou=apps as the admin', async () => {
+    const r = await dir().ldap('ldapsearch', ['-D', dir().adminDn, '-w', dir().adminPassword, '-b', APPS, '-LLL', '-s', 'one', '(objectClass=applicationProcess)', 'cn', 'description']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/^cn: .*$/gm)).toEqual(['cn: chat', 'cn: wiki']);
+    expect(r.stdout).toContain('description: the team wiki');
+    const out = await ldap3(LDAP3_TREE, { ca: dir().caFile, port: dir().ldapsPort, dn: dir().adminDn, password: dir().adminPassword, base: APPS });
+    expect(out.code, out.stderr).toBe(0);
+    const entries = JSON.parse(out.stdout) as { dn: string; objectClass: string[]; cn: string[]; description: string[] }[];
+    expect(entries.map((e) => e.dn)).toEqual([APPS, appBind('chat'), chat.baseDn, wiki.bindDn, wiki.baseDn]);
+    expect(entries.find((e) => e.dn === wiki.bindDn)).toEqual({ dn: wiki.bindDn, objectClass: ['top', 'applicationProcess'], cn: ['wiki'], description: ['the team wiki'] });
+  });
+
   it('removing a member from the group takes effect at once for searches and binds', async () => {
     const app = await dir().bound(wiki.bindDn, wiki.secret);
     try {
       expect((await dir().cli(['groups', 'remove-member', 'ops', 'dave'])).code).toBe(0);
       const ms = await until('dave leaves the wiki view', async () => !(await uidsUnder(app, wiki.baseDn)).includes('dave'));
-      expect(ms).toBeLessThan(10_000);
+      expect(ms).toBeLessThan(1000); // issue 16: access changes take effect within 1 s
       expect(await bindCode(throughApp('wiki', 'uid=dave'), dir().user('dave').password)).toBe(49);
       expect((await dir().cli(['groups', 'add-member', 'ops', 'dave'])).code).toBe(0);
       await until('dave is back', async () => (await uidsUnder(app, wiki.baseDn)).includes('dave'));

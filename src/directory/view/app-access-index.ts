@@ -1,6 +1,20 @@
 import type { Application } from '../../domain/application.js';
+import type { Level } from '../../domain/levels.js';
 import type { User } from '../../domain/model.js';
-import type { DirectoryState } from './directory-state.js';
+
+/**
+ * What access rules read of the directory state (AccessState has it; named here so that the
+ * records holding the index need not import the state).
+ */
+export interface AccessState {
+  readonly records: {
+    readonly users: ReadonlyMap<string, User>;
+    readonly userGroups: ReadonlyMap<string, ReadonlySet<string>>;
+    readonly groupUsers: ReadonlyMap<string, ReadonlySet<string>>;
+    readonly apps: { readonly access: AppAccessIndex };
+  };
+  readonly teams: { levelOnTeam(userId: string, team: string): Level | null };
+}
 
 /**
  * Who may use each application (issue 16), precomputed as one bit per user, addressed by the
@@ -16,7 +30,7 @@ import type { DirectoryState } from './directory-state.js';
  * always computed after the user's last change; bits of deleted users are unreachable (their
  * uidNumber is never reused, and a user given one is re-evaluated on arrival).
  */
-export type Rule = (state: DirectoryState, app: Application, user: User) => boolean;
+export type Rule = (state: AccessState, app: Application, user: User) => boolean;
 
 /** uidNumbers beyond this (a directory imported with odd numbers) are evaluated on each check. */
 const MAX_BITS = 1 << 22;
@@ -32,7 +46,7 @@ export class AppAccessIndex {
   constructor(private readonly rule: Rule) {}
 
   /** Whether the rule (not counting admins and `everyone`) admits `user`. */
-  admits(state: DirectoryState, app: Application, user: User): boolean {
+  admits(state: AccessState, app: Application, user: User): boolean {
     const n = user.uidNumber;
     if (!(n >= 0 && n < MAX_BITS)) return this.rule(state, app, user);
     const { words } = this.bitsOf(state, app);
@@ -49,7 +63,7 @@ export class AppAccessIndex {
    * After a batch: `userIds` are the users whose access may have moved; `allLevels`: a team
    * level everyone has moved, so rules naming teams are rebuilt when next used.
    */
-  followed(state: DirectoryState, userIds: ReadonlySet<string>, allLevels: boolean): void {
+  followed(state: AccessState, userIds: ReadonlySet<string>, allLevels: boolean): void {
     for (const [id, bits] of this.byApp) {
       if (allLevels && bits.app.access.teams.length > 0) {
         this.byApp.delete(id);
@@ -62,7 +76,7 @@ export class AppAccessIndex {
     }
   }
 
-  private bitsOf(state: DirectoryState, app: Application): Bits {
+  private bitsOf(state: AccessState, app: Application): Bits {
     const held = this.byApp.get(app.id);
     if (held !== undefined && held.app === app) return held;
     const bits: Bits = { app, words: new Uint32Array(0) };

@@ -2,7 +2,7 @@ import type { Application } from '../../domain/application.js';
 import { atLeast } from '../../domain/levels.js';
 import type { User } from '../../domain/model.js';
 import { isAtLeast } from '../../domain/roles.js';
-import type { DirectoryState } from './directory-state.js';
+import type { AccessState } from './app-access-index.js';
 
 /** Why a user may use an application (GET /api/v1/apps/:id/users answers with it). */
 export type AccessReason = 'admin' | 'everyone' | 'group' | 'team';
@@ -13,14 +13,14 @@ export type AccessReason = 'admin' | 'everyone' | 'group' | 'team';
  * or at least the level on any listed team (the teams view's levelOnTeam, issue 13; a deleted
  * team gives no level, so its rule admits nobody).
  */
-export function appAccessReason(state: DirectoryState, app: Application, user: User): AccessReason | undefined {
+export function appAccessReason(state: AccessState, app: Application, user: User): AccessReason | undefined {
   if (isAtLeast(user.role, 'admin')) return 'admin';
   if (app.access.everyone) return 'everyone';
   return ruleReason(state, app, user);
 }
 
 /** The rule's own part, the one definition the precomputed bits follow (app-access-index.ts). */
-function ruleReason(state: DirectoryState, app: Application, user: User): 'group' | 'team' | undefined {
+function ruleReason(state: AccessState, app: Application, user: User): 'group' | 'team' | undefined {
   const { access } = app;
   const groups = state.records.userGroups.get(user.id);
   if (groups !== undefined && groups.size > 0) {
@@ -30,10 +30,10 @@ function ruleReason(state: DirectoryState, app: Application, user: User): 'group
   return undefined;
 }
 
-export const ruleAdmits = (state: DirectoryState, app: Application, user: User): boolean => ruleReason(state, app, user) !== undefined;
+export const ruleAdmits = (state: AccessState, app: Application, user: User): boolean => ruleReason(state, app, user) !== undefined;
 
 /** appAccessReason(...) !== undefined, with the rule read from its precomputed bits: one array read per user. */
-export function hasAppAccess(state: DirectoryState, app: Application, user: User): boolean {
+export function hasAppAccess(state: AccessState, app: Application, user: User): boolean {
   if (app.access.everyone || isAtLeast(user.role, 'admin')) return true;
   if (app.access.groups.length === 0 && app.access.teams.length === 0) return false;
   return state.records.apps.access.admits(state, app, user);

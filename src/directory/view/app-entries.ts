@@ -22,13 +22,15 @@ export class TransientEntry extends ViewEntry {}
  */
 export class RebasedEntry extends TransientEntry {
   constructor(
+    dn: string,
+    normDn: string,
     readonly global: ViewEntry,
     readonly rebase: AppRebase,
     parent: string | null,
     /** The encoded cache's key prefix; undefined: not cacheable (a narrowed group). */
     readonly key: string | undefined,
   ) {
-    super(rebase.dn(global.dn), rebase.norm(global.normDn), new RebasedAttributes(global.attributes, rebase), global.kind, global.id, parent, global.sortKey, global.user);
+    super(dn, normDn, new RebasedAttributes(global.attributes, rebase), global.kind, global.id, parent, global.sortKey, global.user);
   }
 }
 
@@ -124,7 +126,10 @@ export class AppRebase {
     }
     const parent = global.kind === 'user' ? this.users.normDn : global.kind === 'group' ? this.groups.normDn : global.parent;
     // Only unmasked entries (users) are the pure image of a view entry; narrowed groups are not.
-    return new RebasedEntry(global, this, parent, global.kind === 'user' && !(global instanceof TransientEntry) ? this.cacheKey : undefined);
+    const dn = this.dn(global.dn);
+    // A user's DN is already lower case (user-entry.ts): one string serves as both.
+    const norm = global.normDn === global.dn ? dn : this.norm(global.normDn);
+    return new RebasedEntry(dn, norm, global, this, parent, global.kind === 'user' && !(global instanceof TransientEntry) ? this.cacheKey : undefined);
   }
 
   private container(name: string, dn: string, norm: string, parent: string, rank: number): ViewEntry {

@@ -18,13 +18,16 @@ const UID_PREFIX = 'cn=uid-';
 const NOT_FOUND: SearchOutcome = Object.freeze({ found: false, matchedDn: '' });
 const MAYBE_APPS = /apps/i;
 
-/** Parsed places by base DN string, per application set (AppRecords clears them on change). */
+const NO_OPTIONS: SearchOptions = Object.freeze({});
+
+/** Parsed places by base DN string, per application set (AppRecords clears them on change); null: not under ou=apps. */
 function cachedPlace(state: DirectoryState, baseDn: string): AppPlace | undefined {
-  const cache = state.records.apps.places as Map<string, AppPlace | undefined>;
-  if (cache.has(baseDn)) return cache.get(baseDn);
+  const cache = state.records.apps.places as Map<string, AppPlace | null>;
+  const held = cache.get(baseDn);
+  if (held !== undefined) return held ?? undefined;
   const place = appPlace(state, baseDn);
   if (cache.size >= 4096) cache.clear();
-  cache.set(baseDn, place);
+  cache.set(baseDn, place ?? null);
   return place;
 }
 
@@ -59,10 +62,10 @@ export function searchWithApps(
   const rebase = rebaseFor(state.dit, app);
   const global = globalBase(state, app, place);
   if (global === undefined) return { found: false, matchedDn: place.kind === 'user' ? rebase.users.dn : place.kind === 'group' ? rebase.groups.dn : rebase.viewDn };
-  const inner: SearchOptions = visibility?.kind === 'app' ? {} : options;
+  const inner = visibility?.kind === 'app' ? NO_OPTIONS : options;
   const outcome = searchState(state, ctx, global.dn, scope, filter, inner, hooksFor(state, ctx, app, rebase));
   if (!outcome.found) return { found: false, matchedDn: outcome.matchedDn === '' ? '' : rebase.dn(outcome.matchedDn) };
-  return { ...outcome, base: rebase.entry(outcome.base) };
+  return { found: true, base: rebase.entry(outcome.base), cursor: outcome.cursor };
 }
 
 /** 32 under ou=apps, with the closest entry the requester may see: ou=apps, else the suffix. */
