@@ -1,5 +1,6 @@
 import type { AuthKeyState, AuthRule, Store } from '../../store/store.js';
 import { createHashGate, type GateTicket, type HashGate, type HashGateOptions } from './hash-gate.js';
+import { KeyLeaders } from './key-leaders.js';
 import { createSharedFailures, type SharedFailuresLogger } from './shared-failures.js';
 
 export type AuthThrottleLogger = SharedFailuresLogger;
@@ -137,25 +138,14 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
     trustedUntil.set(key, performance.now() + windowMs);
   }
 
-  /** Attempts reserving now, by key: the first of a burst leads, the rest wait for its verdict. */
-  const leaders = new Map<string, Promise<void>>();
-
-  function lead(state: AttemptState, key: string): void {
-    let settle!: () => void;
-    const done = new Promise<void>((resolve) => (settle = resolve));
-    leaders.set(key, done);
-    state.unlead = () => {
-      if (leaders.get(key) === done) leaders.delete(key);
-      settle();
-    };
-  }
+  const leaders = new KeyLeaders();
 
   /** The brute-force check of an attempt: blocked, trusted, or a reservation (exact across replicas). */
   async function checkKey(state: AttemptState, key: string, ip: string, urgent: boolean): Promise<boolean> {
     state.key = key;
     if (maxFailures <= 0) return false;
     refresh();
-    for (let leader = leaders.get(key); ; leader = leaders.get(key)) {
+    for (let leader = leaders.of(key); ; leader = leaders.of(key)) {
       if (isBlocked(key) || isTrusted(key)) return (state.blocked = isBlocked(key));
       if (leader === undefined) break;
       state.ticket.end(); // waits without a place: the leader's verdict decides (see above)
@@ -164,7 +154,7 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
     }
     if (!state.placed) state.ticket = gate.enter(ip, urgent); // busy when the caps are reached meanwhile
     state.placed = true;
-    lead(state, key);
+    state.unlead = leaders.lead(key);
     const made = await counts.reserve(key);
     if (!made.reserved) {
       block(key, made.after);
