@@ -9,8 +9,9 @@ import type { User } from '../../domain/model.js';
 export interface AccessState {
   readonly records: {
     readonly users: ReadonlyMap<string, User>;
-    readonly userGroups: ReadonlyMap<string, ReadonlySet<string>>;
-    readonly groupUsers: ReadonlyMap<string, ReadonlySet<string>>;
+    /** A user's groups (IdLinks in the view: only `get` is read). */
+    readonly userGroups: { get(userId: string): ReadonlySet<string> | undefined };
+    readonly groupUsers: { get(groupId: string): ReadonlySet<string> | undefined };
     readonly apps: { readonly access: AppAccessIndex };
   };
   readonly teams: { levelOnTeam(userId: string, team: string): Level | null };
