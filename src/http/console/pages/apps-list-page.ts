@@ -39,8 +39,9 @@ function row(app: AppSummary, users: number): string {
 export async function listPage(console: ConsoleContext, caller: Caller, query: PageQuery): Promise<Reply> {
   const apps = console.api.directory.apps.as(caller.actor);
   const list = await apps.list();
-  // One after the other: concurrent full user reads contend in the store (2.9 s of CPU for three
-  // applications at 2,000 users on PGlite, against about 60 ms each alone).
+  // One full user read per application (the use case behind GET /api/v1/apps/:id/users), one
+  // after the other. Slow: 2.4 s of CPU for three applications at 2,000 users on PGlite, far more
+  // than three application pages (~55 ms each); see docs/console.md.
   const counts: number[] = [];
   for (const app of list) counts.push((await apps.users(app.id)).users.length);
   const table = list.length === 0 ? `<p>${t('apps.none')}</p>` : `<div class="table-wrap"><table><caption>${t('apps.caption')}</caption>
