@@ -57,7 +57,7 @@ async function runCases(settings: BenchSettings, dataset: Dataset, targets: read
     // Rounds interleave the targets; each keeps its best round (interference only ever slows down).
     for (const conns of c.conns) {
       for (let round = 0; round < settings.rounds; round++) {
-        for (const target of targets.filter((t) => (c.trivialOk || !isTrivial(t)) && (c.pgdirOnly !== true || t.name === 'pgdir'))) {
+        for (const target of targets.filter((t) => (c.trivialOk || !isTrivial(t)) && (c.pgdirOnly !== true || /^pgdir(-w\d+)?$/.test(t.name)))) {
           const cpuBefore = cpuMsOf(target.pid?.());
           const loaded = await runLoad({ target, groups: c.groups(conns), seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, seed: 7 });
           const cpuAfter = cpuMsOf(target.pid?.());
