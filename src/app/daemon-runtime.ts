@@ -14,6 +14,7 @@ import { openStore } from '../store/open-store.js';
 import type { ReadinessReport } from '../directory/health/readiness.js';
 import { DaemonHealth } from '../daemon/daemon-health.js';
 import { checkSealingKeyFile } from './check-sealing-key.js';
+import { throttleLimits } from './throttle-limits.js';
 
 /**
  * What startDaemon runs: opens the store, the change feed and the services in order, applies
@@ -60,11 +61,7 @@ export class DaemonRuntime {
     const metrics = createMetricsRegistry(); // one per daemon, shared by every service
     const throttle = createAuthThrottle({
       store,
-      maxFailures: config.auth_throttle.max_failures,
-      windowMs: config.auth_throttle.window,
-      cooldownMs: config.auth_throttle.cooldown,
-      maxPendingPerSource: config.auth_throttle.max_pending_per_source,
-      maxPending: config.auth_throttle.max_pending,
+      ...throttleLimits(config.auth_throttle),
       gate: { threads: config.ldap.workers }, // one ticket region per LDAP thread (auth/gate-tickets.ts)
       logger: logger.child({ component: 'auth' }),
     });

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import type { RpcPeer } from './worker-rpc.js';
 import { remoteHashTurns } from './worker-hash-turns.js';
 import { remoteLogger } from './worker-logger.js';
+import { throttleLimits } from './throttle-limits.js';
 
 /** What the main thread hands an LDAP worker thread (workerData). */
 export interface LdapWorkerData {
@@ -76,11 +77,7 @@ export function workerContext(rpc: RpcPeer, data: LdapWorkerData, changes: Forwa
   });
   const throttle = createAuthThrottle({
     store,
-    maxFailures: config.auth_throttle.max_failures,
-    windowMs: config.auth_throttle.window,
-    cooldownMs: config.auth_throttle.cooldown,
-    maxPendingPerSource: config.auth_throttle.max_pending_per_source,
-    maxPending: config.auth_throttle.max_pending,
+    ...throttleLimits(config.auth_throttle),
     gate: { tickets: new GateTickets(data.gateTickets, data.index), turns: remoteHashTurns(rpc) },
     logger: logger.child({ component: 'auth' }),
   });
