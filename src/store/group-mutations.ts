@@ -42,11 +42,14 @@ export function updateGroup(ctx: TxContext, id: string, patch: GroupPatch): Prom
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.description !== undefined) set.description = patch.description;
     if (patch.sourceId !== undefined) set.source_id = patch.sourceId;
-    // The name is in every member's memberOf (touch-rows.ts).
-    if (patch.name !== undefined) await touchMembersOnRename(ctx, key, patch.name);
+    // The name is in every member's memberOf (touch-rows.ts). Each member gets a change row at
+    // the rename's time: the view stamps the members from these rows, since it cannot tell a
+    // rename from the records alone when it reads the group after the rename committed (e.g. a
+    // group created and renamed within one catch-up).
+    const renamed = patch.name === undefined ? [] : await touchMembersOnRename(ctx, key, patch.name);
     const row = await ctx.trx.updateTable('groups').set({ ...set, updated_at: sql<Date>`now()` }).where('id', '=', key).returningAll().executeTakeFirst();
     const group = toGroup(found(row, 'group', id));
-    await ctx.changed({ kind: 'group', key, op: 'upsert' });
+    await ctx.changed(...renamed.map((u) => membership(key, u, 'upsert')), { kind: 'group', key, op: 'upsert' });
     return group;
   });
 }

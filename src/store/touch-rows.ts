@@ -35,10 +35,15 @@ export async function touchGroupsOfUser(ctx: TxContext, userId: string): Promise
   return result.rows.map((row) => row.id);
 }
 
-/** Every member of the group, when its name is about to change from what is stored. */
-export async function touchMembersOnRename(ctx: TxContext, groupId: string, name: string): Promise<void> {
-  await sql`
+/**
+ * Every member of the group, when its name is about to change from what is stored; returns their
+ * ids, for the membership change rows the rename appends (group-mutations.ts).
+ */
+export async function touchMembersOnRename(ctx: TxContext, groupId: string, name: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
     UPDATE users SET updated_at = now()
     WHERE id IN (SELECT user_id FROM memberships WHERE group_id = ${groupId})
-      AND EXISTS (SELECT 1 FROM groups WHERE id = ${groupId} AND name IS DISTINCT FROM ${name})`.execute(ctx.trx);
+      AND EXISTS (SELECT 1 FROM groups WHERE id = ${groupId} AND name IS DISTINCT FROM ${name})
+    RETURNING id`.execute(ctx.trx);
+  return result.rows.map((row) => row.id);
 }

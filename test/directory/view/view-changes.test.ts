@@ -444,6 +444,42 @@ describe.each(storeModes)('directory view following the store on $mode', ({ mode
     expect([...(attr(`cn=burst2,ou=groups,${S}`, 'memberuid') ?? [])].sort()).toEqual(['burst2', 'burst4', 'burst6', 'burst8']);
   });
 
+  it('stamps a renamed group\'s members when the rename commits while the view reads the group', async () => {
+    // The race the burst above hit under load: a catch-up re-reads a new group after its rename
+    // committed, so the view never sees the old name and cannot infer the members' new
+    // modifyTimestamp; the rename's own membership rows give it.
+    const member = await newUser('racer');
+    await synced();
+    let groupId = '';
+    let renamed = false;
+    let committed = false;
+    const racing = wrapStore(store, {
+      getGroup: async (id: string) => {
+        if (id === groupId && !renamed) {
+          renamed = true;
+          await sleep(1100); // a different second from the membership's (GeneralizedTime has seconds)
+          await store.write((tx) => tx.updateGroup(id, { name: 'raced2' }));
+          committed = true;
+        }
+        return store.getGroup(id);
+      },
+    });
+    const v = await openView({ store: racing });
+    await store.write(async (tx) => {
+      const g = await tx.insertGroup({ name: 'raced' });
+      groupId = g.id;
+      await tx.addMember(g.id, member.id);
+    });
+    await until(() => committed, 10_000);
+    await synced(v);
+    const fresh = await openView();
+    expect(v.findEntry(userDn(member))?.attributes.get('modifytimestamp')).toEqual(fresh.findEntry(userDn(member))?.attributes.get('modifytimestamp'));
+    expect(dump(v)).toEqual(dump(fresh));
+    await store.write((tx) => tx.deleteGroup(groupId));
+    await store.write((tx) => tx.deleteUser(member.id));
+    await synced();
+  });
+
   it.runIf(mode === 'postgres')('catches up after the notification connection is cut and restored', async () => {
     const url = fixture.url as string;
     const writer = await openStore({ ...fixture.options, listen: false });
