@@ -204,28 +204,4 @@ describe.each(storeModes)('teams and app password pages on $mode', (mode) => {
     await page.goto(`${api.base}/profile`);
     expect(await nav.getByRole('link', { name: 'Teams', exact: true }).count()).toBe(0);
   }, 90_000);
-  it("a user's page shows their team levels (linking to each team) and an owner turns off their two-factor authentication", async () => {
-    expect((await api.call('POST', '/api/v1/teams', { token: api.ownerToken, body: { name: 'docs' } })).status).toBe(201);
-    expect((await api.call('PUT', '/api/v1/teams/docs/grants', { token: api.ownerToken, body: { principal: { type: 'user', id: 'alice' }, level: 'publisher' } })).status).toBe(200);
-    const { user } = await api.userWithToken('tfa-user', 'user');
-    const { secret } = await api.directory.lifecycle.twoFactor.newSecret(user);
-    const { base32Decode, hotp, totpStep } = await import('../../../src/crypto/totp.js');
-    await api.directory.lifecycle.twoFactor.enable(user, hotp(base32Decode(secret), totpStep(Date.now())), '127.0.0.1');
-    await signIn(page, api.base, 'owner', PASSWORD);
-
-    await page.goto(`${api.base}/users/alice`);
-    const levels = await page.getByRole('table', { name: 'Level in each team' }).innerText();
-    expect(levels).toMatch(/docs\s+publisher/);
-    await page.getByRole('link', { name: 'docs', exact: true }).click();
-    await page.waitForURL(/\/teams\/[^/]+$/);
-    expect(await page.getByRole('heading', { level: 1 }).innerText()).toContain('docs');
-    await page.goto(`${api.base}/users/tfa-user`);
-    expect(await page.locator('main').innerText()).toContain('No team grant reaches this user.');
-    expect(await page.locator('main').innerText()).toContain('Two-factor authentication is on.');
-    await ui.check('user-edit-teams-2fa');
-    expect(await submit(page, 'Turn off two-factor authentication')).toBe(200);
-    expect(await page.getByRole('status').innerText()).toBe('Two-factor authentication was turned off.');
-    expect((await api.directory.store.getUser(user.id))?.totpEnabled).toBe(false);
-    await api.call('DELETE', '/api/v1/teams/docs', { token: api.ownerToken });
-  }, 120_000);
 });
