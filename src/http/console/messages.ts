@@ -497,6 +497,8 @@ export const MESSAGES = {
   'apps.unknownTeam': 'unknown team {ref}',
   'apps.unknownLevel': '{level} (not a level)',
   'apps.addTeamRow': 'Add a team row',
+  'apps.theLevel': 'the level',
+  'apps.theTeam': 'the team',
   'apps.create': 'Create the application',
   'apps.summaryEveryone': 'everyone',
   'apps.summaryNobody': 'nobody but administrators',

@@ -90,7 +90,10 @@ export function accessFieldOf(field: string, values: AccessValues): string {
   return field.startsWith('access.teams') ? 'team-0' : 'access';
 }
 
-export const fieldError = (id: string, error: DirectoryError): string => `<p class="error" id="e-${id}">${escapeHtml(t('apps.fieldError', { message: error.message }))}</p>`;
+/** Next to a team row, the use case's `access.teams[i].level …` reads as "the level …" (its i counts filled rows only). */
+const rowMessage = (message: string): string => message.replace(/^access\.teams\[\d+\]\.(team|level)\b/, (_, part: string) => t(part === 'level' ? 'apps.theLevel' : 'apps.theTeam'));
+
+export const fieldError = (id: string, error: DirectoryError): string => `<p class="error" id="e-${id}">${escapeHtml(t('apps.fieldError', { message: rowMessage(error.message) }))}</p>`;
 export const invalidAttrs = (id: string, bad: boolean): string => (bad ? ` aria-invalid="true" aria-describedby="e-${id}"` : '');
 
 const option = (value: string, text: string, selected: boolean): string => `<option value="${escapeHtml(value)}"${selected ? ' selected' : ''}>${escapeHtml(text)}</option>`;
