@@ -121,6 +121,23 @@ export const focused = (page: Page) =>
     '({ id: document.activeElement?.id ?? "", text: document.activeElement?.textContent ?? "", outline: getComputedStyle(document.activeElement).outlineStyle })',
   );
 
+let fileBrowser: Browser | undefined;
+
+/**
+ * Call at a test file's top level when it has several `useConsoleBrowser` blocks (such as one per
+ * store): they then share one Chromium instead of launching one each (a launch costs seconds on a
+ * loaded machine). Every test still gets its own browser profile.
+ */
+export function shareBrowser(): void {
+  beforeAll(async () => {
+    fileBrowser = await launch();
+  }, 120_000);
+  afterAll(async () => {
+    await fileBrowser?.close();
+    fileBrowser = undefined;
+  }, 120_000);
+}
+
 export interface ConsoleBrowserOptions {
   readonly mode: StoreMode;
   /** How the API starts (default: startApi(mode)). */
@@ -150,8 +167,9 @@ export interface ConsoleBrowser {
 }
 
 /**
- * Registers the hooks of a describe block: Chromium and the API once, a fresh profile per test,
- * and after each test: no CSP violation anywhere, every profile closed.
+ * Registers the hooks of a describe block: Chromium (unless the file shares one, `shareBrowser`)
+ * and the API once, a fresh profile per test, and after each test: no CSP violation anywhere,
+ * every profile closed.
  */
 export function useConsoleBrowser(options: ConsoleBrowserOptions): ConsoleBrowser {
   let api: Api | undefined;
@@ -163,14 +181,16 @@ export function useConsoleBrowser(options: ConsoleBrowserOptions): ConsoleBrowse
     if (value === undefined) throw new Error(`${what} is not ready (used outside a test?)`);
     return value;
   };
+  let ownBrowser = false;
   beforeAll(async () => {
-    browser = await launch();
+    ownBrowser = fileBrowser === undefined;
+    browser = fileBrowser ?? (await launch());
     api = await (options.start ?? startApi)(options.mode);
     await options.setup?.(api);
   }, 120_000);
   afterAll(async () => {
     await api?.close();
-    await browser?.close();
+    if (ownBrowser) await browser?.close();
   }, 120_000);
   beforeEach(async () => {
     main = await newPage(need(browser, 'the browser'));

@@ -1,12 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/domain/actor.js';
 import { createTempDir, storeModes } from '../../helpers/databases.js';
 import { idpMetadata, makeKey, type TestKey } from '../../helpers/saml-responses.js';
-import { PASSWORD, startApi, type Api } from '../http-fixture.js';
-import { csrfOf, expectAccessible, launch, newPage, postForm, shots, signIn, submit } from './admin-pages-kit.js';
+import { PASSWORD, type Api } from '../http-fixture.js';
+import { csrfOf, expectAccessible, postForm, shareBrowser, signIn, submit, useConsoleBrowser } from './console-fixture.js';
 
 /**
  * The single sign-on page (SAML metadata pasted or uploaded, what pgdir understood of it, the
@@ -17,47 +17,37 @@ import { csrfOf, expectAccessible, launch, newPage, postForm, shots, signIn, sub
 const IDP = 'https://idp.example.test/saml';
 const SSO_URL = 'https://idp.example.test/sso';
 
-let browser: Browser;
 let keyDir: { path: string; remove(): Promise<void> };
 let key: TestKey;
 let nextKey: TestKey;
+shareBrowser();
 beforeAll(async () => {
-  browser = await launch();
   keyDir = await createTempDir();
   key = await makeKey(keyDir.path, 'idp-signing');
   nextKey = await makeKey(keyDir.path, 'idp-next');
 }, 90_000);
 afterAll(async () => {
-  await browser?.close();
   await keyDir?.remove();
 });
 
 describe.each(storeModes)('single sign-on and allowed domains pages on $mode', (mode) => {
+  const ui = useConsoleBrowser({
+    mode,
+    setup: async (api) => {
+      await api.directory.users.addUser({ username: 'plain', email: 'plain@example.com', password: PASSWORD, role: 'user' }, systemActor());
+      await api.directory.users.addUser({ username: 'carol', email: 'carol@example.com', password: PASSWORD, role: 'user' }, systemActor());
+      const grant = await api.call('PUT', '/api/v1/organization/grants', { token: api.ownerToken, body: { principal: { type: 'user', id: 'carol' }, level: 'admin' } });
+      expect(grant.status).toBe(200);
+    },
+  });
   let api: Api;
-  let context: BrowserContext;
   let page: Page;
-  let violations: string[];
-  const shot = (name: string) => shots(page, `${mode.mode}-${name}`);
+  beforeEach(() => {
+    ({ api, page } = ui);
+  });
+  const shot = (name: string) => ui.shot(name);
   const samlNow = async () => (await api.call('GET', '/api/v1/settings/sso/saml', { token: api.ownerToken })).body;
   const domainsNow = async () => (await api.call('GET', '/api/v1/settings/registration', { token: api.ownerToken })).body.allowedDomains as string[];
-
-  beforeAll(async () => {
-    api = await startApi(mode);
-    await api.directory.users.addUser({ username: 'plain', email: 'plain@example.com', password: PASSWORD, role: 'user' }, systemActor());
-    await api.directory.users.addUser({ username: 'carol', email: 'carol@example.com', password: PASSWORD, role: 'user' }, systemActor());
-    const grant = await api.call('PUT', '/api/v1/organization/grants', { token: api.ownerToken, body: { principal: { type: 'user', id: 'carol' }, level: 'admin' } });
-    expect(grant.status).toBe(200);
-  }, 120_000);
-  afterAll(async () => {
-    await api?.close();
-  });
-  beforeEach(async () => {
-    ({ context, page, violations } = await newPage(browser));
-  });
-  afterEach(async () => {
-    expect(violations).toEqual([]);
-    await context?.close();
-  }, 90_000);
 
   it('SAML: bad metadata refused, pasted metadata understood and turned on shows the SSO button; upload; turn off', async () => {
     await signIn(page, api.base, 'owner', PASSWORD);
@@ -91,13 +81,9 @@ describe.each(storeModes)('single sign-on and allowed domains pages on $mode', (
     await expectAccessible(page, 'sso (SAML on)');
     await shot('sso-saml-on');
 
-    const visitor = await newPage(browser);
-    try {
-      await visitor.page.goto(`${api.base}/`);
-      expect(await visitor.page.getByRole('link', { name: 'Sign in with single sign-on' }).getAttribute('href')).toMatch(/^\/saml\/login/);
-    } finally {
-      await visitor.context.close();
-    }
+    const visitor = await ui.open();
+    await visitor.page.goto(`${api.base}/`);
+    expect(await visitor.page.getByRole('link', { name: 'Sign in with single sign-on' }).getAttribute('href')).toMatch(/^\/saml\/login/);
 
     // Upload (multipart, no script): the IdP's rolled metadata with two certificates.
     await page.locator('#f-metadataFile').setInputFiles({ name: 'idp.xml', mimeType: 'application/xml', buffer: Buffer.from(idpMetadata(IDP, SSO_URL, [key.certBase64, nextKey.certBase64])) });
@@ -142,6 +128,10 @@ describe.each(storeModes)('single sign-on and allowed domains pages on $mode', (
     const oidc = (await api.call('GET', '/api/v1/settings/sso/oidc', { token: api.ownerToken })).body;
     expect(oidc).toMatchObject({ enabled: true, preset: 'generic', issuer: 'https://login.example.test/realms/staff', clientId: 'pgdir-console', groupsClaim: 'roles', hasClientSecret: true });
     expect((await api.directory.oidc.active())?.clientSecret).toBe('s3cret-value-never-shown'); // kept, not emptied
+    // Signed out, the sign-in page now offers the OpenID Connect button.
+    const visitor = await ui.open();
+    await visitor.page.goto(`${api.base}/`);
+    expect(await visitor.page.locator('p.sso a[href^="/oidc/login"]').count()).toBe(1);
   }, 120_000);
 
   it('allowed domains: every bad line numbered and nothing saved; IDN in both forms; an organisation admin reaches the pages', async () => {

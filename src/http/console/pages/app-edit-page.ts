@@ -11,7 +11,7 @@ import { csrfField } from '../console-layout.js';
 import { sealerOf, type Sealer } from '../sealed-state.js';
 import { t, type MessageKey } from '../messages.js';
 import { attempt, done, notice, refusal, type PageQuery } from './admin-kit.js';
-import { appFields, changesOf, valuesFromApp, type AppFormValues } from './app-form-page.js';
+import { appFields, changesOf, formButtons, valuesFromApp, type AppFormValues } from './app-form-page.js';
 import { APPS_PATH, appPath, connectFacts, connectSection, secretPage } from './app-secret-page.js';
 import { ruleChoices } from './apps-list-page.js';
 import { pageNumber, pager } from './page-kit.js';
@@ -50,7 +50,7 @@ function manageSections(caller: Caller, app: AppSummary, values: AppFormValues, 
   if (!may(caller.actor, 'app.manage').allowed) return '';
   const base = appPath(app.id);
   return `<section aria-labelledby="h-settings"><h2 id="h-settings">${t('apps.settings')}</h2>
-<form method="post" action="${base}" novalidate>${csrfField(caller)}${appFields(values, choices, error)}${button(t('apps.save'))}</form></section>
+<form method="post" action="${base}" novalidate>${csrfField(caller)}${appFields(values, choices, error)}${formButtons(t('apps.save'))}</form></section>
 <section aria-labelledby="h-rotate"><h2 id="h-rotate">${t('apps.rotate')}</h2><p>${t('apps.rotateIntro')}</p>
 <form method="post" action="${base}/secret">${csrfField(caller)}${button(t('apps.rotate'), 'danger')}</form></section>
 <section aria-labelledby="h-delete"><h2 id="h-delete">${t('apps.delete')}</h2>

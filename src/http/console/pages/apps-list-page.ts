@@ -5,11 +5,10 @@ import type { DirectoryError } from '../../../domain/errors.js';
 import { may } from '../../../domain/permissions.js';
 import type { Caller, Reply } from '../../route.js';
 import type { ConsoleContext } from '../console-feature.js';
-import { button } from '../console-forms.js';
 import { csrfField } from '../console-layout.js';
 import { t, type MessageKey } from '../messages.js';
 import { attempt, notice, refusal, type PageQuery } from './admin-kit.js';
-import { appFields, changesOf, EMPTY_VALUES, type AppFormValues, type Choices } from './app-form-page.js';
+import { appFields, changesOf, EMPTY_VALUES, formButtons, type AppFormValues, type Choices } from './app-form-page.js';
 import { APPS_PATH, appPath, secretPage } from './app-secret-page.js';
 
 /**
@@ -60,7 +59,7 @@ export async function newPage(console: ConsoleContext, caller: Caller, values: A
   const body = `${refusal(error)}<p><a href="${APPS_PATH}">${t('apps.back')}</a></p>
 <form method="post" action="${APPS_PATH}/new" novalidate>${csrfField(caller)}
 ${appFields(values, await ruleChoices(console, caller), error)}
-${button(t('apps.create'))}
+${formButtons(t('apps.create'))}
 </form>`;
   return console.render(caller, { title: t('apps.new'), body, section: APPS_PATH, status: error?.status ?? 200 });
 }

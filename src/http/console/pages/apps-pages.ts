@@ -25,9 +25,19 @@ function routes(console: ConsoleContext) {
       refuseUnlessMay(caller.actor, 'app.manage');
       return newPage(console, caller);
     }),
-    post(`${APPS_PATH}/new`, 'create an application (its secret is shown once)', async (ctx, form) => createApp(console, ctx.caller, ctx.req, values(ctx, form))),
+    post(`${APPS_PATH}/new`, 'create an application (its secret is shown once), or show one more team row', async (ctx, form) => {
+      const posted = values(ctx, form);
+      if (!posted.more) return createApp(console, ctx.caller, ctx.req, posted);
+      refuseUnlessMay(ctx.caller.actor, 'app.manage');
+      return newPage(console, ctx.caller, posted);
+    }),
     page(`${APPS_PATH}/:id`, 'an application: settings, who has access and why, how to connect', async ({ caller, req, params }, query) => appPage(console, caller, req, ref(params), query)),
-    post(`${APPS_PATH}/:id`, "change an application's name, description, access or addresses", async (ctx, form) => saveApp(console, ctx.caller, ctx.req, ref(ctx.params), values(ctx, form))),
+    post(`${APPS_PATH}/:id`, "change an application's name, description, access or addresses, or show one more team row", async (ctx, form) => {
+      const posted = values(ctx, form);
+      if (!posted.more) return saveApp(console, ctx.caller, ctx.req, ref(ctx.params), posted);
+      refuseUnlessMay(ctx.caller.actor, 'app.manage');
+      return appPage(console, ctx.caller, ctx.req, ref(ctx.params), {}, { values: posted });
+    }),
     post(`${APPS_PATH}/:id/secret`, "make a new application secret (after a confirmation step; shown once)", async ({ caller, req, params }, form) => rotatePost(console, caller, req, ref(params), form)),
     post(`${APPS_PATH}/:id/delete`, 'delete an application (after a confirmation step)', async ({ caller, req, params }, form) => deletePost(console, caller, req, ref(params), form)),
   ];

@@ -105,14 +105,14 @@ function routes(console: ConsoleContext) {
     page(PATH, 'directory server settings (LDAP on/off, allowlist, admin secret, how to connect)', async ({ caller, req }, query) => render(console, caller, req, query)),
     post(PATH, 'save the directory server settings', async ({ caller, req }, form) => {
       const settings = console.api.settingsFor(caller.actor);
-      const { locked } = await settings.directoryServer();
       const allowlist = (form['allowlist'] ?? '').slice(0, 256 * 1024);
       const enabled = form['enabled'] === '1';
       // A field the form did not carry is left as it is: an unchecked box sends nothing, so the
       // page's hidden `enabledShown` says the box was there (a hand-made POST cannot switch LDAP
-      // off or empty the allowlist by leaving a field out).
-      const sendsEnabled = form['enabledShown'] === '1' && !locked.includes('enabled');
-      const sendsAllowlist = form['allowlist'] !== undefined && !locked.includes('allowlist');
+      // off or empty the allowlist by leaving a field out). The page carries no pinned field; one
+      // that a forged form carries goes to the use case, which refuses a different value (409).
+      const sendsEnabled = form['enabledShown'] === '1';
+      const sendsAllowlist = form['allowlist'] !== undefined;
       const changes = { ...(sendsEnabled ? { enabled } : {}), ...(sendsAllowlist ? { allowlist } : {}) };
       const saved = await attempt(() => settings.setDirectoryServer(changes));
       if (!saved.ok) return render(console, caller, req, {}, { allowlist, enabled, error: saved.error });

@@ -49,7 +49,7 @@ function samlPost(console: ConsoleContext) {
     handle: async ({ caller, req, body }) => {
       const posted = body.contentType === 'multipart/form-data' ? (multipartFields(req.headers['content-type'], body.text) ?? {}) : formOf(body.text);
       const settings = console.api.settingsFor(caller.actor);
-      const saved = await attempt(async () => settings.setSaml(samlChanges(posted, (await settings.saml()).metadataPinned)));
+      const saved = await attempt(async () => settings.setSaml(samlChanges(posted)));
       if (saved.ok) return done(SSO_PATH, 'sso.samlSaved');
       const { metadataFile: _file, ...kept } = posted;
       return render(console, caller, req, {}, { saml: { posted: { ...kept, metadataXml: posted['metadataFile'] || posted['metadataXml'] || '' }, error: saved.error } });

@@ -84,15 +84,19 @@ ${understood(saml)}${serviceProvider(saml, req)}
 ${form(caller, saml, state.posted, state.error)}</section>`;
 }
 
-/** The changes the form asks for (the uploaded file wins over the text area; empty keeps the stored metadata). */
-export function samlChanges(posted: Readonly<Record<string, string>>, metadataPinned: boolean): SamlChanges {
+/**
+ * The changes the form asks for (the uploaded file wins over the text area; empty keeps the stored
+ * metadata). Pinned metadata has no field on the page; metadata a forged form sends anyway goes to
+ * the use case, which refuses it (409) rather than saving the rest as if all went well.
+ */
+export function samlChanges(posted: Readonly<Record<string, string>>): SamlChanges {
   const skew = Number(posted['clockSkewSeconds'] ?? '');
   if (!Number.isInteger(skew) || skew < 0 || skew > 600) throw invalid('clockSkewSeconds must be a whole number of seconds from 0 to 600', 'clockSkewSeconds');
   const metadata = (posted['metadataFile'] ?? '').trim() || (posted['metadataXml'] ?? '').trim();
   const baseUrl = (posted['baseUrl'] ?? '').trim();
   return {
     enabled: posted['enabled'] === '1',
-    ...(metadata === '' || metadataPinned ? {} : { metadataXml: metadata }),
+    ...(metadata === '' ? {} : { metadataXml: metadata }),
     groupAttribute: (posted['groupAttribute'] ?? '').trim(),
     audience: (posted['audience'] ?? '').trim(),
     baseUrl: baseUrl === '' ? null : baseUrl,

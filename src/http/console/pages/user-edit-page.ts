@@ -6,7 +6,7 @@ import type { ConsoleContext } from '../console-feature.js';
 import { button, input, select } from '../console-forms.js';
 import { alert, csrfField } from '../console-layout.js';
 import { t, type MessageKey } from '../messages.js';
-import { roleLabel, sourceLabel } from './page-kit.js';
+import { attempt, roleLabel, sourceLabel } from './page-kit.js';
 
 export interface EditNotice {
   readonly done?: string | undefined;
@@ -75,6 +75,21 @@ function securitySection(caller: Caller, user: User): string {
   return `<section class="panel"><h2>${t('users.security')}</h2>${parts.join('')}<div class="actions">${links.join('')}</div></section>`;
 }
 
+type Permissions = Awaited<ReturnType<ConsoleContext['api']['directory']['teams']['permissions']>>;
+
+/**
+ * The user's organisation level and level in each team (issue 15: "teams and levels"), from
+ * grants to them, their groups or everyone; a level is changed on its team's page, where grants live.
+ */
+function teamsSection(report: Permissions | undefined): string {
+  if (report === undefined) return '';
+  const rows = report.teams.map((x) => `<tr><td><a href="/teams/${escapeHtml(x.team.id)}">${escapeHtml(x.team.name)}</a></td><td>${escapeHtml(t(`level.${x.level}` as MessageKey))}</td></tr>`).join('');
+  const table = rows === '' ? `<p>${t('users.noTeams')}</p>` : `<div class="table-wrap"><table><caption>${t('users.teamsCaption')}</caption>
+<thead><tr><th scope="col">${t('profile.team')}</th><th scope="col">${t('profile.level')}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  const org = report.organization === null ? '—' : t(`level.${report.organization}` as MessageKey);
+  return `<section class="panel"><h2>${t('users.teams')}</h2><p>${t('profile.orgLevel')}: ${escapeHtml(org)}</p>${table}<p class="muted">${t('users.teamsHint')}</p></section>`;
+}
+
 /** One user's page: every change is its own small form; sections the caller may not use are left out. */
 export async function userEditPage(console: ConsoleContext, caller: Caller, ref: string, notice: EditNotice = {}): Promise<Reply> {
   const { users, groups } = console.api.directory;
@@ -82,10 +97,12 @@ export async function userEditPage(console: ConsoleContext, caller: Caller, ref:
   const all = may(caller.actor, 'group.read').allowed ? await groups.listGroupSummaries(caller.actor) : [];
   const memberOf = new Set((await groups.groupsOfUser(user.id, caller.actor)).map((g) => g.id));
   const groupRows = all.map((g) => ({ id: g.id, name: g.name, source: g.source, member: memberOf.has(g.id) }));
+  // Someone who may not read this user's permissions gets no section (the use case decides).
+  const perms = await attempt(() => console.api.directory.teams.permissions(user.id, caller.actor));
   const done = notice.done !== undefined && DONE.has(notice.done) ? alert('ok', t(`done.${notice.done}` as MessageKey)) : '';
   const body = `${done}${notice.error === undefined ? '' : alert('error', notice.error)}${notice.extra ?? ''}
 <p class="muted">${escapeHtml(user.email)} · ${roleLabel(user.role)} · ${sourceLabel(user.source)}</p>
-${profileSection(caller, user)}${roleSection(caller, user)}${accessSection(caller, user)}${groupsSection(caller, user, groupRows)}${securitySection(caller, user)}
+${profileSection(caller, user)}${roleSection(caller, user)}${accessSection(caller, user)}${groupsSection(caller, user, groupRows)}${teamsSection(perms.ok ? perms.value : undefined)}${securitySection(caller, user)}
 <p><a href="/users">${t('users.back')}</a></p>`;
   return console.render(caller, { title: user.username ?? user.email, body, status: notice.status ?? 200, section: '/users' });
 }
