@@ -50,11 +50,11 @@ const SEED = (users: number): string => `
       ON g.rn = (u.rn - 1) / 50 + 1;`; // an equi-join: a range condition is a nested loop (20,000 × 1,000,000 rows)
 
 /** A PostgreSQL database with the schema (migrated by openStore) and the seeded rows. */
-async function database(): Promise<{ url: string; drop(): Promise<void> }> {
+async function database(dataDir: string): Promise<{ url: string; drop(): Promise<void> }> {
   const db = await createBenchDatabase(`f00${USERS}`, { ...process.env, BENCH_DATABASE: 'postgres' });
   if (db.url === undefined) throw new Error('no PostgreSQL');
   if (!db.loaded) {
-    const store = await openStore({ url: db.url });
+    const store = await openStore({ url: db.url, dataDir });
     await store.close();
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
@@ -123,8 +123,8 @@ async function searchLoad(port: number, seconds: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const db = await database();
   const dir = mkdtempSync(join(tmpdir(), 'pgdir-footprint-'));
+  const db = await database(dir);
   try {
     const pglite = process.env['BENCH_DATABASE'] === 'pglite';
     const dataDir = pglite ? toPglite(db.url, dir) : join(dir, 'data');
