@@ -13,6 +13,7 @@ import { createConnector, type Connector } from './connector/connector.js';
 import { checkServiceConfig } from './app/check-service-config.js';
 import { httpServiceFactory } from './http/http-service-factory.js';
 import { createLdapService, type LdapService } from './ldap/ldap-service.js';
+import { compactHeap } from './app/compact-heap.js';
 import { SharedConnectionCounts } from './ldap/server/shared-connection-counts.js';
 import { ldapWorkers, type LdapWorkers } from './app/ldap-workers.js';
 
@@ -105,6 +106,8 @@ export interface StartDaemonOptions {
   readonly services?: readonly ServiceFactory[];
   /** Where `log.access` lines go; default: the daemon's logger (`pgdir serve` passes a buffered stdout sink). */
   readonly accessLog?: AccessLogSink;
+  /** Give the start-up's garbage back before `ready` (app/compact-heap.ts): `pgdir serve` does, in-process tests don't. */
+  readonly compactHeap?: boolean;
 }
 
 export async function startDaemon(config: Config, logger: Logger, options: StartDaemonOptions = {}): Promise<Daemon> {
@@ -125,6 +128,8 @@ export async function startDaemon(config: Config, logger: Logger, options: Start
     await runtime.shutdown(config.shutdown_timeout);
     throw err;
   }
+  const compactMs = options.compactHeap === true ? compactHeap() : undefined;
+  if (compactMs !== undefined) logger.info({ ms: compactMs, heap: process.memoryUsage().heapTotal }, 'start-up garbage collected');
   logger.info({ mode, dataDir: config.data_dir, revision: runtime.status().revision, services: runtime.serviceNames() }, 'pgdir is ready');
   return runtime.daemon();
 }

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import type { AutoCreator, ExternalPasswordVerifier } from '../directory/auth/bind-service.js';
 import { createLdapService, type LdapService } from '../ldap/ldap-service.js';
+import { compactHeap } from './compact-heap.js';
 import { SharedConnectionCounts } from '../ldap/server/shared-connection-counts.js';
 import { ForwardedChanges, workerContext, type LdapWorkerData } from './worker-context.js';
 import { RpcPeer } from './worker-rpc.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
       cluster: { reusePort: true, sharedCounts: new SharedConnectionCounts(data.sharedCounts), worker: true },
     });
     await service.start();
+    compactHeap(); // this thread's start-up garbage (compact-heap.ts), before it says ready
   } catch (err) {
     rpc.emit('failed', err instanceof Error ? err.message : String(err));
     return;

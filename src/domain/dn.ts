@@ -16,8 +16,12 @@ function hexEscape(ch: string): string {
   return `\\${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
 }
 
+/** Values that need no escape at all (ids, most names): returned as they are, no copy built. */
+const NOTHING_TO_ESCAPE = /^[\w.@-]*$/;
+
 /** RFC 4514 §2.4 escaping of one attribute value (control characters as `\XX`). */
 export function escapeDnValue(value: string): string {
+  if (NOTHING_TO_ESCAPE.test(value)) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i] as string;

@@ -43,7 +43,7 @@ export const serveCommand: Command = {
     );
     let daemon: Daemon;
     try {
-      daemon = await startDaemon(config, logger, { accessLog: createAccessLogSink(config.log, logger) });
+      daemon = await startDaemon(config, logger, { accessLog: createAccessLogSink(config.log, logger), compactHeap: true });
     } catch (err) {
       logger.fatal({ err }, 'pgdir could not start');
       // A section only its service parses (connector:) can still be bad input: exit 2 as for the rest.
