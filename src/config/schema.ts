@@ -168,7 +168,8 @@ export const configSchema = mapping({
       access: z.enum(['off', 'binds', 'all'], { error: 'must be one of off, binds, all' }).default('binds'),
     })
     .prefault({}),
-  bcrypt: mapping({ cost: integer(4, 31).default(10) }).prefault({}),
+  /** nice: the bcrypt threads' CPU priority against the LDAP threads (docs/performance.md, "bcrypt binds under search load"). */
+  bcrypt: mapping({ cost: integer(4, 31).default(10), nice: integer(0, 19).default(10) }).prefault({}),
   auth_throttle: z
     .strictObject({
       max_failures: integer(1, 1_000_000).default(10),

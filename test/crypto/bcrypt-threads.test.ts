@@ -42,6 +42,22 @@ describe('bcrypt worker threads', () => {
     for (const [i, h] of results.entries()) expect(verifySync(`p${i}`, h)).toBe(true);
   });
 
+  it('hands one thread its next jobs ahead (depth 2) and answers each its own, errors included', async () => {
+    const single = createBcryptThreads(1, 8, 2);
+    try {
+      const before = threadNices().filter((n) => n === 8).length;
+      const jobs = [single.hash('a', 4), single.hash('b', 99), single.hash('c', 4), single.verify('d', 'not a hash')];
+      const [a, bad, c, d] = await Promise.allSettled(jobs);
+      expect(a.status === 'fulfilled' && verifySync('a', a.value as string)).toBe(true);
+      expect(bad.status === 'rejected' && String(bad.reason)).toMatch(/cost/i);
+      expect(c.status === 'fulfilled' && verifySync('c', c.value as string)).toBe(true);
+      expect(d).toEqual({ status: 'fulfilled', value: false });
+      expect(threadNices().filter((n) => n === 8).length - before).toBe(1);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('keeps a process alive while a hash is in flight, and never once idle', () => {
     const module = fileURLToPath(new URL('../../src/crypto/bcrypt-threads.ts', import.meta.url));
     const script = `import { sharedBcryptThreads } from ${JSON.stringify(module)};
