@@ -55,7 +55,7 @@ export class DaemonRuntime {
       await store.close();
       throw err;
     });
-    const hasher = createPasswordHasher({ cost: config.bcrypt.cost });
+    const hasher = createPasswordHasher({ cost: config.bcrypt.cost, nice: config.bcrypt.nice });
     const directory = createDirectoryServices({ store, hasher, dataDir: config.data_dir, mailer: config.smtp && createSmtpMailer(smtpSettingsFromConfig(config.smtp)), mailerFor: mailerForStoredServer, publicUrl: config.smtp?.public_url, name: config.name, builtinGroupNames: Object.values(config.ldap.builtin_groups), ldapSuffix: config.ldap.suffix, oidc: config.sso?.oidc });
     const runtime = this;
     const metrics = createMetricsRegistry(); // one per daemon, shared by every service

@@ -74,7 +74,8 @@ const ldap = mapping({
    * Threads serving LDAP, each with its own view (docs/performance.md). Default 1 (the
    * single-threaded server): on the shared 2-CPU test machine (load 10–28) a second worker helped
    * point searches with the C client in half the runs but cost 6–178% more CPU per admin bind and lost
-   * admin-bind throughput at 32 connections in 3 of 4 runs, so more workers stay opt-in: set it
+   * admin-bind throughput at 32 connections in 3 of 4 runs (a fifth run, load 33–41: 42–223% more
+   * CPU per admin bind, throughput lost at 1, 8 and 32), so more workers stay opt-in: set it
    * to the cores LDAP may use (docs/performance.md "How to choose").
    */
   workers: integer(1, 256).default(1),
@@ -168,7 +169,8 @@ export const configSchema = mapping({
       access: z.enum(['off', 'binds', 'all'], { error: 'must be one of off, binds, all' }).default('binds'),
     })
     .prefault({}),
-  bcrypt: mapping({ cost: integer(4, 31).default(10) }).prefault({}),
+  /** nice: the bcrypt threads' CPU priority against the LDAP threads (docs/performance.md, "bcrypt binds under search load"). */
+  bcrypt: mapping({ cost: integer(4, 31).default(10), nice: integer(0, 19).default(10) }).prefault({}),
   auth_throttle: z
     .strictObject({
       max_failures: integer(1, 1_000_000).default(10),

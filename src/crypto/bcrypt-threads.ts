@@ -47,13 +47,18 @@ parentPort.on('message', ({ id, job }) => {
 
 const BCRYPT_MODULE = createRequire(import.meta.url).resolve('@node-rs/bcrypt');
 
-/** `threads` workers (started on first use); further jobs wait in its queue, in order. */
-export function createBcryptThreads(threads: number, nice = 10): BcryptThreads {
-  const idle: Worker[] = [];
+/**
+ * `threads` workers (started on first use); further jobs wait in its queue, in order. Each worker
+ * is handed up to `depth` jobs at once: the next one already waits in the worker's own message
+ * queue when a hash ends, so a worker starts it at once instead of idling until the main thread's
+ * event loop (busy with searches under load) gets round to handing it over (issue 18).
+ */
+export function createBcryptThreads(threads: number, nice = DEFAULT_BCRYPT_NICE, depth = BCRYPT_DEPTH): BcryptThreads {
   const all = new Set<Worker>();
   const queue: { id: number; job: Job }[] = [];
   const pending = new Map<number, Pending>();
-  const busy = new Map<Worker, number>();
+  /** The jobs handed to each live worker, oldest first (a worker answers in order). */
+  const inFlight = new Map<Worker, number[]>();
   let nextId = 0;
 
   function spawn(): Worker {
@@ -64,24 +69,37 @@ export function createBcryptThreads(threads: number, nice = 10): BcryptThreads {
     worker.on('exit', () => fail(worker, new Error('bcrypt worker exited')));
     worker.unref(); // after the listeners (adding one refs it again): idle hashers never keep the process alive
     all.add(worker);
+    inFlight.set(worker, []);
     return worker;
+  }
+
+  /** The least loaded worker below `depth` jobs; an idle one first, then a new one, then a second job. */
+  function pick(): Worker | undefined {
+    let best: Worker | undefined;
+    let load = depth;
+    for (const [worker, ids] of inFlight) {
+      if (ids.length < load) [best, load] = [worker, ids.length];
+    }
+    if (load === 0) return best;
+    return all.size < threads ? spawn() : best;
   }
 
   function dispatch(): void {
     while (queue.length > 0) {
-      const worker = idle.pop() ?? (all.size < threads ? spawn() : undefined);
+      const worker = pick();
       if (worker === undefined) return;
       const next = queue.shift()!;
-      busy.set(worker, next.id);
-      worker.ref(); // a job in flight keeps the process alive until its answer (a CLI awaiting a hash)
+      const ids = inFlight.get(worker)!;
+      if (ids.length === 0) worker.ref(); // a job in flight keeps the process alive until its answer (a CLI awaiting a hash)
+      ids.push(next.id);
       worker.postMessage(next);
     }
   }
 
   function settle(worker: Worker, reply: Reply): void {
-    busy.delete(worker);
-    worker.unref();
-    idle.push(worker);
+    const ids = inFlight.get(worker);
+    ids?.shift();
+    if (ids?.length === 0) worker.unref();
     const waiter = pending.get(reply.id);
     pending.delete(reply.id);
     if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
@@ -89,14 +107,12 @@ export function createBcryptThreads(threads: number, nice = 10): BcryptThreads {
     dispatch();
   }
 
-  /** A dead worker fails its job; the next job starts a fresh one. */
+  /** A dead worker fails its jobs; the next job starts a fresh one. */
   function fail(worker: Worker, error: Error): void {
     if (!all.delete(worker)) return;
-    const id = busy.get(worker);
-    busy.delete(worker);
-    const at = idle.indexOf(worker);
-    if (at >= 0) idle.splice(at, 1);
-    if (id !== undefined) {
+    const ids = inFlight.get(worker) ?? [];
+    inFlight.delete(worker);
+    for (const id of ids) {
       pending.get(id)?.reject(error);
       pending.delete(id);
     }
@@ -118,18 +134,35 @@ export function createBcryptThreads(threads: number, nice = 10): BcryptThreads {
     async close() {
       const workers = [...all];
       all.clear();
+      inFlight.clear();
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
 }
 
-let shared: BcryptThreads | undefined;
+/** Jobs handed to each worker at once (see createBcryptThreads). */
+export const BCRYPT_DEPTH = 2;
 
 /**
- * The process's one pool, one thread per CPU: every hasher (daemon, tests making many) shares it,
- * so the threads, each a V8 isolate of several MB, exist once.
+ * The hashers' default nice value (`bcrypt.nice`): 10 gives a bcrypt thread about a tenth of the
+ * weight of an LDAP thread on a busy CPU, so searches keep their latency while binds hash
+ * (docs/performance.md, "bcrypt binds under search load").
  */
-export function sharedBcryptThreads(): BcryptThreads {
-  shared ??= createBcryptThreads(Math.max(1, availableParallelism()));
-  return shared;
+export const DEFAULT_BCRYPT_NICE = 10;
+
+/** The threads of a shared pool: one per CPU. */
+export const bcryptThreadCount = (): number => Math.max(1, availableParallelism());
+
+const shared = new Map<number, BcryptThreads>();
+
+/**
+ * The process's pool for a nice value (the daemon uses one), one thread per CPU: every hasher
+ * (daemon, tests making many) shares it, so the threads, each a V8 isolate of several MB, exist once.
+ */
+export function sharedBcryptThreads(nice = DEFAULT_BCRYPT_NICE): BcryptThreads {
+  const existing = shared.get(nice);
+  if (existing !== undefined) return existing;
+  const pool = createBcryptThreads(bcryptThreadCount(), nice);
+  shared.set(nice, pool);
+  return pool;
 }

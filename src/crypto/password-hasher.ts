@@ -28,6 +28,8 @@ export interface PasswordHasherOptions {
   readonly cost?: number;
   /** Most hashes this hasher computes at once; by default the shared pool (one thread per CPU) decides. */
   readonly maxConcurrent?: number;
+  /** The bcrypt threads' nice value (`bcrypt.nice`, 0–19; default 10): how much searches win over hashing on a busy CPU. */
+  readonly nice?: number;
 }
 
 export const DEFAULT_BCRYPT_COST = 10;
@@ -39,7 +41,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   }
   // The shared thread pool already queues beyond one job per CPU; a cap of its own only when asked.
   const limit = options.maxConcurrent === undefined ? <T>(job: () => Promise<T>): Promise<T> => job() : createSemaphore(options.maxConcurrent);
-  const threads = sharedBcryptThreads();
+  const threads = sharedBcryptThreads(options.nice);
   const bcryptHash = (password: string): Promise<string> => threads.hash(password, cost);
   const bcryptVerify = (password: string, encoded: string): Promise<boolean> => threads.verify(password, encoded);
   // Made once, up front, so the first unknown user does not pay for making it (a timing tell).

@@ -43,6 +43,7 @@ describe('defaults', () => {
     expect(config.ldap.limits.idle_timeout).toBe(15 * 60_000);
     expect(config.http.listen).toBe('127.0.0.1:8080');
     expect(config.bcrypt.cost).toBe(10);
+    expect(config.bcrypt.nice).toBe(10);
     expect(config.log.level).toBe('info');
     expect(config.smtp).toBeUndefined();
   });
@@ -132,6 +133,7 @@ describe('YAML file', () => {
       ['ldap: { suffix: "example.com" }', 'ldap.suffix', /not a DN/],
       ['ldap: { limits: { idle_timeout: soon } }', 'ldap.limits.idle_timeout', /duration such as 30s/],
       ['bcrypt: { cost: 3 }', 'bcrypt.cost', /at least 4/],
+      ['bcrypt: { nice: 20 }', 'bcrypt.nice', /at most 19/],
       ['http: { listen: "8080" }', 'http.listen', /host:port/],
       ['log: { level: loud }', 'log.level', /one of fatal, error/],
       ['smtp: { port: 25 }', 'smtp.host', /is required/],

@@ -42,6 +42,26 @@ describe('bcrypt worker threads', () => {
     for (const [i, h] of results.entries()) expect(verifySync(`p${i}`, h)).toBe(true);
   });
 
+  it('hands one thread its next jobs ahead (depth 2) and answers each its own, errors included', async () => {
+    const single = createBcryptThreads(1, 8, 2);
+    try {
+      const before = threadNices().filter((n) => n === 8).length;
+      const jobs = [single.hash('a', 4), single.hash('b', 99), single.hash('c', 4), single.verify('d', 'not a hash')];
+      const settled: PromiseSettledResult<string | boolean>[] = await Promise.allSettled(jobs);
+      const hashOf = (i: number): string => {
+        const r = settled[i];
+        return r?.status === 'fulfilled' ? String(r.value) : '';
+      };
+      expect(verifySync('a', hashOf(0))).toBe(true);
+      expect(settled[1]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/cost/i) }) });
+      expect(verifySync('c', hashOf(2))).toBe(true);
+      expect(settled[3]).toEqual({ status: 'fulfilled', value: false });
+      expect(threadNices().filter((n) => n === 8).length - before).toBe(1);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('keeps a process alive while a hash is in flight, and never once idle', () => {
     const module = fileURLToPath(new URL('../../src/crypto/bcrypt-threads.ts', import.meta.url));
     const script = `import { sharedBcryptThreads } from ${JSON.stringify(module)};

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
@@ -76,6 +77,18 @@ describe('password hasher', () => {
     expect(strict.needsRehash(`$2b$06$${VECTORS[0]?.[1]}`)).toBe(false);
     expect(strict.needsRehash(`$2x$06$${VECTORS[0]?.[1]}`)).toBe(true);
     expect(strict.needsRehash('garbage')).toBe(true);
+  });
+
+  it('hashes on threads at the configured nice value (bcrypt.nice)', async () => {
+    const niceOf = (n: number): number =>
+      readdirSync('/proc/self/task').filter((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) === n;
+      }).length;
+    const before = niceOf(13);
+    const hasher = createPasswordHasher({ cost: 4, nice: 13 });
+    expect(await hasher.verify('pw', await hasher.hash('pw'))).toBe(true);
+    expect(niceOf(13)).toBeGreaterThan(before);
   });
 
   it('refuses a cost outside 4..31', () => {

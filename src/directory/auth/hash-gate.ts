@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { BCRYPT_DEPTH, bcryptThreadCount } from '../../crypto/bcrypt-threads.js';
 import { DirectoryError } from '../../domain/errors.js';
 import { GateTickets } from './gate-tickets.js';
 
@@ -9,8 +9,9 @@ import { GateTickets } from './gate-tickets.js';
  * - Each attempt holds a ticket from its start to its answer. At most `maxPerSource` tickets per
  *   source address and `maxTotal` overall; beyond that the attempt is refused at once with
  *   `busy` (HTTP 429 + Retry-After, LDAP 51) — before any hashing or database work.
- * - Hashing jobs run `slots` at a time (the bcrypt threads), taken round-robin across sources, so
- *   one address's queue never delays another's by more than one job per active source.
+ * - Hashing jobs run `slots` at a time (two per bcrypt thread: one hashing, the next waiting in the
+ *   thread's own queue, bcrypt-threads.ts), taken round-robin across sources, so one address's
+ *   queue never delays another's by more than one job per active source and slot.
  * - Urgent tickets (a bind on an LDAP connection that already signed in once) have their own
  *   queue, served first, and count against neither cap: a storm cannot starve them.
  *
@@ -55,7 +56,7 @@ const busy = (): DirectoryError => new DirectoryError('busy', 'too many sign-in 
 export function createHashGate(options: HashGateOptions = {}): HashGate {
   const maxPerSource = options.maxPerSource ?? DEFAULT_MAX_PER_SOURCE;
   const maxTotal = options.maxTotal ?? DEFAULT_MAX_TOTAL;
-  const slots = options.slots ?? Math.max(1, availableParallelism());
+  const slots = options.slots ?? bcryptThreadCount() * BCRYPT_DEPTH;
   const tickets = options.tickets ?? new GateTickets(GateTickets.allocate(options.threads ?? 1, maxTotal), 0);
   let running = 0;
   const urgentQueue: (() => void)[] = [];
