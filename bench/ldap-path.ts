@@ -17,7 +17,7 @@ import type { LdapConnection, LdapHandler, ResponseSink } from '../src/ldap/serv
 import type { PasswordHasher } from '../src/crypto/password-hasher.js';
 import type { Snapshot, Store } from '../src/store/store.js';
 import { encodeRequest } from '../test/fixtures/ldap/request-encoder.js';
-import { USER_ATTRS } from './workloads.js';
+import { GROUP_ATTRS, USER_ATTRS } from './workloads.js';
 
 /**
  * The code under test comes from src/ (through tsx) or, with LDAP_PATH_FROM=dist, from the build
@@ -48,7 +48,9 @@ function snapshot(users: number): Snapshot {
   const at = new Date('2026-01-01T00:00:00Z');
   const list: User[] = Array.from({ length: users }, (_, i) => ({
     id: uuid(1, i), username: username(i), email: `${username(i)}@example.com`, fallbackEmail: null,
-    displayName: `Ada Lovelace ${i}`, role: 'user', active: true, source: 'local', sourceId: null, sourceDn: null, passwordHash: null,
+    displayName: `Ada Lovelace ${i}`, role: 'user', active: true, source: 'local', sourceId: null, sourceDn: null,
+    // A local user without a password is an open invite, which LDAP does not list (domain/user-listing.ts).
+    passwordHash: '$2b$10$abcdefghijklmnopqrstuuAbCdEfGhIjKlMnOpQrStUvWxYz01234',
     uidNumber: 10_000 + i, totpEnabled: false, createdAt: at, updatedAt: at, passwordChangedAt: at,
   }));
   const groups: Group[] = Array.from({ length: Math.ceil(users / 50) }, (_, g) => ({
@@ -120,6 +122,13 @@ function searchPdu(id: number, users: number): Buffer {
   });
 }
 
+/** The bench's `groups` case: every group under ou=groups with its members. */
+const groupsPdu = (id: number): Buffer =>
+  encodeRequest({
+    messageId: id, controls: [],
+    request: { op: 'search', baseObject: `ou=groups,${SUFFIX}`, scope: 2, derefAliases: 0, sizeLimit: 0, timeLimit: 0, typesOnly: false, filter: { type: 'equality', attribute: 'objectClass', value: 'groupOfNames' }, attributes: GROUP_ATTRS },
+  });
+
 const bindPdu = (id: number): Buffer =>
   encodeRequest({ messageId: id, controls: [], request: { op: 'bind', version: 3, name: ADMIN_DN, auth: { kind: 'simple', password: Buffer.from(SECRET) } } });
 
@@ -139,17 +148,22 @@ async function run(handler: LdapHandler, pdus: readonly Buffer[]): Promise<numbe
   return (used.user + used.system) / operations;
 }
 
-const operations = Number(process.argv[2] ?? 200_000);
+let operations = Number(process.argv[2] ?? 200_000);
 const users = Number(process.argv[3] ?? 10_000);
 const searches = Array.from({ length: 4096 }, (_, i) => searchPdu(i + 2, users));
 const binds = Array.from({ length: 64 }, (_, i) => bindPdu(i + 2));
 const pgdir = await directoryHandler(users);
 const wire = wireHandler();
-// LDAP_PATH_ONLY=search|bind runs pgdir's handler on one case only (for --cpu-prof or callgrind).
+// LDAP_PATH_ONLY=search|bind|groups runs pgdir's handler on one case only (for --cpu-prof or
+// callgrind); `groups` (the bench's group listing, ~1.3 MB per answer) runs only that way, with
+// operations / 1000 listings.
 const only = process.env.LDAP_PATH_ONLY;
+const listings = Array.from({ length: 64 }, (_, i) => groupsPdu(i + 2));
+const cases: Record<string, readonly Buffer[]> = { search: searches, bind: binds, groups: listings };
+if (only === 'groups') operations = Math.max(1, Math.round(operations / 1000));
 for (let round = 0; round < 3; round++) {
   const figures = only !== undefined
-    ? ([[`${only} pgdir`, await run(pgdir, only === 'bind' ? binds : searches)]] as const)
+    ? ([[`${only} pgdir`, await run(pgdir, cases[only] ?? searches)]] as const)
     : ([
         ['search pgdir', await run(pgdir, searches)],
         ['search wire', await run(wire, searches)],

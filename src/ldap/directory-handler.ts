@@ -78,7 +78,7 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): LdapHa
         // Paged cursors carry the access of whoever opened them: a (re-)bind ends them all, so a
         // cookie cannot outlive the identity it was issued to (RFC 4511 §4.2.1, RFC 2696 §3).
         dropAllPaged(conn);
-        return bind(request, conn, options.binds).then((result) => reply(out, msg, result));
+        return replyWhenDone(out, msg, bind(request, conn, options.binds));
       case 'search': {
         const writer = new SearchWriter(msg.messageId, out, signal, options.view);
         track.writer = writer;
@@ -176,6 +176,10 @@ function sendDone(writer: SearchWriter, msg: RequestMessage, result: LdapResult,
 function searchFailed(err: unknown, writer: SearchWriter, msg: RequestMessage): number | Promise<number> {
   if (!isExpected(err)) throw err;
   return sendDone(writer, msg, resultFromError(err));
+}
+
+function replyWhenDone(out: ResponseSink, msg: RequestMessage, result: LdapResult | Promise<LdapResult>): number | Promise<number> {
+  return result instanceof Promise ? result.then((r) => reply(out, msg, r)) : reply(out, msg, result);
 }
 
 function reply(out: ResponseSink, msg: RequestMessage, result: LdapResult): number {

@@ -104,6 +104,12 @@ describe('access log of the daemon', () => {
       [`uid=alice,ou=users,${SUFFIX}`, 0, 'success', 'simple'],
     ]);
     expect(binds[0]).toMatchObject({ peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/), tls: false, as: '', msg: 'ldap bind' });
+    // The fields keep their order (readers of the log may rely on the line's layout).
+    const order = ['conn', 'peer', 'tls', 'as', 'op', 'msgid', 'dn', 'method', 'base', 'scope', 'filter', 'attrs', 'result', 'resultName', 'entries', 'ms'];
+    expect(Object.keys(binds[1] ?? {}).filter((k) => order.includes(k))).toEqual(['conn', 'peer', 'tls', 'as', 'op', 'msgid', 'dn', 'method', 'result', 'resultName', 'ms']);
+    expect(Object.keys(entries.find((l) => l['op'] === 'search') ?? {}).filter((k) => order.includes(k))).toEqual(
+      ['conn', 'peer', 'tls', 'as', 'op', 'msgid', 'base', 'scope', 'filter', 'attrs', 'result', 'resultName', 'entries', 'ms'],
+    );
     const searches = entries.filter((l) => l['op'] === 'search');
     expect(searches).toHaveLength(2);
     expect(searches[0]).toMatchObject({ base: `ou=users,${SUFFIX}`, scope: 'sub', filter: '(&(uid=alice)(userPassword=***))', result: 0, entries: 0 });

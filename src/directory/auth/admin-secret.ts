@@ -5,6 +5,7 @@ import { actorLabel, type Actor } from '../../domain/actor.js';
 import { invalid } from '../../domain/errors.js';
 import type { Store, StoreTx } from '../../store/store.js';
 import { SettingKey } from '../settings/setting-keys.js';
+import type { MaybeAsync } from '../../domain/maybe-async.js';
 
 /** Settings key holding the salted digest of the directory admin secret (never the secret). */
 export const ADMIN_SECRET_SETTING = SettingKey.adminSecret;
@@ -20,8 +21,11 @@ export interface AdminSecretLogger {
 }
 
 export interface AdminSecret {
-  /** Constant-time check of a bind password against the current secret. */
-  verify(password: Buffer): Promise<boolean>;
+  /**
+   * Constant-time check of a bind password (its bytes, or the UTF-8 string a sign-in carries)
+   * against the current secret: synchronous, unless the secret is being re-read after a change.
+   */
+  verify(password: Buffer | string): MaybeAsync<boolean>;
   /** True when the secret comes from `ldap.admin_password_file` (the API reports it locked). */
   readonly pinned: boolean;
 }
@@ -40,7 +44,7 @@ export async function openAdminSecret(options: {
   const { store, pinnedSecret } = options;
   if (pinnedSecret !== undefined) {
     const stored = digest(pinnedSecret, 'pinned');
-    return { pinned: true, verify: async (password) => matches(stored, password) };
+    return { pinned: true, verify: (password) => matches(stored, password) };
   }
   let cached = await store.getSetting<StoredSecret>(ADMIN_SECRET_SETTING);
   if (cached === undefined) cached = await generateFirstSecret(options);
@@ -54,7 +58,7 @@ export async function openAdminSecret(options: {
   });
   return {
     pinned: false,
-    async verify(password) {
+    verify(password) {
       if (stale && performance.now() >= retryAt) {
         stale = false;
         // While the database is away (or stalled), the last secret read stands and the re-read is
@@ -70,7 +74,7 @@ export async function openAdminSecret(options: {
           });
         rereading = current;
       }
-      if (rereading !== undefined) await rereading;
+      if (rereading !== undefined) return rereading.then(() => cached !== undefined && matches(cached, password));
       return cached !== undefined && matches(cached, password);
     },
   };
@@ -130,14 +134,16 @@ function digest(secret: string, salt: string): StoredSecret {
 /** A stored secret's salt and digest as bytes, decoded once per stored value (admin binds are a hot path). */
 const DECODED = new WeakMap<StoredSecret, { readonly salt: Buffer; readonly expected: Buffer }>();
 
-function matches(stored: StoredSecret, password: Buffer): boolean {
+function matches(stored: StoredSecret, password: Buffer | string): boolean {
   let decoded = DECODED.get(stored);
   if (decoded === undefined) {
     decoded = { salt: Buffer.from(stored.salt, 'utf8'), expected: Buffer.from(stored.sha256, 'hex') };
     DECODED.set(stored, decoded);
   }
-  // The same digest as `digest()`: SHA-256 over the salt's UTF-8 bytes, then the password's.
-  const given = hash('sha256', Buffer.concat([decoded.salt, password]), 'buffer');
+  // The same digest as `digest()`: SHA-256 over the salt's UTF-8 bytes, then the password's. A
+  // string is hashed as the UTF-8 of salt + password (the same bytes), without a Buffer for each.
+  const input = typeof password === 'string' ? stored.salt + password : Buffer.concat([decoded.salt, password]);
+  const given = hash('sha256', input, 'buffer');
   return given.length === decoded.expected.length && timingSafeEqual(given, decoded.expected);
 }
 

@@ -1,4 +1,5 @@
 import type { AuthKeyState, AuthRule, Store } from '../../store/store.js';
+import type { MaybeAsync } from '../../domain/maybe-async.js';
 import { createHashGate, type GateTicket, type HashGate, type HashGateOptions } from './hash-gate.js';
 import { KeyLeaders } from './key-leaders.js';
 import { createSharedFailures, type SharedFailuresLogger } from './shared-failures.js';
@@ -32,9 +33,10 @@ export interface AuthThrottleOptions {
 export interface Attempt {
   /**
    * The brute-force check for the account it names (once, after `begin`): true = refused without
-   * checking the credential (answer as for a wrong one, after `stall`).
+   * checking the credential (answer as for a wrong one, after `stall`). Synchronous when this
+   * process already knows the key is blocked or trusted (the hot path of repeated binds).
    */
-  check(account: string): Promise<boolean>;
+  check(account: string): MaybeAsync<boolean>;
   /** Runs one password-hashing job of this attempt in its fair turn. */
   hash<T>(job: () => Promise<T>): Promise<T>;
   /** Waits about as long as a hash takes, without hashing: refused attempts cost no CPU. */
@@ -49,8 +51,8 @@ export interface AuthThrottle {
    */
   begin(ip: string, options?: { readonly urgent?: boolean }): Attempt;
   failed(attempt: Attempt): Promise<void>;
-  /** Forgets the account's failures from this source. */
-  succeeded(attempt: Attempt): Promise<void>;
+  /** Forgets the account's failures from this source (synchronous when there were none to forget). */
+  succeeded(attempt: Attempt): MaybeAsync<void>;
   /** The attempt ended without a verdict (the external source could not answer): not counted. */
   abandoned(attempt: Attempt): Promise<void>;
   /** Whether (source, account) is refused now, without starting an attempt. */
@@ -141,10 +143,17 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
   const leaders = new KeyLeaders();
 
   /** The brute-force check of an attempt: blocked, trusted, or a reservation (exact across replicas). */
-  async function checkKey(state: AttemptState, key: string, ip: string, urgent: boolean): Promise<boolean> {
+  function checkKey(state: AttemptState, key: string, ip: string, urgent: boolean): MaybeAsync<boolean> {
     state.key = key;
     if (maxFailures <= 0) return false;
     refresh();
+    const blocked = isBlocked(key);
+    if (blocked || isTrusted(key)) return (state.blocked = blocked);
+    return reserveKey(state, key, ip, urgent);
+  }
+
+  /** checkKey's waiting part: after the key's leader, or as the leader, a reservation. */
+  async function reserveKey(state: AttemptState, key: string, ip: string, urgent: boolean): Promise<boolean> {
     for (let leader = leaders.of(key); ; leader = leaders.of(key)) {
       if (isBlocked(key) || isTrusted(key)) return (state.blocked = isBlocked(key));
       if (leader === undefined) break;
@@ -199,13 +208,13 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
       block(key, reserved ? after : await counts.record(key));
       (attempt as AttemptState).unlead();
     },
-    async succeeded(attempt) {
+    succeeded(attempt) {
       const { key, reserved } = attempt as AttemptState;
       if (maxFailures <= 0 || !reserved || key === undefined) return;
       blockedUntil.delete(key);
       trust(key);
       (attempt as AttemptState).unlead(); // its waiters go on as trusted
-      await counts.clear(key);
+      return counts.clear(key);
     },
     async abandoned(attempt) {
       const { reservation, unlead } = attempt as AttemptState;

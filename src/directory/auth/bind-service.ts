@@ -12,7 +12,9 @@ import type { AuthThrottle } from './auth-throttle.js';
 import type { Identity } from './identity.js';
 import type { LifecycleService } from '../lifecycle/lifecycle-service.js';
 import type { PasswordHasher } from '../../crypto/password-hasher.js';
-import type { DirectoryView } from '../view/index.js';
+import type { AppBindTarget, DirectoryView } from '../view/index.js';
+import { andThen, type MaybeAsync } from '../../domain/maybe-async.js';
+import type { SignInResult } from './sign-in-result.js';
 import { userDn } from '../view/dit.js';
 import { appBindOutcome, appIdentity, resolveAppBindAccount, type AppBindRecorder } from '../apps/app-bind.js';
 
@@ -49,6 +51,12 @@ export interface BindService {
    * signed in before — its binds are never refused busy and are hashed first.
    */
   authenticate(dn: string, password: Buffer, ip: string, options?: { readonly urgent?: boolean }): Promise<Identity>;
+  /**
+   * `authenticate` for the LDAP bind operation: the identity itself when no step had to wait (an
+   * admin bind from a source that signed in before), else a promise. Its errors are thrown or
+   * rejected: the caller handles both.
+   */
+  check(dn: string, password: Buffer, ip: string, options?: { readonly urgent?: boolean }): MaybeAsync<Identity>;
 }
 
 const failure = (): DirectoryError => new DirectoryError('unauthenticated', '', { resultCode: ResultCode.invalidCredentials });
@@ -84,49 +92,56 @@ export function createBindService(deps: BindServiceDeps): BindService {
     totp: lifecycle?.twoFactor,
   });
 
-  /** DESIGN §9: an auto-created user is caught up first, so this connection's next search lists it. */
-  async function identityOf(signedIn: SignedIn): Promise<Identity> {
-    if (signedIn.kind === 'admin') return { kind: 'admin', dn: signedIn.dn };
-    if (signedIn.kind === 'service') {
-      const { account } = signedIn;
-      return { kind: 'service', dn: signedIn.dn, id: account.id, name: account.name, privileged: account.privileged };
-    }
-    const { id } = signedIn.user;
-    if (signedIn.dn !== undefined) return { kind: 'user', dn: signedIn.dn, id };
-    await view.catchUp();
-    return { kind: 'user', dn: view.findEntry(userDn(view.dit, id))?.dn ?? userDn(view.dit, id), id };
-  }
+  const twoFactor = lifecycle?.twoFactor;
+  // Without the lifecycle services nobody is treated as enrolled (codes are ignored).
+  const suffix = twoFactor !== undefined && deps.totpSuffix === true;
+  const required = async (): Promise<boolean> => twoFactor !== undefined && (await twoFactor.ldapRequired());
+
+  const check: BindService['check'] = (dn, password, ip, options = {}) => {
+    // DNs under ou=apps (issue 16): the app itself, or a user through the app's view.
+    const appTarget = mayBeAppDn(dn) ? view.resolveAppBind(dn) : undefined;
+    const resolved = appTarget === undefined ? resolveBindAccount(view, dn) : resolveAppBindAccount(appTarget, dn);
+    const result = signIn({
+      via: 'ldap',
+      ip,
+      resolve: () => resolved, // the in-memory view: no database work to protect
+      secret: password.toString('utf8'),
+      secondFactor: { code: twoFactor === undefined ? undefined : resolved.rdnCode, suffix, required, missingCounts: true },
+      urgent: options.urgent === true,
+    });
+    return andThen(result, (done) => answer(deps, done, appTarget, ip));
+  };
 
   return {
-    async authenticate(dn, password, ip, options = {}) {
-      // DNs under ou=apps (issue 16): the app itself, or a user through the app's view.
-      const appTarget = mayBeAppDn(dn) ? view.resolveAppBind(dn) : undefined;
-      const { rdnCode, ...resolved } = appTarget === undefined ? resolveBindAccount(view, dn) : resolveAppBindAccount(appTarget, dn);
-      const twoFactor = lifecycle?.twoFactor;
-      const result = await signIn({
-        via: 'ldap',
-        ip,
-        resolve: async () => resolved, // the in-memory view: no database work to protect
-        secret: password.toString('utf8'),
-        // Without the lifecycle services nobody is treated as enrolled (codes are ignored).
-        secondFactor: {
-          code: twoFactor === undefined ? undefined : rdnCode,
-          suffix: twoFactor !== undefined && deps.totpSuffix === true,
-          required: async () => twoFactor !== undefined && (await twoFactor.ldapRequired()),
-          missingCounts: true,
-        },
-        urgent: options.urgent === true,
-      });
-      if (appTarget !== undefined) {
-        const identity = result.ok ? appIdentity(appTarget, result.signedIn) : undefined;
-        const outcome = result.ok && identity === undefined ? 'invalid_credentials' : appBindOutcome(appTarget, result);
-        const userId = appTarget.kind === 'user' ? appTarget.user?.id : undefined;
-        deps.appBinds?.record({ app: appTarget.app, as: appTarget.kind === 'app' ? 'app' : 'user', userId, outcome, ip });
-        if (identity !== undefined) return identity;
-        if (result.ok) throw failure();
-      }
-      if (result.ok) return identityOf(result.signedIn);
-      throw result.reason === 'throttled' ? new ThrottledBindFailure() : failure();
+    check,
+    async authenticate(dn, password, ip, options) {
+      return check(dn, password, ip, options);
     },
   };
+}
+
+/** The identity a sign-in's result gives, or the uniform failure (an app bind is recorded first). */
+function answer(deps: BindServiceDeps, result: SignInResult, appTarget: AppBindTarget | undefined, ip: string): MaybeAsync<Identity> {
+  if (appTarget !== undefined) {
+    const identity = result.ok ? appIdentity(appTarget, result.signedIn) : undefined;
+    const outcome = result.ok && identity === undefined ? 'invalid_credentials' : appBindOutcome(appTarget, result);
+    const userId = appTarget.kind === 'user' ? appTarget.user?.id : undefined;
+    deps.appBinds?.record({ app: appTarget.app, as: appTarget.kind === 'app' ? 'app' : 'user', userId, outcome, ip });
+    if (identity !== undefined) return identity;
+    if (result.ok) throw failure();
+  }
+  if (result.ok) return identityOf(deps.view, result.signedIn);
+  throw result.reason === 'throttled' ? new ThrottledBindFailure() : failure();
+}
+
+/** DESIGN §9: an auto-created user is caught up first, so this connection's next search lists it. */
+function identityOf(view: DirectoryView, signedIn: SignedIn): MaybeAsync<Identity> {
+  if (signedIn.kind === 'admin') return { kind: 'admin', dn: signedIn.dn };
+  if (signedIn.kind === 'service') {
+    const { account } = signedIn;
+    return { kind: 'service', dn: signedIn.dn, id: account.id, name: account.name, privileged: account.privileged };
+  }
+  const { id } = signedIn.user;
+  if (signedIn.dn !== undefined) return { kind: 'user', dn: signedIn.dn, id };
+  return view.catchUp().then(() => ({ kind: 'user', dn: view.findEntry(userDn(view.dit, id))?.dn ?? userDn(view.dit, id), id }));
 }

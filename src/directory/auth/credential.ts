@@ -1,4 +1,5 @@
 import type { PasswordHasher } from '../../crypto/password-hasher.js';
+import type { MaybeAsync } from '../../domain/maybe-async.js';
 import type { Account, SignedIn } from './account.js';
 import type { FailureReason } from './sign-in-result.js';
 
@@ -24,9 +25,10 @@ export interface Verdict {
  * the external directory's password, … Answers a Verdict when the secret proves the account,
  * `{ refused }` to stop the chain with that reason, or undefined when it does not apply or does not
  * match (the next kind is tried). Adding a kind of credential is one new file implementing this,
- * added to the list the door builds (credentials.ts).
+ * added to the list the door builds (credentials.ts). A kind that can answer without waiting may
+ * return its answer directly (the pipeline then stays synchronous, sign-in.ts).
  */
 export interface CredentialKind {
   readonly name: string;
-  check(account: Account, secret: string, context: CredentialContext): Promise<Verdict | { readonly refused: FailureReason } | undefined>;
+  check(account: Account, secret: string, context: CredentialContext): MaybeAsync<Verdict | { readonly refused: FailureReason } | undefined>;
 }

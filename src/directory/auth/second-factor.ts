@@ -1,4 +1,5 @@
 import type { User } from '../../domain/model.js';
+import type { MaybeAsync } from '../../domain/maybe-async.js';
 import type { SignedIn } from './account.js';
 import type { FailureReason } from './sign-in-result.js';
 
@@ -36,16 +37,21 @@ export function secretCandidates(user: User | undefined, secret: string, policy:
 
 /**
  * Step 4: the second factor of an enrolled user, unless the credential stands in for it. A code
- * that is given must be right even where none is required. Undefined: passed.
+ * that is given must be right even where none is required. Undefined: passed (synchronously when
+ * there is nothing to check: the admin, service accounts, users without 2FA).
  */
-export async function checkSecondFactor(
+export function checkSecondFactor(
   signedIn: SignedIn,
   bypass: boolean,
   code: string | undefined,
   policy: SecondFactorPolicy,
   totp: TotpVerifier | undefined,
-): Promise<FailureReason | undefined> {
+): MaybeAsync<FailureReason | undefined> {
   if (signedIn.kind !== 'user' || bypass || !signedIn.user.totpEnabled) return undefined;
+  return enrolledSecondFactor(signedIn.user, code, policy, totp);
+}
+
+async function enrolledSecondFactor(user: User, code: string | undefined, policy: SecondFactorPolicy, totp: TotpVerifier | undefined): Promise<FailureReason | undefined> {
   if (code === undefined || code === '') return (await policy.required()) ? 'second_factor_missing' : undefined;
-  return totp !== undefined && (await totp.verify(signedIn.user, code)) ? undefined : 'second_factor';
+  return totp !== undefined && (await totp.verify(user, code)) ? undefined : 'second_factor';
 }

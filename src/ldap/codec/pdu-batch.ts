@@ -35,11 +35,23 @@ export class PduBatch {
     pdu.copy(this.chunk as Buffer, at);
   }
 
-  /** A cached protocolOp (e.g. from `encodeEntryBody`) wrapped for `messageId`: same bytes as `encodeMessage`. */
+  /**
+   * A cached protocolOp (e.g. from `encodeEntryBody`) wrapped for `messageId`: same bytes as
+   * `encodeMessage`. A body of a chunk or more (a group of thousands of members) is not copied:
+   * its envelope ends the current chunk and the body itself follows (cached bodies are never
+   * written to), which spares a copy and a buffer of its size per answer.
+   */
   pushMessage(messageId: number, body: Buffer, controls?: readonly Control[]): void {
     const header = envelopeSize(messageId, body.length);
-    if ((controls !== undefined && controls.length > 0) || header + body.length >= this.chunkBytes) {
+    if (controls !== undefined && controls.length > 0) {
       this.push(encodeMessage(messageId, body, controls));
+      return;
+    }
+    if (header + body.length >= this.chunkBytes) {
+      const at = this.reserve(header);
+      putEnvelope(this.chunk as Buffer, at, messageId, body.length);
+      this.seal();
+      this.out.push(body);
       return;
     }
     const at = this.reserve(header + body.length);

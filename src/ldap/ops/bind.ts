@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
-import { ANONYMOUS } from '../../directory/auth/identity.js';
+import { ANONYMOUS, type Identity } from '../../directory/auth/identity.js';
 import type { BindService } from '../../directory/auth/bind-service.js';
 import { normalizeIp } from '../../domain/ip-allowlist.js';
+import type { MaybeAsync } from '../../domain/maybe-async.js';
 import { hasNul } from '../../domain/storable-text.js';
 import { ResultCode } from '../../domain/result-code.js';
 import type { BindRequest, LdapResult } from '../protocol.js';
@@ -13,9 +14,11 @@ const SIGNED_IN = 'signedInOnce';
 
 /**
  * Simple bind (RFC 4511 §4.2, RFC 4513 §5.1). The connection is anonymous from the moment a bind
- * starts, so a failed bind never leaves an earlier identity in place (§4.2.1).
+ * starts, so a failed bind never leaves an earlier identity in place (§4.2.1). Answers at once
+ * when the bind service does (bind-service.ts `check`), else a promise; a failed sign-in throws
+ * (or rejects with) its result code.
  */
-export async function bind(req: BindRequest, conn: LdapConnection, binds: BindService): Promise<LdapResult> {
+export function bind(req: BindRequest, conn: LdapConnection, binds: BindService): MaybeAsync<LdapResult> {
   setIdentity(conn, ANONYMOUS);
   if (req.version !== 3) {
     return { resultCode: ResultCode.protocolError, diagnosticMessage: 'only LDAPv3 is supported' };
@@ -41,7 +44,12 @@ export async function bind(req: BindRequest, conn: LdapConnection, binds: BindSe
   }
   // A connection that signed in before (an application re-binding as its users) is not starved
   // by a storm of attempts from elsewhere (auth/hash-gate.ts).
-  setIdentity(conn, await binds.authenticate(req.name, password, conn.remoteAddress, { urgent: conn.session[SIGNED_IN] === true }));
+  const identity = binds.check(req.name, password, conn.remoteAddress, { urgent: conn.session[SIGNED_IN] === true });
+  return identity instanceof Promise ? identity.then((signed) => signedIn(conn, signed)) : signedIn(conn, identity);
+}
+
+function signedIn(conn: LdapConnection, identity: Identity): LdapResult {
+  setIdentity(conn, identity);
   conn.session[SIGNED_IN] = true;
   return ok;
 }
