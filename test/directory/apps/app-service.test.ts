@@ -10,6 +10,7 @@ import { createPasswordHasher, type PasswordHasher } from '../../../src/crypto/p
 import { DirectoryError } from '../../../src/domain/errors.js';
 import { parseFilter } from '../../../src/domain/filter-parse.js';
 import type { User } from '../../../src/domain/model.js';
+import { encodeEntryBody } from '../../../src/ldap/codec/index.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { storeModes, type StoreFixture } from '../../helpers/databases.js';
@@ -179,6 +180,50 @@ describe.each(storeModes)('applications on $mode', ({ create }) => {
       // A real hash of the same cost, or none: the hasher then verifies against its dummy hash of
       // its own cost (password-hasher.ts), so the work is the same either way.
       if (r.verifies[0] !== '') expect(cost(r.verifies[0] ?? '')).toBe(cost(real));
+    }
+  });
+
+  it("re-based encodings cached on the global entries are never stale: after changes they equal a fresh view's", async () => {
+    const name = uniq('enc');
+    await dir.apps.as(CLI).create({ name, access: { everyone: true } });
+    await dir.groups.addGroup({ name: `${name}-x` }, CLI);
+    const encoding = createDirectoryView({ store, suffix: SUFFIX, encode: encodeEntryBody });
+    await encoding.load();
+    const bytes = (v: DirectoryView): string => {
+      const outcome = v.search(`ou=users,ou=${name},ou=apps,${SUFFIX}`, SearchScope.sub, parseFilter('(uid=ann)'));
+      const entry = outcome.found ? outcome.cursor.next() : undefined;
+      if (entry === undefined) throw new Error('ann is not in the view');
+      return v.encoded(entry, v.selection(['uid', 'cn', 'memberOf', 'mail'])).toString('latin1');
+    };
+    const fresh = async (): Promise<string> => {
+      const v = createDirectoryView({ store, suffix: SUFFIX, encode: encodeEntryBody });
+      await v.load();
+      try {
+        return bytes(v);
+      } finally {
+        v.close();
+      }
+    };
+    try {
+      const before = bytes(encoding);
+      expect(bytes(encoding)).toBe(before); // served from the cache now
+      expect(before).toContain(`cn=uid-${users['ann']?.id},ou=users,ou=${name},ou=apps,${SUFFIX}`);
+      // A membership (memberOf, re-based to the app's ou=groups) and the mail change.
+      await dir.groups.addMember(`${name}-x`, 'ann', CLI);
+      await dir.users.updateUser('ann', { email: `ann.${name}@example.com` }, CLI);
+      await encoding.waitForRevision(await store.revision());
+      const after = bytes(encoding);
+      expect(after).not.toBe(before);
+      expect(after).toContain(`cn=${name}-x,ou=groups,ou=${name},ou=apps,${SUFFIX}`);
+      expect(after).toContain(`ann.${name}@example.com`);
+      expect(after).toBe(await fresh());
+      await dir.groups.removeMember(`${name}-x`, 'ann', CLI);
+      await dir.users.updateUser('ann', { email: 'ann@example.com' }, CLI);
+      await encoding.waitForRevision(await store.revision());
+      expect(bytes(encoding)).toBe(before);
+      expect(bytes(encoding)).toBe(await fresh());
+    } finally {
+      encoding.close();
     }
   });
 });
