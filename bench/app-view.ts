@@ -138,8 +138,8 @@ async function compareFootprints(): Promise<void> {
     console.log(`${String(s.apps).padStart(3)} apps: after load RSS ${mb(s.loaded.rss)} (heap ${mb(s.loaded.heap)}); after every client read its view (${s.entries} entries sent) RSS ${mb(s.read.rss)} (heap ${mb(s.read.heap)}, encoded cache ${mb(s.encodedBytes)})`);
   }
   const [without, withApps] = sides as [(typeof sides)[0], (typeof sides)[0]];
-  const pct = (a: number, b: number): string => `${((a / b - 1) * 100).toFixed(1)}%`;
-  console.log(`RSS with ${APPS} apps vs without: +${pct(withApps.loaded.rss, without.loaded.rss)} after load, +${pct(withApps.read.rss, without.read.rss)} after the reads (budget +10%); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const pct = (a: number, b: number): string => `${a >= b ? '+' : ''}${((a / b - 1) * 100).toFixed(1)}%`;
+  console.log(`RSS with ${APPS} apps vs without: ${pct(withApps.loaded.rss, without.loaded.rss)} after load, ${pct(withApps.read.rss, without.read.rss)} after the reads (budget +10%); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
