@@ -321,7 +321,10 @@ describe.each(E2E_MODES)('applications ($mode)', ({ mode }) => {
     expect(rotated.status).toBe(201);
     const next = rotated.json.secret as string;
     expect(next).not.toBe(wiki.secret);
-    await until('the new secret works', async () => (await bindCode(wiki.bindDn, next)) === 0);
+    // From the answer on: the old secret is refused as soon as the LDAP view follows the change.
+    const ms = await until('the old secret is refused', async () => (await bindCode(wiki.bindDn, wiki.secret)) === 49);
+    expect(ms).toBeLessThan(1000);
+    expect(await bindCode(wiki.bindDn, next)).toBe(0);
     expect(await bindCode(wiki.bindDn, wiki.secret)).toBe(49);
     wiki = { ...wiki, secret: next };
   });
@@ -345,6 +348,41 @@ describe.each(E2E_MODES)('applications ($mode)', ({ mode }) => {
     expect(metrics).toMatch(/pgdir_app_binds_total\{app="",outcome="unknown_app"\} [1-9]/);
     expect(metrics).not.toContain('app="nope"');
   });
+
+  it('the CLI: apps add --team T:LEVEL, apps show (who and why), apps rotate (old secret refused), apps delete', async () => {
+    const erin = dir().user('erin');
+    expect((await dir().cli(['teams', 'add', 'web'])).code).toBe(0);
+    expect((await dir().cli(['teams', 'grant', 'web', 'erin', 'editor'])).code).toBe(0);
+    expect((await dir().cli(['teams', 'grant', 'web', 'alice', 'viewer'])).code).toBe(0);
+    const added = await dir().cli(['apps', 'add', 'grafana', '--team', 'web:editor', '--description', 'dashboards']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain(`bind DN: ${appBind('grafana')}`);
+    expect(added.stdout).toContain(`base DN: ${appBase('grafana')}`);
+    const first = /secret:\s+(\S+)/.exec(added.stdout)?.[1] ?? '';
+    await until('grafana binds', async () => (await bindCode(appBind('grafana'), first)) === 0);
+    // erin is an editor on web (>= editor), alice only a viewer; bob is an admin.
+    const r = await dir().ldap('ldapsearch', ['-D', appBind('grafana'), '-w', first, '-b', appBase('grafana'), '-LLL', '(objectClass=posixAccount)', 'uid']);
+    expect(r.stdout.match(/^uid: .*$/gm)?.sort()).toEqual(['uid: bob', 'uid: erin']);
+    expect((await dir().ldap('ldapwhoami', ['-D', throughApp('grafana', 'uid=erin'), '-w', erin.password])).code).toBe(0);
+    expect((await dir().ldap('ldapwhoami', ['-D', throughApp('grafana', 'uid=alice'), '-w', dir().user('alice').password])).code).toBe(49);
+    const shown = await dir().cli(['apps', 'show', 'grafana']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('access:  team web at least editor');
+    expect(shown.stdout).toMatch(/^erin\s+\S+\s+team web$/m);
+    expect(shown.stdout).toMatch(/^bob\s+\S+\s+admin$/m);
+    expect(shown.stdout).not.toMatch(/^alice\s/m);
+    const json = JSON.parse((await dir().cli(['apps', 'show', 'grafana', '--json'])).stdout) as { app: { description: string }; users: { username: string; reason: string }[] };
+    expect(json.app.description).toBe('dashboards');
+    expect(json.users.map((u) => `${u.username}:${u.reason}`).sort()).toEqual(['bob:admin', 'erin:team']);
+    const rotated = await dir().cli(['apps', 'rotate', 'grafana']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const second = /secret:\s+(\S+)/.exec(rotated.stdout)?.[1] ?? '';
+    expect(second).not.toBe(first);
+    expect(await until('the old secret is refused', async () => (await bindCode(appBind('grafana'), first)) === 49)).toBeLessThan(1000);
+    expect(await bindCode(appBind('grafana'), second)).toBe(0);
+    expect((await dir().cli(['apps', 'delete', 'grafana'])).code).toBe(0);
+    expect((await dir().cli(['apps', 'show', 'grafana'])).code).not.toBe(0);
+  }, 180_000);
 
   it('deleting an app removes its identity and view at once', async () => {
     expect((await dir().cli(['apps', 'delete', 'chat'])).code).toBe(0);

@@ -43,6 +43,8 @@ interface Bits {
 
 export class AppAccessIndex {
   private readonly byApp = new Map<string, Bits>();
+  /** The bits last read: a search checks one app's bits once per candidate. Forgotten with them. */
+  private last: Bits | undefined;
 
   constructor(private readonly rule: Rule) {}
 
@@ -58,6 +60,7 @@ export class AppAccessIndex {
   /** An application's record changed or went: its bits go with the old record. */
   drop(appId: string): void {
     this.byApp.delete(appId);
+    if (this.last?.app.id === appId) this.last = undefined;
   }
 
   /**
@@ -68,6 +71,7 @@ export class AppAccessIndex {
     for (const [id, bits] of this.byApp) {
       if (allLevels && bits.app.access.teams.length > 0) {
         this.byApp.delete(id);
+        if (this.last === bits) this.last = undefined;
         continue;
       }
       for (const userId of userIds) {
@@ -78,8 +82,10 @@ export class AppAccessIndex {
   }
 
   private bitsOf(state: AccessState, app: Application): Bits {
+    const last = this.last;
+    if (last !== undefined && last.app === app) return last;
     const held = this.byApp.get(app.id);
-    if (held !== undefined && held.app === app) return held;
+    if (held !== undefined && held.app === app) return (this.last = held);
     const bits: Bits = { app, words: new Uint32Array(0) };
     const { users, groupUsers } = state.records;
     if (app.access.teams.length === 0) {
@@ -94,7 +100,7 @@ export class AppAccessIndex {
       for (const user of users.values()) set(bits, user.uidNumber, this.rule(state, app, user));
     }
     this.byApp.set(app.id, bits);
-    return bits;
+    return (this.last = bits);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Application } from '../../domain/application.js';
 import type { AttributeSelection } from './attribute-selection.js';
 import { ComputedAttributes } from './computed-attributes.js';
+import type { EncodedCache } from './encoded-cache.js';
 import { nameUuid } from './name-uuid.js';
 import { appsDn, appsNorm, appViewDn } from './app-dit.js';
 import type { Dit } from './dit.js';
@@ -37,12 +38,13 @@ export class RebasedEntry extends TransientEntry {
 export const isTransient = (entry: ViewEntry): boolean => entry instanceof TransientEntry;
 
 /**
- * Where a re-based entry's encoding is cached: on its global entry, under the selection keyed
- * for the app (directory-view.ts `encoded`); undefined when it is not cached.
+ * A re-based user's encoding, cached on its global entry under the selection keyed for the app
+ * (directory-view.ts `encoded`); undefined when the entry is not cacheable (a narrowed group, an
+ * ou=apps entry). No object is made on the way: this runs once per entry sent.
  */
-export function cachedAs(entry: ViewEntry, selection: AttributeSelection): { readonly owner: ViewEntry; readonly selection: AttributeSelection } | undefined {
+export function encodedRebased(cache: EncodedCache, entry: ViewEntry, selection: AttributeSelection): Buffer | undefined {
   if (!(entry instanceof RebasedEntry) || entry.key === undefined) return undefined;
-  return { owner: entry.global, selection: entry.rebase.keyed(selection) };
+  return cache.getFor(entry.global, '', entry, entry.rebase.keyed(selection));
 }
 
 const DN_VALUED = new Set(['member', 'uniquemember', 'memberof', 'entrydn']);
@@ -169,10 +171,13 @@ class RebasedAttributes extends ComputedAttributes {
 
 /** One AppRebase per application record (records are replaced on change, so this never goes stale). */
 const rebases = new WeakMap<Application, AppRebase>();
+/** The last one handed out: consecutive searches through one app skip the WeakMap (an ephemeron lookup). */
+let lastRebase: AppRebase | undefined;
 export function rebaseFor(dit: Dit, app: Application): AppRebase {
+  if (lastRebase !== undefined && lastRebase.app === app && lastRebase.dit === dit) return lastRebase;
   let held = rebases.get(app);
   if (held === undefined || held.dit !== dit) rebases.set(app, (held = new AppRebase(dit, app)));
-  return held;
+  return (lastRebase = held);
 }
 
 export { appsDn };

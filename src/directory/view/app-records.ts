@@ -19,10 +19,14 @@ export class AppRecords {
   /** The entries of ou=apps itself (app-tree.ts), built on first use after a change. */
   tree: unknown = undefined;
 
+  /** The search hooks last used (app-search.ts): held here so that they go with this state. */
+  lastHooks: unknown = undefined;
+
   /** `app` undefined: the app was deleted. */
   set(id: string, app: Application | undefined): void {
     this.places.clear();
     this.tree = undefined;
+    this.lastHooks = undefined;
     this.access.drop(id);
     const old = this.byId.get(id);
     if (old !== undefined && this.byName.get(old.name.toLowerCase()) === old) this.byName.delete(old.name.toLowerCase());

@@ -111,11 +111,16 @@ interface HeldHooks {
 const heldHooks = new WeakMap<Application, HeldHooks>();
 
 function hooksFor(state: DirectoryState, ctx: MatchContext, app: Application, rebase: AppRebase | undefined): SearchHooks {
-  let held = heldHooks.get(app);
+  // The last app's hooks are kept on the state's app records (gone with them, and on any app
+  // change): consecutive searches through one app skip the WeakMap's ephemeron lookup.
+  const records = state.records.apps;
+  const last = records.lastHooks as (HeldHooks & { readonly app: Application }) | undefined;
+  let held: HeldHooks | undefined = last !== undefined && last.app === app ? last : heldHooks.get(app);
   if (held === undefined || held.state !== state || held.ctx !== ctx) {
     held = { state, ctx, global: appHooks(state, ctx, app, undefined), view: appHooks(state, ctx, app, rebaseFor(state.dit, app)) };
     heldHooks.set(app, held);
   }
+  if (held !== last) records.lastHooks = { ...held, app };
   return rebase === undefined ? held.global : held.view;
 }
 

@@ -12,7 +12,7 @@ import { searchState, type SearchOptions, type SearchOutcome, type SearchScope }
 import { RevisionWaiters } from './revision-waiters.js';
 import { viewStats, type ViewStats } from './view-stats.js';
 import { searchWithApps } from './app-search.js';
-import { cachedAs, isTransient } from './app-entries.js';
+import { encodedRebased, isTransient } from './app-entries.js';
 import { resolveAppBindTarget, type AppBindTarget } from './app-bind-target.js';
 import type { Application } from '../../domain/application.js';
 import type { ViewEntry } from './view-entry.js';
@@ -151,8 +151,7 @@ export function createDirectoryView(options: DirectoryViewOptions): DirectoryVie
       if (cache === undefined) throw new Error('directory view created without an encoder');
       // Entries made for one search (application views) are encoded but never kept.
       if (!isTransient(entry)) return cache.get(entry, selection);
-      const cached = cachedAs(entry, selection);
-      return cached === undefined ? cache.encodeOnly(entry, selection) : cache.getFor(cached.owner, '', entry, cached.selection);
+      return encodedRebased(cache, entry, selection) ?? cache.encodeOnly(entry, selection);
     },
     stats: () => viewStats(state, follower, cache, timings),
     levelOnTeam: (userId, team) => current().teams.levelOnTeam(userId.toLowerCase(), team),

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor, userActor } from '../../../src/domain/actor.js';
+import { openAdminSecret } from '../../../src/directory/auth/admin-secret.js';
+import { createAuthThrottle } from '../../../src/directory/auth/auth-throttle.js';
+import { createBindService } from '../../../src/directory/auth/bind-service.js';
 import { createDirectoryServices, type DirectoryServices } from '../../../src/directory/directory-services.js';
 import { createDirectoryView, SearchScope, type DirectoryView } from '../../../src/directory/view/index.js';
-import { createPasswordHasher } from '../../../src/crypto/password-hasher.js';
+import { createPasswordHasher, type PasswordHasher } from '../../../src/crypto/password-hasher.js';
 import { DirectoryError } from '../../../src/domain/errors.js';
 import { parseFilter } from '../../../src/domain/filter-parse.js';
 import type { User } from '../../../src/domain/model.js';
+import { encodeEntryBody } from '../../../src/ldap/codec/index.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { storeModes, type StoreFixture } from '../../helpers/databases.js';
@@ -139,5 +143,87 @@ describe.each(storeModes)('applications on $mode', ({ create }) => {
     expect(view.resolveAppBind(`cn=${name},ou=apps,${SUFFIX}`)).toMatchObject({ kind: 'app', app: { name } });
     expect(view.resolveAppBind(`uid=ann,ou=users,${SUFFIX}`)).toBeUndefined();
     expect(secret.length).toBeGreaterThan(30);
+  });
+
+  it('a user without access, a wrong password, an unknown user and an unknown app get the same 49, empty message, one bcrypt of the same cost', async () => {
+    const name = uniq('work');
+    await dir.apps.as(CLI).create({ name, access: { groups: ['staff'] } });
+    await settle();
+    // The real hasher, recording what each bind verified against.
+    const verified: string[] = [];
+    const hasher: PasswordHasher = { ...dir.hasher, verify: (password, encoded) => (verified.push(encoded ?? ''), dir.hasher.verify(password, encoded)) };
+    const adminSecret = await openAdminSecret({ store, dataDir: fixture.options.dataDir, logger: { info() {}, warn() {} } });
+    const throttle = createAuthThrottle({ store, maxFailures: 1000, windowMs: 60_000 });
+    const binds = createBindService({ view, hasher, adminSecret, throttle });
+    const through = (app: string, rdn: string): string => `${rdn},ou=users,ou=${app},ou=apps,${SUFFIX}`;
+    const attempt = async (dn: string, password: string): Promise<{ code: number | 'ok'; message: string; verifies: string[] }> => {
+      verified.length = 0;
+      const code = await binds.authenticate(dn, Buffer.from(password), '127.0.0.1').then(
+        () => ({ code: 'ok' as const, message: '' }),
+        (e: DirectoryError) => ({ code: e.resultCode, message: e.message }),
+      );
+      return { ...code, verifies: [...verified] };
+    };
+    expect(await attempt(through(name, 'uid=ann'), 'ann-Secret-1')).toMatchObject({ code: 'ok', verifies: [expect.stringMatching(/^\$2/)] });
+    expect((await attempt(through(name, 'uid=boss'), 'boss-Secret-1')).code).toBe('ok'); // admins always
+    const refused = [
+      await attempt(through(name, 'uid=cat'), 'cat-Secret-1'), // right password, no access
+      await attempt(through(name, 'uid=ann'), 'not-her-password'),
+      await attempt(through(name, 'uid=nobody'), 'whatever-1'),
+      await attempt(through('no-such-app', 'uid=ann'), 'ann-Secret-1'),
+    ];
+    const cost = (hash: string): string => hash.slice(0, 7); // "$2b$04$": scheme and cost
+    const real = (await store.findUserByUsername('cat'))?.passwordHash ?? '';
+    for (const r of refused) {
+      expect(r).toMatchObject({ code: 49, message: '' });
+      expect(r.verifies).toHaveLength(1);
+      // A real hash of the same cost, or none: the hasher then verifies against its dummy hash of
+      // its own cost (password-hasher.ts), so the work is the same either way.
+      if (r.verifies[0] !== '') expect(cost(r.verifies[0] ?? '')).toBe(cost(real));
+    }
+  });
+
+  it("re-based encodings cached on the global entries are never stale: after changes they equal a fresh view's", async () => {
+    const name = uniq('enc');
+    await dir.apps.as(CLI).create({ name, access: { everyone: true } });
+    await dir.groups.addGroup({ name: `${name}-x` }, CLI);
+    const encoding = createDirectoryView({ store, suffix: SUFFIX, encode: encodeEntryBody });
+    await encoding.load();
+    const bytes = (v: DirectoryView): string => {
+      const outcome = v.search(`ou=users,ou=${name},ou=apps,${SUFFIX}`, SearchScope.sub, parseFilter('(uid=ann)'));
+      const entry = outcome.found ? outcome.cursor.next() : undefined;
+      if (entry === undefined) throw new Error('ann is not in the view');
+      return v.encoded(entry, v.selection(['uid', 'cn', 'memberOf', 'mail'])).toString('latin1');
+    };
+    const fresh = async (): Promise<string> => {
+      const v = createDirectoryView({ store, suffix: SUFFIX, encode: encodeEntryBody });
+      await v.load();
+      try {
+        return bytes(v);
+      } finally {
+        v.close();
+      }
+    };
+    try {
+      const before = bytes(encoding);
+      expect(bytes(encoding)).toBe(before); // served from the cache now
+      expect(before).toContain(`cn=uid-${users['ann']?.id},ou=users,ou=${name},ou=apps,${SUFFIX}`);
+      // A membership (memberOf, re-based to the app's ou=groups) and the mail change.
+      await dir.groups.addMember(`${name}-x`, 'ann', CLI);
+      await dir.users.updateUser('ann', { email: `ann.${name}@example.com` }, CLI);
+      await encoding.waitForRevision(await store.revision());
+      const after = bytes(encoding);
+      expect(after).not.toBe(before);
+      expect(after).toContain(`cn=${name}-x,ou=groups,ou=${name},ou=apps,${SUFFIX}`);
+      expect(after).toContain(`ann.${name}@example.com`);
+      expect(after).toBe(await fresh());
+      await dir.groups.removeMember(`${name}-x`, 'ann', CLI);
+      await dir.users.updateUser('ann', { email: 'ann@example.com' }, CLI);
+      await encoding.waitForRevision(await store.revision());
+      expect(bytes(encoding)).toBe(before);
+      expect(bytes(encoding)).toBe(await fresh());
+    } finally {
+      encoding.close();
+    }
   });
 });

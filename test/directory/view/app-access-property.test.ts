@@ -145,6 +145,15 @@ function check(state: DirectoryState, snap: Snapshot): void {
   expect(tree.found && [...tree.cursor].map((e) => e.dn)).toEqual(names.flatMap((n) => [`cn=${n},ou=apps,${S}`, `ou=${n},ou=apps,${S}`]));
 }
 
+/** Everything an app's view sends (DNs, memberOf, members), as seen through `state`. */
+function viewImage(state: DirectoryState, snap: Snapshot): string[] {
+  return (snap.apps ?? []).flatMap((app) => {
+    const outcome = search(state, `ou=${app.name},ou=apps,${S}`, '(objectClass=*)');
+    if (!outcome.found) return [`${app.name}: (missing)`];
+    return [...outcome.cursor].map((e) => `${e.dn} ${['memberof', 'member', 'memberuid'].map((k) => [...(e.attributes.get(k) ?? [])].sort().join('|')).join(' ')}`);
+  });
+}
+
 /** The batch the change feed would deliver between two snapshots (everything re-read). */
 function batchBetween(a: Snapshot, b: Snapshot): RecordBatch {
   const byId = <T extends { id: string }>(xs: readonly T[]) => new Map(xs.map((x) => [x.id, x]));
@@ -188,6 +197,8 @@ describe('application views: properties (issue 16)', () => {
         check(followed, b);
         followed.apply(batchBetween(b, c));
         check(followed, c);
+        // Re-based entries as a freshly loaded state makes them: nothing the views keep is stale.
+        expect(viewImage(followed, c)).toEqual(viewImage(DirectoryState.load(dit, c), c));
       }),
       { numRuns: 120 },
     );
