@@ -6,13 +6,17 @@
  * response time on loopback: server time plus well under a millisecond of transport.
  * Options: `--users N` (default 10000), `--runs N` (default 30), `--store pglite|postgres|both`,
  * `--pages all|users` (default all; `users`: only the Users list with its search, filters and
- * paging, the pages that must stay fast at 100,000 users: `--users 100000 --pages users`).
+ * paging, the pages that must stay fast at 100,000 users: `--users 100000 --pages users`),
+ * `--view on|off` (default on: the in-memory directory view the daemon's LDAP side keeps is loaded
+ * and answers the users list and who may use an application, as in `pgdir serve`; off: the store
+ * answers them, as a daemon without a view does).
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { systemActor } from '../src/domain/actor.js';
 import { createAuthThrottle } from '../src/directory/auth/auth-throttle.js';
 import { createDirectoryServices } from '../src/directory/directory-services.js';
+import { createDirectoryView } from '../src/directory/view/index.js';
 import { createHttpService } from '../src/http/http-service.js';
 import { openStore } from '../src/store/open-store.js';
 import { storeModes } from '../test/helpers/databases.js';
@@ -28,6 +32,7 @@ const USERS = Number(arg('users', '10000'));
 const RUNS = Number(arg('runs', '30'));
 const STORES = arg('store', 'both');
 const PAGES = arg('pages', 'all');
+const VIEW = arg('view', 'on') === 'on';
 const PASSWORD = 'bench console password';
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -79,6 +84,13 @@ async function benchStore(mode: (typeof storeModes)[number]): Promise<void> {
     const directory = createDirectoryServices({ store, bcryptCost: 4 });
     await directory.users.addUser({ username: 'benchowner', email: 'owner@bench.example', password: PASSWORD, role: 'owner' }, systemActor());
     console.log(`${mode.mode}: loaded ${USERS} users and ${dataset.groups.length} groups in ${((performance.now() - loading) / 1000).toFixed(1)} s`);
+    const view = VIEW ? createDirectoryView({ store, suffix: 'dc=example,dc=com' }) : undefined;
+    if (view !== undefined) {
+      const started = performance.now();
+      await view.load();
+      directory.listing.attach(view);
+      console.log(`${mode.mode}: directory view loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
     const throttle = createAuthThrottle({ store, maxFailures: 5, windowMs: 60_000 });
     const service = createHttpService({ listen: '127.0.0.1:0', directory, throttle, logger: quiet, version: 'bench' });
     await service.start();
@@ -95,12 +107,13 @@ async function benchStore(mode: (typeof storeModes)[number]): Promise<void> {
       console.log(`| ${path} | ${r.status} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.cpu.toFixed(1)} | ${(r.bytes / 1024).toFixed(1)} |`);
     }
     await service.close(1000);
+    view?.close();
   } finally {
     await store.close();
     await fixture.cleanup();
   }
 }
 
-console.log(`console bench: ${USERS} users, ${RUNS} runs per page, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`console bench: ${USERS} users, ${RUNS} runs per page, view ${VIEW ? 'on' : 'off'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const mode of storeModes.filter((m) => STORES === 'both' || m.mode === STORES)) await benchStore(mode);
 console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
