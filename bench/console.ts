@@ -5,14 +5,19 @@
  * form, and every page is fetched sequentially over loopback (warm-up first). The time quoted is the
  * response time on loopback: server time plus well under a millisecond of transport.
  * Options: `--users N` (default 10000), `--runs N` (default 30), `--store pglite|postgres|both`,
- * `--pages all|users` (default all; `users`: only the Users list with its search, filters and
- * paging, the pages that must stay fast at 100,000 users: `--users 100000 --pages users`).
+ * `--pages all|users|lists` (default all; `users`: only the Users list with its search, filters and
+ * paging, the pages that must stay fast at 100,000 users: `--users 100000 --pages users`; `lists`:
+ * those and the applications pages), `--view on|off|both` (default on: the in-memory directory
+ * view the daemon's LDAP side keeps is loaded and answers the users list and who may use an
+ * application, as in `pgdir serve`; off: the store answers them, as a daemon without a view does;
+ * both: every page without the view, then with it, in the same run).
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { systemActor } from '../src/domain/actor.js';
 import { createAuthThrottle } from '../src/directory/auth/auth-throttle.js';
 import { createDirectoryServices } from '../src/directory/directory-services.js';
+import { createDirectoryView } from '../src/directory/view/index.js';
 import { createHttpService } from '../src/http/http-service.js';
 import { openStore } from '../src/store/open-store.js';
 import { storeModes } from '../test/helpers/databases.js';
@@ -28,6 +33,7 @@ const USERS = Number(arg('users', '10000'));
 const RUNS = Number(arg('runs', '30'));
 const STORES = arg('store', 'both');
 const PAGES = arg('pages', 'all');
+const VIEWS = ({ on: [true], off: [false], both: [false, true] } as Record<string, boolean[]>)[arg('view', 'on')] ?? [true];
 const PASSWORD = 'bench console password';
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -79,6 +85,12 @@ async function benchStore(mode: (typeof storeModes)[number]): Promise<void> {
     const directory = createDirectoryServices({ store, bcryptCost: 4 });
     await directory.users.addUser({ username: 'benchowner', email: 'owner@bench.example', password: PASSWORD, role: 'owner' }, systemActor());
     console.log(`${mode.mode}: loaded ${USERS} users and ${dataset.groups.length} groups in ${((performance.now() - loading) / 1000).toFixed(1)} s`);
+    const view = VIEWS.includes(true) ? createDirectoryView({ store, suffix: 'dc=example,dc=com' }) : undefined;
+    if (view !== undefined) {
+      const started = performance.now();
+      await view.load();
+      console.log(`${mode.mode}: directory view loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
     const throttle = createAuthThrottle({ store, maxFailures: 5, windowMs: 60_000 });
     const service = createHttpService({ listen: '127.0.0.1:0', directory, throttle, logger: quiet, version: 'bench' });
     await service.start();
@@ -86,21 +98,26 @@ async function benchStore(mode: (typeof storeModes)[number]): Promise<void> {
     const signIn = await fetch(`${base}/`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base }, body: new URLSearchParams({ identifier: 'benchowner', password: PASSWORD }) });
     const cookie = (signIn.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
     const someUser = dataset.users[Math.floor(USERS / 2)];
-    const someGroup = (await directory.groups.listGroups())[0];
-    const pages = PAGES === 'users' ? usersPages(someUser?.username ?? '') : [...usersPages(someUser?.username ?? ''), ...otherPages(someUser?.id ?? '', someGroup?.id ?? '', teamId), ...(await consoleAppPages(directory))];
-    console.log(`| ${mode.mode} page | status | median ms | p95 ms | CPU ms/request | KB |`);
-    console.log('| --- | --- | --- | --- | --- | --- |');
-    for (const path of pages) {
-      const r = await measure(base, cookie, path);
-      console.log(`| ${path} | ${r.status} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.cpu.toFixed(1)} | ${(r.bytes / 1024).toFixed(1)} |`);
+    const someGroup = (await directory.groups.listGroupSummaries())[0]; // ids only: listGroups reads every group's members
+    const users = usersPages(someUser?.username ?? '');
+    const pages = PAGES === 'users' ? users : PAGES === 'lists' ? [...users, ...(await consoleAppPages(directory))] : [...users, ...otherPages(someUser?.id ?? '', someGroup?.id ?? '', teamId), ...(await consoleAppPages(directory))];
+    for (const withView of VIEWS) {
+      directory.listing.attach(withView ? view : undefined);
+      console.log(`| ${mode.mode} page, view ${withView ? 'on' : 'off'} | status | median ms | p95 ms | CPU ms/request | KB |`);
+      console.log('| --- | --- | --- | --- | --- | --- |');
+      for (const path of pages) {
+        const r = await measure(base, cookie, path);
+        console.log(`| ${path} | ${r.status} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.cpu.toFixed(1)} | ${(r.bytes / 1024).toFixed(1)} |`);
+      }
     }
     await service.close(1000);
+    view?.close();
   } finally {
     await store.close();
     await fixture.cleanup();
   }
 }
 
-console.log(`console bench: ${USERS} users, ${RUNS} runs per page, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`console bench: ${USERS} users, ${RUNS} runs per page, view ${arg('view', 'on')}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const mode of storeModes.filter((m) => STORES === 'both' || m.mode === STORES)) await benchStore(mode);
 console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -55,8 +55,10 @@ export function defaultServices(): ServiceFactory[] {
       context.metrics.merge(() => started.metrics());
       return started;
     },
-    (context) =>
-      httpServiceFactory({
+    (context) => {
+      // The users list and who may use an application are answered from the main thread's view (loaded by now).
+      context.directory.listing.attach(ldap?.view);
+      return httpServiceFactory({
         readinessCheck: context.health.readiness,
         // Settings reach LDAP once, through the change feed; this only waits for that to be applied.
         onDirectoryServerChange: async () => void (await Promise.all([ldap?.settingsApplied(), workers?.settingsApplied()])),
@@ -67,7 +69,8 @@ export function defaultServices(): ServiceFactory[] {
           suffix: context.config.ldap.suffix,
           certFile: context.config.ldap.tls.cert_file ?? join(context.config.data_dir, 'tls', 'cert.pem'),
         }),
-      })(context),
+      })(context);
+    },
     retentionService,
   ];
 }

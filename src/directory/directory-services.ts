@@ -13,6 +13,7 @@ import { createLifecycleService, type LifecycleService } from './lifecycle/lifec
 import { totpIssuer } from '../crypto/totp.js';
 import { createPasswordHasher, type PasswordHasher } from '../crypto/password-hasher.js';
 import { createUserService, type UserService } from './users/user-service.js';
+import { createUserListing, type UserListing } from './users/user-listing.js';
 import { createAppServices, type AppServices } from './apps/app-access-services.js';
 import { createTeamService, type TeamService } from './teams/team-service.js';
 
@@ -21,6 +22,8 @@ export interface DirectoryServices {
   readonly store: Store;
   readonly hasher: PasswordHasher;
   readonly users: UserService;
+  /** User listings answered from the daemon's in-memory view once one is attached (the console's Users list, who may use an app). */
+  readonly listing: UserListing;
   readonly groups: GroupService;
   readonly lifecycle: LifecycleService;
   /** Teams, grants and permission levels (issue 13). */
@@ -68,12 +71,14 @@ export function createDirectoryServices(options: DirectoryServicesOptions): Dire
   const hasher = options.hasher ?? createPasswordHasher({ cost: options.bcryptCost ?? 10 });
   const protectedServices = createProtectedServices(store, hasher);
   const rootKey = keyLoader(options.dataDir);
+  const listing = createUserListing(store);
   return {
+    listing,
     deriveKey: async (purpose) => derive(await rootKey(), purpose),
     store,
     hasher,
     as: (actor) => protectedServices.forActor(actor),
-    apps: createAppServices(store, hasher, options.ldapSuffix ?? 'dc=example,dc=com'),
+    apps: createAppServices(store, hasher, options.ldapSuffix ?? 'dc=example,dc=com', listing),
     users: createUserService({ store, hasher }),
     groups: createGroupService({ store, builtinNames: options.builtinGroupNames ?? [] }),
     teams: createTeamService({ store, builtinNames: options.builtinGroupNames ?? [] }),

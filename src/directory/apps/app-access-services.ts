@@ -5,13 +5,16 @@ import { canonicalDn } from '../../domain/dn.js';
 import type { Store } from '../../store/store.js';
 import { createAppService, type AppChanges, type AppInput } from './app-service.js';
 import { summarizeApp, type AppSummary } from './app-summary.js';
-import type { AppUser } from './app-users.js';
+import { appUserCounts, type AppUser } from './app-users.js';
+import type { UserListing } from '../users/user-listing.js';
 
 /** The application use cases as one actor may call them: each asks may() first (issue 16). */
 export interface ActorApps {
   list(): Promise<AppSummary[]>;
   get(ref: string): Promise<AppSummary>;
   users(ref: string): Promise<{ app: AppSummary; users: AppUser[] }>;
+  /** How many users have access to each application, by id; undefined when no in-memory view answers it. */
+  userCounts(): Promise<Map<string, number> | undefined>;
   create(input: AppInput): Promise<{ app: AppSummary; secret: string }>;
   update(ref: string, changes: AppChanges): Promise<AppSummary>;
   rotate(ref: string): Promise<{ app: AppSummary; secret: string }>;
@@ -22,8 +25,8 @@ export interface AppServices {
   as(actor: Actor): ActorApps;
 }
 
-export function createAppServices(store: Store, hasher: PasswordHasher, suffix: string): AppServices {
-  const apps = createAppService(store, hasher);
+export function createAppServices(store: Store, hasher: PasswordHasher, suffix: string, listing?: UserListing): AppServices {
+  const apps = createAppService(store, hasher, listing);
   const dnSuffix = canonicalDn(suffix);
   const show = (app: Parameters<typeof summarizeApp>[2]) => summarizeApp(store, dnSuffix, app);
   return {
@@ -43,6 +46,10 @@ export function createAppServices(store: Store, hasher: PasswordHasher, suffix: 
           read();
           const { app, users } = await apps.users(ref);
           return { app: await show(app), users };
+        },
+        async userCounts() {
+          read();
+          return listing === undefined ? undefined : appUserCounts(listing, await apps.list());
         },
         async create(input) {
           manage();

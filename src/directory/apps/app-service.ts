@@ -9,6 +9,7 @@ import { generateSecret } from '../auth/admin-secret.js';
 import { findByIdOrName } from '../id-or-name.js';
 import { checkAccessShape, checkCidrs, resolveAccess } from './app-input.js';
 import { appUsers, type AppUser } from './app-users.js';
+import type { UserListing } from '../users/user-listing.js';
 
 export interface AppInput {
   readonly name: string;
@@ -49,13 +50,13 @@ export type AppService = ReturnType<typeof createAppService>;
  * the same hasher) and returned only by create and rotate. Unchecked: callers get these through
  * app-access-services.ts, which asks may() first.
  */
-export function createAppService(store: Store, hasher: PasswordHasher) {
+export function createAppService(store: Store, hasher: PasswordHasher, listing?: UserListing) {
   return {
     list: (): Promise<Application[]> => store.listApps(),
     get: (ref: string): Promise<Application> => resolveApp(store, ref),
     users: async (ref: string): Promise<{ app: Application; users: AppUser[] }> => {
       const app = await resolveApp(store, ref);
-      return { app, users: await appUsers(store, app) };
+      return { app, users: await appUsers(store, app, listing) };
     },
 
     async create(input: AppInput, actor: Actor): Promise<{ app: Application; secret: string }> {

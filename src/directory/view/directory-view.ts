@@ -64,6 +64,11 @@ export interface DirectoryView {
    * `atLeast(level, L)` from domain/levels.ts.
    */
   levelOnTeam(userId: string, team: string): Level | null;
+  /**
+   * The state searches read now (read only; replaced whole on a reload), for use cases that answer
+   * from memory: the console's users list and who may use an application (directory/users/user-listing.ts).
+   */
+  state(): DirectoryState;
 }
 
 /** Creates the in-memory directory view (DESIGN §2.3); call load() before searching. */
@@ -155,5 +160,6 @@ export function createDirectoryView(options: DirectoryViewOptions): DirectoryVie
     },
     stats: () => viewStats(state, follower, cache, timings),
     levelOnTeam: (userId, team) => current().teams.levelOnTeam(userId.toLowerCase(), team),
+    state: current,
   };
 }

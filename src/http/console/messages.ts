@@ -474,6 +474,7 @@ export const MESSAGES = {
   'apps.access': 'Who has access',
   'apps.cidrs': 'Allowed addresses',
   'apps.anyAddress': 'Any address the server allowlist admits',
+  'apps.userCount': 'Users with access',
   'apps.new': 'New application',
   'apps.name': 'Name (letters, digits, . and -)',
   'apps.cidrsHint': 'IP addresses or CIDR ranges the application may bind from, one per line; empty: any address the server allowlist admits.',

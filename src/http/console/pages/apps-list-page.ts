@@ -12,9 +12,9 @@ import { appFields, changesOf, EMPTY_VALUES, formButtons, type AppFormValues, ty
 import { APPS_PATH, appPath, secretPage } from './app-secret-page.js';
 
 /**
- * The applications list (name, description, access, addresses; who has access is on each
- * application's page, which reads the users once) and
- * the "new application" form. Reads and changes go through the same use cases as
+ * The applications list (name, description, access, addresses, how many users have access: counted
+ * in the in-memory view, one bit read per user and application; the column is left out when no
+ * view answers) and the "new application" form. Reads and changes go through the same use cases as
  * /api/v1/apps (app.read / app.manage in may()).
  */
 
@@ -32,16 +32,19 @@ export function accessSummary(app: AppSummary): string {
 export const cidrList = (cidrs: readonly string[]): string =>
   cidrs.length === 0 ? `<span class="muted">${t('apps.anyAddress')}</span>` : cidrs.map(escapeHtml).join('<br>');
 
-function row(app: AppSummary): string {
-  return `<tr><td><a href="${appPath(app.id)}">${escapeHtml(app.name)}</a></td><td>${escapeHtml(app.description)}</td><td>${escapeHtml(accessSummary(app))}</td><td>${cidrList(app.allowedCidrs)}</td></tr>`;
+function row(app: AppSummary, counts: ReadonlyMap<string, number> | undefined): string {
+  // An application made between the two reads has no count yet: an empty cell.
+  const users = counts === undefined ? '' : `<td>${counts.get(app.id) ?? ''}</td>`;
+  return `<tr><td><a href="${appPath(app.id)}">${escapeHtml(app.name)}</a></td><td>${escapeHtml(app.description)}</td><td>${escapeHtml(accessSummary(app))}</td><td>${cidrList(app.allowedCidrs)}</td>${users}</tr>`;
 }
 
 export async function listPage(console: ConsoleContext, caller: Caller, query: PageQuery): Promise<Reply> {
   const apps = console.api.directory.apps.as(caller.actor);
-  const list = await apps.list();
+  const [list, counts] = await Promise.all([apps.list(), apps.userCounts()]);
+  const countHead = counts === undefined ? '' : `<th scope="col">${t('apps.userCount')}</th>`;
   const table = list.length === 0 ? `<p>${t('apps.none')}</p>` : `<div class="table-wrap"><table><caption>${t('apps.caption')}</caption>
-<thead><tr><th scope="col">${t('common.name')}</th><th scope="col">${t('apps.description')}</th><th scope="col">${t('apps.access')}</th><th scope="col">${t('apps.cidrs')}</th></tr></thead>
-<tbody>${list.map(row).join('')}</tbody></table></div>`;
+<thead><tr><th scope="col">${t('common.name')}</th><th scope="col">${t('apps.description')}</th><th scope="col">${t('apps.access')}</th><th scope="col">${t('apps.cidrs')}</th>${countHead}</tr></thead>
+<tbody>${list.map((app) => row(app, counts)).join('')}</tbody></table></div>`;
   const add = may(caller.actor, 'app.manage').allowed ? `<p><a class="button" href="${APPS_PATH}/new">${t('apps.new')}</a></p>` : '';
   const body = `${notice(query, ['apps.deleted'])}<p>${t('apps.intro')}</p>${add}${table}`;
   return console.render(caller, { title: t('apps.title'), body, section: APPS_PATH });
