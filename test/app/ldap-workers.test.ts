@@ -70,6 +70,9 @@ describe.each(storeModes)('LDAP workers on $mode', (mode) => {
     }
   }
   const anonymous = (c: Client) => c.bind('', '');
+  /** Waits until the user is found on connections to every thread (each view follows the feed by itself). */
+  const everyViewHas = (username: string) =>
+    withClients(CONNS, asAdmin, (all) => everyoneWithin(all, 30_000, async (c) => (await c.search(`ou=users,${SUFFIX}`, { scope: 'one', filter: `(uid=${username})`, attributes: ['uid'] })).searchEntries.length === 1));
   const asAdmin = (c: Client) => c.bind(`cn=admin,ou=system,${SUFFIX}`, readFileSync(join(fixture.options.dataDir, 'admin-secret'), 'utf8'));
   const api = (method: string, path: string, body?: unknown) =>
     fetch(`${http.address().url}${path}`, { method, headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -140,8 +143,8 @@ describe.each(storeModes)('LDAP workers on $mode', (mode) => {
   it('pages results per connection on every worker (RFC 2696 cursors stay with their connection)', async () => {
     for (let i = 0; i < 5; i++) await daemon.context.directory.users.addUser({ username: `pager${i}`, email: `pager${i}@example.com`, password: 'pager password', role: 'user' }, systemActor());
     const revision = await daemon.context.store.revision();
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // every view follows the feed
     await withClients(12, asAdmin, async (all) => {
+      await everyoneWithin(all, 30_000, async (c) => (await c.search(`ou=users,${SUFFIX}`, { scope: 'one', filter: '(uid=pager4)', attributes: ['uid'] })).searchEntries.length === 1);
       const results = await Promise.all(all.map((c) => c.search(`ou=users,${SUFFIX}`, { scope: 'one', filter: '(uid=pager*)', attributes: ['uid'], paged: { pageSize: 2 } })));
       for (const r of results) expect(r.searchEntries.map((e) => e.uid).sort()).toEqual(['pager0', 'pager1', 'pager2', 'pager3', 'pager4']);
     });
@@ -176,7 +179,7 @@ describe.each(storeModes)('LDAP workers on $mode', (mode) => {
 
   it('counts bind failures across workers: after max_failures from this address, the right password fails too', async () => {
     const eve = await daemon.context.directory.users.addUser({ username: 'eve', email: 'eve@example.com', password: 'eve password', role: 'user' }, systemActor());
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await everyViewHas('eve');
     const before = parsePrometheusText(await (await fetch(`${http.address().url}/metrics`)).text());
     await withClients(CONNS, anonymous, async (all) => {
       // One wrong password per connection, one after another, whichever workers they land on: from
@@ -245,9 +248,14 @@ describe.each(storeModes)('LDAP workers on $mode', (mode) => {
     const { directory } = daemon.context;
     const users: { id: string }[] = [];
     for (let i = 0; i < 12; i++) users.push(await directory.users.addUser({ username: `pool${i}`, email: `pool${i}@example.com`, password: 'pool password', role: 'user' }, systemActor()));
-    await sleep(1_000); // every view follows the feed
-    /** Holds the failure counters, so that every sign-in stays in progress (under the 1 s database timeout). */
-    async function whileHeld<T>(fn: () => Promise<T>): Promise<T> {
+    await everyViewHas('pool11');
+    const { tickets } = daemon.context.throttle.gate;
+    /**
+     * Holds the failure counters, so that every sign-in stays in progress, until `inProgress` sign-ins
+     * hold a place in the daemon's gate (every thread's) and `answered` were answered at once (under
+     * the 1 s database timeout: a fixed wait was too short on a loaded machine).
+     */
+    async function whileHeld<T>(inProgress: number, answered: number, fn: (settled: () => void) => Promise<T>): Promise<T> {
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       let locked: Promise<unknown>;
@@ -263,20 +271,23 @@ describe.each(storeModes)('LDAP workers on $mode', (mode) => {
         await client.query('LOCK TABLE auth_failures IN ACCESS EXCLUSIVE MODE');
         locked = held.then(() => client.query('COMMIT')).finally(() => client.end());
       }
-      const answers = fn();
-      await sleep(600);
+      let settled = 0;
+      const answers = fn(() => void (settled += 1));
+      const started = performance.now();
+      while ((tickets.total < inProgress || settled < answered) && performance.now() - started < 900) await sleep(5);
       release();
       await locked;
       return answers;
     }
     // At the limit: MAX_PENDING first sign-ins at once, over every thread, all in progress together.
     await withClients(MAX_PENDING, anonymous, async (all) => {
-      const codes = await whileHeld(async () => Promise.all(all.map((c, i) => bindCode(c.bind(userDn(users[i]?.id ?? ''), 'pool password')))));
+      const codes = await whileHeld(MAX_PENDING, 0, async () => Promise.all(all.map((c, i) => bindCode(c.bind(userDn(users[i]?.id ?? ''), 'pool password')))));
       expect(codes).toEqual(all.map(() => 0));
     });
     // Past it: 12 at once, 8 are checked and 4 answered busy, whichever threads they landed on.
     await withClients(12, anonymous, async (all) => {
-      const codes = await whileHeld(async () => Promise.all(all.map((c, i) => bindCode(c.bind(userDn(users[i]?.id ?? ''), 'wrong password')))));
+      const codes = await whileHeld(MAX_PENDING, 12 - MAX_PENDING, async (settled) =>
+        Promise.all(all.map((c, i) => bindCode(c.bind(userDn(users[i]?.id ?? ''), 'wrong password')).finally(settled))));
       expect(codes.filter((code) => code === 51)).toHaveLength(12 - MAX_PENDING);
       expect(codes.filter((code) => code === 49)).toHaveLength(MAX_PENDING);
     });

@@ -196,7 +196,7 @@ describe('management commands without a daemon (the CLI opens the store itself)'
 
 describe('migrate', () => {
   it('applies pending migrations once and reports their status (embedded database)', async () => {
-    const data = await createPGliteDataDir();
+    const data = await createPGliteDataDir({ migrated: false });
     try {
       const env = { PGDIR_DATA_DIR: data.path };
       const status = await run(['migrate', '--status'], { env });

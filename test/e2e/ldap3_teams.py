@@ -3,30 +3,22 @@
 
 Usage: ldap3_teams.py '<json>' with keys host, port, ca_file, admin_dn, admin_password, suffix.
 Every attribute and objectClass of the team entries, the derived groups and the users' memberOf
-must be defined in cn=Subschema (ldap3_check.py's check_against_schema).
+must be defined in cn=Subschema (ldap3_common.py's checked_search).
 """
 import json
-import ssl
 import sys
 
-from ldap3 import ALL, ALL_ATTRIBUTES, ALL_OPERATIONAL_ATTRIBUTES, Connection, Server, Tls
+from ldap3 import ALL_ATTRIBUTES, ALL_OPERATIONAL_ATTRIBUTES
 
-from ldap3_check import check_against_schema, fail, search
+from ldap3_common import bind, checked_search, ldaps_server
 
 
 def main():
     args = json.loads(sys.argv[1])
-    tls = Tls(ca_certs_file=args["ca_file"], validate=ssl.CERT_REQUIRED)
-    server = Server(args["host"], port=args["port"], use_ssl=True, tls=tls, get_info=ALL)
-    try:
-        conn = Connection(server, args["admin_dn"], args["admin_password"], auto_bind=True, raise_exceptions=True)
-    except Exception as err:  # noqa: BLE001
-        fail("admin bind", f"{type(err).__name__}: {err}")
+    conn = bind(ldaps_server(args), args["admin_dn"], args["admin_password"], "admin bind")
     suffix = args["suffix"]
-    teams = search(conn, f"ou=teams,{suffix}", "(objectClass=*)", [ALL_ATTRIBUTES, ALL_OPERATIONAL_ATTRIBUTES], "teams search")
-    check_against_schema(server.schema, teams, "teams search")
-    editors = search(conn, f"ou=users,{suffix}", f"(memberOf=cn=web.editor,ou=teams,{suffix})", ["uid", "memberOf"], "memberOf filter")
-    check_against_schema(server.schema, editors, "memberOf filter")
+    teams = checked_search(conn, f"ou=teams,{suffix}", "(objectClass=*)", [ALL_ATTRIBUTES, ALL_OPERATIONAL_ATTRIBUTES], "teams search")
+    editors = checked_search(conn, f"ou=users,{suffix}", f"(memberOf=cn=web.editor,ou=teams,{suffix})", ["uid", "memberOf"], "memberOf filter")
     conn.unbind()
     print(json.dumps({"teams": teams, "editors": editors}))
 

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ldapsearch, sorted } from './cases/context.js';
+import { runLdap3Script } from './cases/ldap3-cases.js';
 import { E2E_MODES, startDirectory, SUFFIX, type E2eDirectory } from './harness.js';
-import { REPO } from './pgdir-runner.js';
 
 /**
  * Issue 13 end to end: teams and grants made with the CLI through the daemon's control socket,
@@ -12,7 +9,6 @@ import { REPO } from './pgdir-runner.js';
  * schema checks; renames and deletes seen over LDAP. Seed: eng {alice, bob}, ops {carol, dave}.
  */
 const T = `ou=teams,${SUFFIX}`;
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 async function within(limitMs: number, probe: () => Promise<boolean>): Promise<boolean> {
   const start = Date.now();
@@ -78,10 +74,7 @@ describe.each(E2E_MODES)('teams end to end ($mode)', ({ mode }) => {
   it('passes python ldap3 with schema checks', async () => {
     const d = dir();
     const args = { host: '127.0.0.1', port: d.ldapsPort, ca_file: d.caFile, admin_dn: d.adminDn, admin_password: d.adminPassword, suffix: SUFFIX };
-    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(PYTHON, [join(REPO, 'test/e2e/ldap3_teams.py'), JSON.stringify(args)], { timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) =>
-        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }));
-    });
+    const out = await runLdap3Script('ldap3_teams.py', args);
     expect(out.code, out.stderr).toBe(0);
     const parsed = JSON.parse(out.stdout) as { teams: { dn: string }[]; editors: { attributes: { uid: string[] } }[] };
     expect(parsed.teams.map((e) => e.dn)).toContain(`cn=web.publisher,${T}`);

@@ -54,7 +54,7 @@ describe('store on PGlite: the embedded data directory', () => {
   });
 
   it('runs and reports migrations for `pgdir migrate` when no store is open', async () => {
-    const fresh = await createPGliteDataDir();
+    const fresh = await createPGliteDataDir({ migrated: false });
     try {
       const before = await migrationStatus({ dataDir: fresh.path });
       expect(before.pending).toEqual(MIGRATIONS.map((m) => m.name));
@@ -70,7 +70,7 @@ describe('store on PGlite: the embedded data directory', () => {
   });
 
   it('opens without migrating when asked, so `migrate: false` leaves the schema alone', async () => {
-    const fresh = await createPGliteDataDir();
+    const fresh = await createPGliteDataDir({ migrated: false });
     try {
       const store = await openStore({ dataDir: fresh.path, migrate: false });
       await expect(store.revision()).rejects.toThrow();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdminSecret } from '../../../src/directory/auth/admin-secret.js';
-import { createAuthThrottle } from '../../../src/directory/auth/auth-throttle.js';
+import { createAuthThrottle, type AuthThrottle, type AuthThrottleOptions } from '../../../src/directory/auth/auth-throttle.js';
 import { createBindService, type BindService } from '../../../src/directory/auth/bind-service.js';
 import { GateTickets } from '../../../src/directory/auth/gate-tickets.js';
 import { createDirectoryServices } from '../../../src/directory/directory-services.js';
@@ -27,19 +27,36 @@ async function outcome(p: Promise<unknown>): Promise<number> {
   }
 }
 
-/** One replica's bind service: its own store connection, view and throttle over the shared database. */
-async function replica(
-  fixture: StoreFixture,
-  hasher: PasswordHasher,
-  throttle: { maxFailures: number; windowMs: number; cooldownMs?: number; refreshMs?: number; maxPendingPerSource?: number },
-  shared?: Store,
-) {
+type Limits = Omit<AuthThrottleOptions, 'store'>;
+
+/**
+ * One replica's bind services: its own store connection (or `shared`), view and admin secret over
+ * the shared database, and one bind service per throttle (`limits`, or the throttles `threads`
+ * makes for one daemon's LDAP threads).
+ */
+async function replica(fixture: StoreFixture, hasher: PasswordHasher, limits: Limits | ((store: Store) => AuthThrottle[]), shared?: Store) {
   const store = shared ?? (await openStore(fixture.options));
   const view = createDirectoryView({ store, suffix: 'dc=example,dc=com' });
   await view.load();
   const adminSecret = await openAdminSecret({ store, dataDir: fixture.options.dataDir, pinnedSecret: 'a-pinned-admin-secret', logger });
-  const binds = createBindService({ view, hasher, adminSecret, throttle: createAuthThrottle({ store, ...throttle }) });
-  return { store, view, binds };
+  // A generous database timeout: on a loaded machine a slow query must not switch the throttle to
+  // counting in this process (auth-outage.test.ts covers that), which would change every count.
+  const throttles = typeof limits === 'function' ? limits(store) : [createAuthThrottle({ store, dbTimeoutMs: 30_000, ...limits })];
+  const threads = throttles.map((throttle) => createBindService({ view, hasher, adminSecret, throttle }));
+  return { store, view, binds: threads[0] as BindService, threads, throttles };
+}
+
+/** The store, recording the name of every method called on it. */
+function recorded(store: Store): { store: Store; calls: string[] } {
+  const calls: string[] = [];
+  const watched = new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => (calls.push(String(name)), (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+  return { store: watched, calls };
 }
 
 describe.each(storeModes)('the brute-force throttle on $mode', (mode) => {
@@ -82,14 +99,7 @@ describe.each(storeModes)('the brute-force throttle on $mode', (mode) => {
   }, 20_000);
 
   it('keeps the hot path cheap: once a source signed in to an account, its successful binds cost no query', async () => {
-    const calls: string[] = [];
-    const watched = new Proxy(store, {
-      get(target, name, receiver) {
-        const value = Reflect.get(target, name, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => (calls.push(String(name)), (value as (...a: unknown[]) => unknown).apply(target, args));
-      },
-    });
+    const { store: watched, calls } = recorded(store);
     const r = await replica(fixture, counting, { maxFailures: 5, windowMs: 60_000, refreshMs: 60_000 }, watched);
     closing.push({ view: r.view, store: undefined });
     const ip = '192.0.2.30';
@@ -124,23 +134,14 @@ describe.each(storeModes)('the brute-force throttle on $mode', (mode) => {
   }, 30_000);
 
   it('a pool binding all its connections at once costs one reservation per thread and no busy; distinct guesses past the cap are busy', async () => {
-    const calls: string[] = [];
-    const watched = new Proxy(store, {
-      get(target, name, receiver) {
-        const value = Reflect.get(target, name, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => (calls.push(String(name)), (value as (...a: unknown[]) => unknown).apply(target, args));
-      },
-    });
+    const { store: watched, calls } = recorded(store);
     // Two LDAP threads of one daemon: the main thread's throttle and a worker's, sharing the gate.
-    const limits = { store: watched, maxFailures: 10, windowMs: 60_000, refreshMs: 60_000, maxPendingPerSource: 8 };
-    const main = createAuthThrottle({ ...limits, gate: { threads: 2 } });
-    const worker = createAuthThrottle({ ...limits, gate: { tickets: new GateTickets(main.gate.tickets.buffer, 1), turns: main.gate.turn } });
-    const view = createDirectoryView({ store, suffix: 'dc=example,dc=com' });
-    await view.load();
+    const limits = { maxFailures: 10, windowMs: 60_000, refreshMs: 60_000, maxPendingPerSource: 8, dbTimeoutMs: 30_000 };
+    const { view, threads, throttles } = await replica(fixture, hasher, (s) => {
+      const main = createAuthThrottle({ store: s, ...limits, gate: { threads: 2 } });
+      return [main, createAuthThrottle({ store: s, ...limits, gate: { tickets: new GateTickets(main.gate.tickets.buffer, 1), turns: main.gate.turn } })];
+    }, watched);
     closing.push({ view, store: undefined });
-    const adminSecret = await openAdminSecret({ store, dataDir: fixture.options.dataDir, pinnedSecret: 'a-pinned-admin-secret', logger });
-    const threads = [main, worker].map((throttle) => createBindService({ view, hasher, adminSecret, throttle }));
     const admin = 'cn=admin,ou=system,dc=example,dc=com';
     /** One bind per event-loop turn, as binds on separate connections arrive. */
     async function burst(n: number, bind: (i: number) => Promise<unknown>): Promise<number[]> {
@@ -162,6 +163,6 @@ describe.each(storeModes)('the brute-force throttle on $mode', (mode) => {
     );
     expect(storm.filter((code) => code === 51)).toHaveLength(4);
     expect(storm.filter((code) => code === 49)).toHaveLength(8);
-    expect(main.gate.tickets.total).toBe(0);
+    expect(throttles[0]?.gate.tickets.total).toBe(0);
   }, 30_000);
 });

@@ -9,7 +9,6 @@ import { sorted, type DirRef } from './context.js';
 
 /** Debian's python3-ldap3 lives in the system interpreter; a pyenv `python3` first on PATH lacks it. */
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const SCRIPT = join(REPO, 'test/e2e/ldap3_check.py');
 
 interface Ldap3Entry {
   dn: string;
@@ -24,9 +23,10 @@ interface Ldap3Output {
   whoami: string;
 }
 
-function runScript(args: object): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs one of the python ldap3 scripts of test/e2e (e.g. `ldap3_check.py`) with its JSON arguments. */
+export function runLdap3Script(script: string, args: object): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(PYTHON, [SCRIPT, JSON.stringify(args)], { timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+    execFile(PYTHON, [join(REPO, 'test/e2e', script), JSON.stringify(args)], { timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
     });
   });
@@ -36,7 +36,7 @@ function runScript(args: object): Promise<{ code: number; stdout: string; stderr
 export function ldap3Cases(dir: DirRef): void {
   it('python ldap3 with get_info=ALL and schema checking reads users and groups, binds and asks WhoAmI', async () => {
     const alice = dir().user('alice');
-    const r = await runScript({
+    const r = await runLdap3Script('ldap3_check.py', {
       host: '127.0.0.1',
       port: dir().ldapsPort,
       ca_file: dir().caFile,
