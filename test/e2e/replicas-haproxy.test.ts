@@ -92,7 +92,9 @@ describe.skipIf(!existsSync(HAPROXY) || postgresBinDir() === undefined)('the HAP
   it('a killed replica is taken out and clients keep getting answers', async () => {
     await cluster.stop(0, 'SIGKILL');
     // Within two failed checks (2 s apart) it is out; then every connection lands on a live one.
-    await eventually('replica 0 marked down', async () => (/pgdir_ldaps_ready\/pgdir1 is DOWN/.test(haproxyOut) ? true : undefined), 20_000);
+    // Each backend checks on its own schedule: allAnswer uses both the ldaps and the ldap one.
+    const down = (): boolean => /pgdir_ldaps_ready\/pgdir1 is DOWN/.test(haproxyOut) && /pgdir_ldap_ready\/pgdir1 is DOWN/.test(haproxyOut);
+    await eventually('replica 0 marked down', async () => (down() ? true : undefined), 20_000);
     expect(await allAnswer(6)).toBe(true);
   });
 
