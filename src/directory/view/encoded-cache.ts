@@ -87,7 +87,7 @@ export class EncodedCache {
     this.misses++;
     const body = this.encode({ objectName: shown.dn, attributes: selectAttributes(shown, selection) }, selection.typesOnly);
     if (this.released.has(entry)) return body;
-    if (rebased ? !this.rebased.admit(body.length, this.bytes) : this.bytes + body.length > this.maxBytes) return body;
+    if (rebased ? !this.rebased.admit(entry, key, body.length, this.bytes) : this.bytes + body.length > this.maxBytes) return body;
     const slots = (entry.encoded ??= []);
     entry.encodedAt = generation;
     this.makeRoom(slots, rebased);

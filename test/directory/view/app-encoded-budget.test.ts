@@ -64,7 +64,8 @@ describe('the budget of re-based answers (issue 16)', () => {
     const t = setup(one * 3 + one / 2);
     for (let i = 0; i < NUSERS; i++) t.cache.get(t.global(i), t.selection);
     const globalBytes = t.cache.size;
-    for (let i = 0; i < NUSERS; i++) t.viaApp(1, i);
+    // Asked twice each: once full, an answer gets in on its second miss.
+    for (let i = 0; i < NUSERS; i++) for (const _ of [1, 2]) t.viaApp(1, i);
     expect(t.cache.rebasedSize).toBeLessThanOrEqual(one * 3 + one / 2);
     expect(t.cache.rebasedSize).toBeGreaterThan(0);
     expect(t.cache.size - t.cache.rebasedSize).toBe(globalBytes);
@@ -79,6 +80,23 @@ describe('the budget of re-based answers (issue 16)', () => {
     t.encodes.length = 0;
     for (let i = 0; i < NUSERS; i++) t.cache.get(t.global(i), t.selection);
     expect(t.encodes).toEqual([]);
+    expect(t.cache.size).toBe(t.held());
+  });
+
+  it('when full, keeps only an answer missed twice (a scan does not churn the budget)', () => {
+    const one = setup(1 << 20).viaApp(0, 0).length;
+    const t = setup(one * 2 + one / 2);
+    for (const i of [0, 1]) t.viaApp(1, i); // fills the budget
+    for (const i of [2, 3, 4]) t.viaApp(1, i); // a scan: each missed once, none kept
+    t.encodes.length = 0;
+    for (const i of [0, 1]) t.viaApp(1, i);
+    expect(t.encodes).toEqual([]);
+    t.viaApp(1, 3); // missed a second time: kept in place of the oldest (u0)
+    t.encodes.length = 0;
+    for (const i of [1, 3]) t.viaApp(1, i);
+    expect(t.encodes).toEqual([]);
+    t.viaApp(1, 0);
+    expect(t.encodes).toEqual([`cn=uid-${uid(0)},ou=users,ou=app1,ou=apps,${S}`]);
     expect(t.cache.size).toBe(t.held());
   });
 
