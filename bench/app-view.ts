@@ -39,6 +39,8 @@ const ROUNDS = Number(process.env['APPVIEW_ROUNDS'] ?? 15);
 const PER_ROUND = Number(process.env['APPVIEW_PER_ROUND'] ?? 5000);
 const RULES = process.env['APPVIEW_RULES'] === 'mixed' ? 'mixed' : 'groups';
 
+/** APPVIEW_CACHE: the encoded cache's options as JSON (e.g. `{"rebasedShare":0,"rebasedMinBytes":0}`), to compare budgets. */
+const CACHE = JSON.parse(process.env['APPVIEW_CACHE'] ?? '{}') as import('../src/directory/view/encoded-cache.js').EncodedCacheOptions;
 const USERS = Number(process.env['APPVIEW_USERS'] ?? 100_000);
 const APPS = Number(process.env['APPVIEW_APPS'] ?? 50);
 const SUFFIX = 'dc=example,dc=com';
@@ -72,7 +74,7 @@ async function load(apps: number): Promise<DirectoryView> {
   const snap = snapshot(apps);
   // Only what createDirectoryView calls: the snapshot, and a change feed that never changes.
   const store = { snapshot: async () => snap, subscribe: () => () => undefined, changesSince: async () => [], revision: async () => 1 } as unknown as Store;
-  const view = createDirectoryView({ store, suffix: SUFFIX, encode: encodeEntryBody });
+  const view = createDirectoryView({ store, suffix: SUFFIX, encode: encodeEntryBody, cache: CACHE });
   await view.load();
   return view;
 }

@@ -1,7 +1,7 @@
 import type { Application } from '../../domain/application.js';
 import type { AttributeSelection } from './attribute-selection.js';
 import { ComputedAttributes } from './computed-attributes.js';
-import type { EncodedCache } from './encoded-cache.js';
+import { REBASED_KEY_PREFIX, type EncodedCache } from './encoded-cache.js';
 import { nameUuid } from './name-uuid.js';
 import { appsDn, appsNorm, appViewDn } from './app-dit.js';
 import type { Dit } from './dit.js';
@@ -19,7 +19,7 @@ export class TransientEntry extends ViewEntry {}
 /**
  * A global entry re-based under an app's view. A re-based user depends only on its global entry
  * and the app's name (access is checked at search time), so its encoding is cached on the global
- * entry under `key`, within the encoded cache's budget and released with it (encoded-cache.ts).
+ * entry under `key`, within the budget of re-based answers and released with it (encoded-cache.ts).
  */
 export class RebasedEntry extends TransientEntry {
   constructor(
@@ -44,7 +44,7 @@ export const isTransient = (entry: ViewEntry): boolean => entry instanceof Trans
  */
 export function encodedRebased(cache: EncodedCache, entry: ViewEntry, selection: AttributeSelection): Buffer | undefined {
   if (!(entry instanceof RebasedEntry) || entry.key === undefined) return undefined;
-  return cache.getFor(entry.global, '', entry, entry.rebase.keyed(selection));
+  return cache.getRebased(entry.global, entry, entry.rebase.keyed(selection));
 }
 
 const DN_VALUED = new Set(['member', 'uniquemember', 'memberof', 'entrydn']);
@@ -74,7 +74,7 @@ export class AppRebase {
   ) {
     this.viewDn = appViewDn(dit, app.name);
     this.viewNorm = `ou=${app.name},${appsNorm(dit)}`;
-    this.cacheKey = `app:${app.name}`;
+    this.cacheKey = `${REBASED_KEY_PREFIX}${app.name}`;
     this.usersFrom = `,${dit.usersDn}`;
     this.groupsFrom = `,${dit.groupsDn}`;
     this.usersTo = `,ou=users,${this.viewDn}`;
