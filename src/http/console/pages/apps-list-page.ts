@@ -53,7 +53,7 @@ export async function listPage(console: ConsoleContext, caller: Caller, query: P
 /** The groups and teams the access rule may name (the pickers' choices). */
 export async function ruleChoices(console: ConsoleContext, caller: Caller): Promise<Choices> {
   const { groups, teams } = console.api.directory;
-  const [g, tm] = await Promise.all([groups.listGroupSummaries(caller.actor), teams.listTeams(caller.actor)]);
+  const [g, tm] = await Promise.all([groups.listGroupRecords(caller.actor), teams.listTeams(caller.actor)]);
   const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
   return { groups: g.map((x) => ({ id: x.id, name: x.name })).sort(byName), teams: tm.map((x) => ({ id: x.id, name: x.name })).sort(byName) };
 }

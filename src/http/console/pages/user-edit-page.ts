@@ -94,7 +94,7 @@ function teamsSection(report: Permissions | undefined): string {
 export async function userEditPage(console: ConsoleContext, caller: Caller, ref: string, notice: EditNotice = {}): Promise<Reply> {
   const { users, groups } = console.api.directory;
   const user = await users.getUser(ref, caller.actor);
-  const all = may(caller.actor, 'group.read').allowed ? await groups.listGroupSummaries(caller.actor) : [];
+  const all = may(caller.actor, 'group.read').allowed ? await groups.listGroupRecords(caller.actor) : [];
   const memberOf = new Set((await groups.groupsOfUser(user.id, caller.actor)).map((g) => g.id));
   const groupRows = all.map((g) => ({ id: g.id, name: g.name, source: g.source, member: memberOf.has(g.id) }));
   // Someone who may not read this user's permissions gets no section (the use case decides).
